@@ -1,0 +1,70 @@
+/**
+ * Typed, branded errors for caller misuse and local failures.
+ *
+ * Peer misbehaviour never throws: it becomes a close event with a close code. What throws is
+ * misuse by the caller (send after close, an invalid close code, a header with CRLF, ...) and
+ * failures the caller must handle (a rejected handshake, a refused connection). Each error
+ * carries a stable `code` from {@link ErrorCode}; match on it, not on the message text.
+ *
+ * `instanceof WirekitError` works across two copies of the package (a brand registered with
+ * `Symbol.for`), so a library bundling its own wirekit still recognises ours.
+ */
+
+/** Stable error codes. Add codes; never rename or reuse one. */
+export const ErrorCode = {
+  /** An argument has the wrong type or is out of range. */
+  INVALID_ARGUMENT: 'ERR_INVALID_ARGUMENT',
+  /** A send, ping or close after the connection started closing or closed. */
+  WS_SEND_AFTER_CLOSE: 'ERR_WS_SEND_AFTER_CLOSE',
+  /** A close code that may not be sent (RFC 6455 §7.4.1, §7.4.2). */
+  WS_INVALID_CLOSE_CODE: 'ERR_WS_INVALID_CLOSE_CODE',
+  /** A control frame payload over 125 bytes (RFC 6455 §5.5). */
+  WS_CONTROL_TOO_LARGE: 'ERR_WS_CONTROL_TOO_LARGE',
+  /** Text to send is not valid UTF-8 (RFC 6455 §5.6). */
+  WS_INVALID_UTF8: 'ERR_WS_INVALID_UTF8',
+  /** A fragment sent out of order: a continuation with no message started, or a new message
+   * while a fragmented one is unfinished (RFC 6455 §5.4). */
+  WS_FRAGMENT_ORDER: 'ERR_WS_FRAGMENT_ORDER',
+  /** A message or frame to send is over the configured limit. */
+  WS_MESSAGE_TOO_BIG: 'ERR_WS_MESSAGE_TOO_BIG',
+  /** The opening handshake failed (bad request or response); see `status` on the error. */
+  WS_HANDSHAKE: 'ERR_WS_HANDSHAKE',
+  /** Writing into caller memory: the destination is too small. */
+  BUFFER_TOO_SMALL: 'ERR_BUFFER_TOO_SMALL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const brand: unique symbol = Symbol.for('wirekit.WirekitError') as never;
+
+/** Options for {@link WirekitError}. */
+export interface WirekitErrorOptions {
+  /** The underlying error, if any. */
+  readonly cause?: unknown;
+  /** For handshake and HTTP errors: the HTTP status a server should answer with. */
+  readonly status?: number;
+}
+
+/** The one error class wirekit throws. Match on {@link WirekitError.code}. */
+export class WirekitError extends Error {
+  /** A stable code from {@link ErrorCode} (or a documented adapter code). */
+  readonly code: string;
+  /** For handshake and HTTP errors: the HTTP status that fits, else `undefined`. */
+  readonly status: number | undefined;
+  readonly [brand]: true = true;
+
+  constructor(code: string, message: string, options: WirekitErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.status = options.status;
+  }
+
+  override get name(): string {
+    return 'WirekitError';
+  }
+
+  /** Brand check, so errors from another copy of wirekit match too. */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [brand]?: unknown })[brand] === true;
+  }
+}
