@@ -31,6 +31,14 @@ export const ErrorCode = {
   WS_HANDSHAKE: 'ERR_WS_HANDSHAKE',
   /** Writing into caller memory: the destination is too small. */
   BUFFER_TOO_SMALL: 'ERR_BUFFER_TOO_SMALL',
+
+  // HTTP/1.1 (src/core/http1): append new HTTP codes here.
+  /** Malformed HTTP/1.1 input from the peer; the message says which rule it broke. */
+  HTTP_PARSE: 'ERR_HTTP_PARSE',
+  /** HTTP/1.1 input over a configured limit (head size, header count, body size, chunk line). */
+  HTTP_LIMIT: 'ERR_HTTP_LIMIT',
+  /** A method, path, header name or value the caller gave contains CR, LF, NUL or is not a token. */
+  HTTP_INVALID_HEADER: 'ERR_HTTP_INVALID_HEADER',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
