@@ -43,7 +43,7 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-const brand: unique symbol = Symbol.for('wirekit.WirekitError') as never;
+const brand = Symbol.for('wirekit.WirekitError');
 
 /** Options for {@link WirekitError}. */
 export interface WirekitErrorOptions {
@@ -59,12 +59,12 @@ export class WirekitError extends Error {
   readonly code: string;
   /** For handshake and HTTP errors: the HTTP status that fits, else `undefined`. */
   readonly status: number | undefined;
-  readonly [brand]: true = true;
 
   constructor(code: string, message: string, options: WirekitErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = options.status;
+    Object.defineProperty(this, brand, { value: true });
   }
 
   override get name(): string {
@@ -72,7 +72,7 @@ export class WirekitError extends Error {
   }
 
   /** Brand check, so errors from another copy of wirekit match too. */
-  static [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && (value as { [brand]?: unknown })[brand] === true;
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && Object.hasOwn(value, brand);
   }
 }

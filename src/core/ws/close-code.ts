@@ -1,0 +1,37 @@
+/** Close status codes (RFC 6455 §7.4.1, IANA "WebSocket Close Code Number Registry"). */
+export const CloseCode = {
+  NORMAL: 1000,
+  GOING_AWAY: 1001,
+  PROTOCOL_ERROR: 1002,
+  UNSUPPORTED_DATA: 1003,
+  /** Reserved: "no status code was present"; never sent on the wire (§7.4.1). */
+  NO_STATUS: 1005,
+  /** Reserved: closed without a close frame; never sent on the wire (§7.4.1). */
+  ABNORMAL: 1006,
+  INVALID_PAYLOAD: 1007,
+  POLICY_VIOLATION: 1008,
+  MESSAGE_TOO_BIG: 1009,
+  MANDATORY_EXTENSION: 1010,
+  INTERNAL_ERROR: 1011,
+  SERVICE_RESTART: 1012,
+  TRY_AGAIN_LATER: 1013,
+  BAD_GATEWAY: 1014,
+  /** Reserved: TLS handshake failure; never sent on the wire (§7.4.1). */
+  TLS_HANDSHAKE: 1015,
+} as const;
+
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/**
+ * May `code` appear in a close frame? RFC 6455 §7.4.1 defines 1000–1003 and 1007–1011 and
+ * reserves 1004, 1005, 1006 and 1015; the IANA registry adds 1012–1014. 1016–2999 are reserved
+ * for future protocol use, 3000–3999 are registered by libraries and applications and
+ * 4000–4999 are private (§7.4.2). Everything else (below 1000, 5000 and up) is invalid.
+ */
+export function isValidCloseCode(code: number): boolean {
+  return (
+    (code >= 1000 && code <= 1003) ||
+    (code >= 1007 && code <= 1014) ||
+    (code >= 3000 && code <= 4999)
+  );
+}

@@ -1,0 +1,23 @@
+export { CloseCode, isValidCloseCode } from './close-code.js';
+export { FrameBuffer } from './frame-buffer.js';
+export {
+  DEFAULT_MAX_MESSAGE_SIZE,
+  FrameReader,
+  type FrameReaderOptions,
+  ReadKind,
+  type Role,
+} from './frame-reader.js';
+export { FrameWriter, type FrameWriterOptions, headerSize } from './frame-writer.js';
+export { MaskKeyPool } from './mask-key-pool.js';
+export { isControlOpcode, Opcode } from './opcode.js';
+export { ReadyState } from './ready-state.js';
+export { WebSocketConnection, type WebSocketConnectionOptions } from './websocket-connection.js';
+export type {
+  BinaryEvent,
+  CloseEvent,
+  CloseInitiator,
+  PingEvent,
+  PongEvent,
+  TextEvent,
+  WebSocketEvent,
+} from './websocket-event.js';

@@ -1,0 +1,403 @@
+/**
+ * One side of an open WebSocket connection, sans-IO (after wsproto's `Connection`): bytes in
+ * through `receive`, events out through `poll`/`next`, frames out through `takeOutput`.
+ *
+ * Every state transition lives in this file:
+ *
+ * ```
+ *   OPEN ──close()──────────────▶ CLOSING ──peer close──▶ CLOSED (initiator 'local', clean)
+ *   OPEN ──peer close (echoed)──────────────────────────▶ CLOSED (initiator 'remote', clean)
+ *   OPEN/CLOSING ──protocol error (close frame sent)────▶ CLOSED (initiator 'local', unclean)
+ *   OPEN/CLOSING ──receiveEof()─────────────────────────▶ CLOSED (code 1006, unclean)
+ * ```
+ *
+ * The connection answers pings (`autoPong`), echoes the peer's close frame (RFC 6455 §5.5.1)
+ * and sends the close frame for a protocol error (§7.1.7) by itself; those frames join the
+ * output queue, so an adapter only ever moves `takeOutput()` to its socket. After CLOSED the
+ * adapter closes the transport: a server at once, a client after the server closes TCP or a
+ * timeout (§7.1.1).
+ *
+ * Peer misbehaviour never throws; caller misuse throws a `WirekitError` with a stable code.
+ *
+ * @example
+ * ```ts
+ * const server = new WebSocketConnection({ role: 'server' });
+ * server.receive(bytesFromSocket);
+ * for (let event = server.next(); event !== null; event = server.next()) {
+ *   if (event.type === 'text') server.sendText(event.data); // echo
+ * }
+ * socket.write(server.takeOutput());
+ * ```
+ */
+import { isValidUtf8, Utf8Validator } from '../bytes/utf8.js';
+import { ErrorCode, WirekitError } from '../errors.js';
+import { type Platform, portablePlatform } from '../platform.js';
+import { CloseCode, isValidCloseCode } from './close-code.js';
+import { FrameReader, ReadKind, type Role } from './frame-reader.js';
+import { FrameWriter } from './frame-writer.js';
+import type { MaskKeyPool } from './mask-key-pool.js';
+import { Opcode } from './opcode.js';
+import { ReadyState } from './ready-state.js';
+import type { CloseInitiator, WebSocketEvent } from './websocket-event.js';
+
+/** Options for {@link WebSocketConnection}. */
+export interface WebSocketConnectionOptions {
+  /** `client` masks what it sends and rejects masked frames; `server` the reverse (§5.1). */
+  readonly role: Role;
+  /** Largest frame payload accepted (1009 beyond). Default: `maxMessageSize`. */
+  readonly maxFrameSize?: number;
+  /** Largest message accepted (1009 beyond). Default 16 MiB. */
+  readonly maxMessageSize?: number;
+  /** Answer each ping with a pong carrying its payload (§5.5.2). Default `true`. */
+  readonly autoPong?: boolean;
+  /** Reuse the receive slab: payloads are valid only until the next `poll()`. Default `false`. */
+  readonly reuseBuffers?: boolean;
+  /** Host services. Default: {@link portablePlatform}. */
+  readonly platform?: Platform;
+  /** Masking keys for a client (tests, or a pool shared by many connections). */
+  readonly maskKeys?: MaskKeyPool;
+}
+
+const EMPTY = new Uint8Array(0);
+/** Smallest output allocation; small enough for Node's pooled `Buffer.allocUnsafe`. */
+const MIN_OUTPUT = 2048;
+/** §5.5: control frame payloads are at most 125 bytes, so a close reason at most 123. */
+const MAX_CONTROL_PAYLOAD = 125;
+const MAX_CLOSE_REASON = 123;
+const encoder = new TextEncoder();
+
+/** A sans-IO WebSocket endpoint in the OPEN, CLOSING or CLOSED state. */
+export class WebSocketConnection {
+  /** After `poll()` returned a message or control kind: its payload. */
+  payload: Uint8Array = EMPTY;
+  /** After CLOSE: the close code (see {@link CloseEvent}). */
+  closeCode = 0;
+  /** After CLOSE: the close reason. */
+  closeReason = '';
+  /** After CLOSE: was the close handshake completed? */
+  wasClean = false;
+  /** After CLOSE: who started closing. */
+  initiator: CloseInitiator = 'remote';
+
+  readonly #reader: FrameReader;
+  readonly #writer: FrameWriter;
+  readonly #platform: Platform;
+  readonly #autoPong: boolean;
+  #state: ReadyState = ReadyState.OPEN;
+  #eof = false;
+  /** Opcode of an unfinished fragmented message being sent (0: none). */
+  #sendOpcode = 0;
+  #sendUtf8: Utf8Validator | undefined;
+  #out: Uint8Array = EMPTY;
+  #outLen = 0;
+
+  constructor(options: WebSocketConnectionOptions) {
+    const platform = options.platform ?? portablePlatform;
+    this.#platform = platform;
+    this.#autoPong = options.autoPong ?? true;
+    this.#reader = new FrameReader({
+      role: options.role,
+      platform,
+      ...(options.maxFrameSize === undefined ? {} : { maxFrameSize: options.maxFrameSize }),
+      ...(options.maxMessageSize === undefined ? {} : { maxMessageSize: options.maxMessageSize }),
+      ...(options.reuseBuffers === undefined ? {} : { reuseBuffers: options.reuseBuffers }),
+    });
+    this.#writer = new FrameWriter({
+      role: options.role,
+      platform,
+      ...(options.maskKeys === undefined ? {} : { maskKeys: options.maskKeys }),
+    });
+  }
+
+  /** OPEN, CLOSING (close sent, waiting for the peer's) or CLOSED. */
+  get readyState(): ReadyState {
+    return this.#state;
+  }
+
+  /** Bytes queued by sends and not yet taken with {@link takeOutput}. */
+  get outputLength(): number {
+    return this.#outLen;
+  }
+
+  /** Bytes received and not parsed yet. */
+  get receivedLength(): number {
+    return this.#reader.bufferedAmount;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Input
+
+  /** Feed bytes from the transport. Ignored once CLOSED. May unmask `bytes` in place. */
+  receive(bytes: Uint8Array): void {
+    if (this.#state !== ReadyState.CLOSED) this.#reader.receive(bytes);
+  }
+
+  /** The transport has no more bytes. Messages already received are still delivered, then a
+   * CLOSE with code 1006 unless the close handshake had completed. */
+  receiveEof(): void {
+    this.#eof = true;
+  }
+
+  /**
+   * The low-level pull: parse until something happens. Returns a {@link ReadKind}; the payload
+   * or close details are on this object until the next call. Never throws for peer input.
+   */
+  poll(): ReadKind {
+    if (this.#state === ReadyState.CLOSED) return ReadKind.NEED_DATA;
+    const reader = this.#reader;
+    const kind = reader.poll();
+    switch (kind) {
+      case ReadKind.TEXT:
+      case ReadKind.BINARY:
+      case ReadKind.PONG:
+        this.payload = reader.payload;
+        return kind;
+      case ReadKind.PING:
+        this.payload = reader.payload;
+        // §5.5.2: a pong answers a ping with the same application data.
+        if (this.#autoPong && this.#state === ReadyState.OPEN)
+          this.#writeControl(Opcode.PONG, reader.payload);
+        return kind;
+      case ReadKind.CLOSE:
+        this.payload = reader.payload;
+        this.closeCode = reader.closeCode;
+        this.closeReason = reader.closeReason;
+        this.wasClean = true;
+        if (this.#state === ReadyState.OPEN) {
+          // §5.5.1: answer a close with a close, echoing the status code received.
+          this.initiator = 'remote';
+          this.#writeClose(
+            reader.closeCode === CloseCode.NO_STATUS ? undefined : reader.closeCode,
+            EMPTY,
+          );
+        } else {
+          this.initiator = 'local';
+        }
+        this.#state = ReadyState.CLOSED;
+        return kind;
+      case ReadKind.ERROR:
+        this.payload = EMPTY;
+        this.closeCode = reader.errorCode;
+        this.closeReason = reader.errorReason;
+        this.wasClean = false;
+        // §7.1.7: Fail the WebSocket Connection: send a close frame with the code, then close.
+        if (this.#state === ReadyState.OPEN)
+          this.#writeClose(reader.errorCode, truncateReason(reader.errorReason));
+        this.initiator = 'local';
+        this.#state = ReadyState.CLOSED;
+        return ReadKind.CLOSE;
+      case ReadKind.NEED_DATA:
+        if (!this.#eof) return kind;
+        // §7.1.5: the transport closed without a close frame: code 1006.
+        this.payload = EMPTY;
+        this.closeCode = CloseCode.ABNORMAL;
+        this.closeReason = '';
+        this.wasClean = false;
+        this.initiator = this.#state === ReadyState.CLOSING ? 'local' : 'remote';
+        this.#state = ReadyState.CLOSED;
+        return ReadKind.CLOSE;
+    }
+  }
+
+  /** The ergonomic pull: the next event as an object, or `null` when more bytes are needed
+   * (or the connection is closed and its close event was delivered). */
+  next(): WebSocketEvent | null {
+    const kind = this.poll();
+    switch (kind) {
+      case ReadKind.NEED_DATA:
+      case ReadKind.ERROR:
+        return null;
+      case ReadKind.TEXT:
+        return { type: 'text', data: this.payload };
+      case ReadKind.BINARY:
+        return { type: 'binary', data: this.payload };
+      case ReadKind.PING:
+        return { type: 'ping', data: this.payload };
+      case ReadKind.PONG:
+        return { type: 'pong', data: this.payload };
+      case ReadKind.CLOSE:
+        return {
+          type: 'close',
+          code: this.closeCode,
+          reason: this.closeReason,
+          wasClean: this.wasClean,
+          initiator: this.initiator,
+        };
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Output
+
+  /**
+   * Send text. A `Uint8Array` must be UTF-8 (checked, §5.6). With `fin: false` the message
+   * continues with further `sendText` calls (continuation frames, §5.4) until one with
+   * `fin: true`; pings, pongs and close may be sent in between.
+   */
+  sendText(text: string | Uint8Array, fin = true): void {
+    this.#checkOpen();
+    this.#checkFragmentOrder(Opcode.TEXT);
+    if (typeof text !== 'string') this.#checkUtf8(text, fin);
+    this.#sendData(Opcode.TEXT, text, fin);
+  }
+
+  /** Send binary data; `fin: false` fragments as with {@link sendText}. Strings are sent as
+   * their UTF-8 bytes. */
+  sendBinary(data: Uint8Array | string, fin = true): void {
+    this.#checkOpen();
+    this.#checkFragmentOrder(Opcode.BINARY);
+    this.#sendData(Opcode.BINARY, data, fin);
+  }
+
+  /** Send a ping with up to 125 bytes of data. */
+  ping(data: Uint8Array | string = EMPTY): void {
+    this.#checkOpen();
+    this.#writeControl(Opcode.PING, controlPayload(data));
+  }
+
+  /** Send an unsolicited pong (a heartbeat, §5.5.3) with up to 125 bytes of data. */
+  pong(data: Uint8Array | string = EMPTY): void {
+    this.#checkOpen();
+    this.#writeControl(Opcode.PONG, controlPayload(data));
+  }
+
+  /**
+   * Start the closing handshake (§7.1.2): send a close frame and move to CLOSING. Without a
+   * code the frame has no body (the peer sees 1005). Does nothing if already closing or closed.
+   * Throws `ERR_WS_INVALID_CLOSE_CODE` for a code that may not be sent (§7.4) and
+   * `ERR_WS_CONTROL_TOO_LARGE` for a reason over 123 bytes.
+   */
+  close(code?: number, reason = ''): void {
+    if (this.#state !== ReadyState.OPEN) return;
+    if (code === undefined) {
+      if (reason !== '') {
+        throw new WirekitError(ErrorCode.INVALID_ARGUMENT, 'a close reason needs a close code');
+      }
+    } else if (!Number.isInteger(code) || !isValidCloseCode(code)) {
+      throw new WirekitError(
+        ErrorCode.WS_INVALID_CLOSE_CODE,
+        `close code ${code} may not be sent (RFC 6455 §7.4)`,
+      );
+    }
+    const reasonBytes = encoder.encode(reason);
+    if (reasonBytes.length > MAX_CLOSE_REASON) {
+      throw new WirekitError(
+        ErrorCode.WS_CONTROL_TOO_LARGE,
+        `close reason is ${reasonBytes.length} bytes; at most ${MAX_CLOSE_REASON}`,
+      );
+    }
+    this.#writeClose(code, reasonBytes);
+    this.#state = ReadyState.CLOSING;
+  }
+
+  /**
+   * Everything queued for the transport, as one contiguous view. The connection lets go of it:
+   * the caller may hold the bytes until they are written. Empty when nothing is queued.
+   */
+  takeOutput(): Uint8Array {
+    if (this.#outLen === 0) return EMPTY;
+    const out = this.#out.subarray(0, this.#outLen);
+    this.#out = EMPTY;
+    this.#outLen = 0;
+    return out;
+  }
+
+  #checkOpen(): void {
+    if (this.#state !== ReadyState.OPEN) {
+      throw new WirekitError(
+        ErrorCode.WS_SEND_AFTER_CLOSE,
+        `cannot send: the connection is ${this.#state === ReadyState.CLOSING ? 'closing' : 'closed'}`,
+      );
+    }
+  }
+
+  #checkFragmentOrder(opcode: number): void {
+    if (this.#sendOpcode !== 0 && this.#sendOpcode !== opcode) {
+      throw new WirekitError(
+        ErrorCode.WS_FRAGMENT_ORDER,
+        `a fragmented ${this.#sendOpcode === Opcode.TEXT ? 'text' : 'binary'} message is unfinished (RFC 6455 §5.4)`,
+      );
+    }
+  }
+
+  #checkUtf8(bytes: Uint8Array, fin: boolean): void {
+    let ok: boolean;
+    if (this.#sendOpcode === 0 && fin) {
+      ok = this.#platform.isUtf8(bytes);
+    } else {
+      this.#sendUtf8 ??= new Utf8Validator(this.#platform.isUtf8);
+      // A rejected fragment changes nothing: the message can go on with a corrected one.
+      ok = isValidUtf8Fragment(this.#sendUtf8, bytes, fin);
+    }
+    if (!ok)
+      throw new WirekitError(
+        ErrorCode.WS_INVALID_UTF8,
+        'text to send is not valid UTF-8 (RFC 6455 §5.6)',
+      );
+  }
+
+  #sendData(opcode: number, data: Uint8Array | string, fin: boolean): void {
+    const frameOpcode = this.#sendOpcode === 0 ? opcode : Opcode.CONTINUATION;
+    const room = this.#writer.maxFrameSize(data);
+    const out = this.#reserve(room);
+    this.#outLen += this.#writer.writeFrame(out, this.#outLen, frameOpcode, data, fin);
+    this.#sendOpcode = fin ? 0 : opcode;
+  }
+
+  #writeControl(opcode: number, payload: Uint8Array): void {
+    if (payload.length > MAX_CONTROL_PAYLOAD) {
+      throw new WirekitError(
+        ErrorCode.WS_CONTROL_TOO_LARGE,
+        `control frame payload is ${payload.length} bytes; at most ${MAX_CONTROL_PAYLOAD} (RFC 6455 §5.5)`,
+      );
+    }
+    const out = this.#reserve(this.#writer.maxFrameSize(payload));
+    this.#outLen += this.#writer.writeFrame(out, this.#outLen, opcode, payload, true);
+  }
+
+  /** §5.5.1: the close body is a 2-byte code then the UTF-8 reason; no code, no body. */
+  #writeClose(code: number | undefined, reasonBytes: Uint8Array): void {
+    if (code === undefined) {
+      this.#writeControl(Opcode.CLOSE, EMPTY);
+      return;
+    }
+    const body = new Uint8Array(2 + reasonBytes.length);
+    body[0] = code >>> 8;
+    body[1] = code & 0xff;
+    body.set(reasonBytes, 2);
+    this.#writeControl(Opcode.CLOSE, body);
+  }
+
+  /** Room for `n` more output bytes; returns the output buffer. */
+  #reserve(n: number): Uint8Array {
+    const need = this.#outLen + n;
+    if (need <= this.#out.length) return this.#out;
+    const grown = this.#platform.allocUnsafe(Math.max(need, this.#out.length * 2, MIN_OUTPUT));
+    if (this.#outLen > 0) grown.set(this.#out.subarray(0, this.#outLen), 0);
+    this.#out = grown;
+    return grown;
+  }
+}
+
+/** Validate a fragment of outbound text, advancing `validator` only if it is valid. */
+function isValidUtf8Fragment(validator: Utf8Validator, bytes: Uint8Array, fin: boolean): boolean {
+  const before = validator.save();
+  if (validator.push(bytes, 0, bytes.length) && (!fin || validator.finish())) return true;
+  validator.restore(before);
+  return false;
+}
+
+function controlPayload(data: Uint8Array | string): Uint8Array {
+  return typeof data === 'string' ? encoder.encode(data) : data;
+}
+
+/** Cut an ASCII error reason to what fits in a close frame. */
+function truncateReason(reason: string): Uint8Array {
+  const bytes = encoder.encode(reason);
+  if (bytes.length <= MAX_CLOSE_REASON) return bytes;
+  let end = MAX_CLOSE_REASON;
+  // Do not cut a UTF-8 sequence in half.
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  const cut = bytes.subarray(0, end);
+  return isValidUtf8(cut) ? cut : EMPTY;
+}
