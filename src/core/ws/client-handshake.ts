@@ -1,0 +1,146 @@
+/**
+ * The client side of the opening handshake (RFC 6455 §4.1): the header fields of the upgrade
+ * request, and the check of the server's answer. A failed check returns an error that says
+ * exactly what was wrong (status and a body snippet for a non-101 answer, expected and received
+ * accept values), so a user can tell a misconfigured proxy from a bad server.
+ */
+import { ErrorCode, WirekitError } from '../errors.js';
+import { type Platform, portablePlatform } from '../platform.js';
+import { computeAccept } from './handshake-key.js';
+import type { HeaderPairs, HeaderSource } from './header-source.js';
+import { hasToken, isToken, splitList } from './header-tokens.js';
+
+/** What goes into the upgrade request. */
+export interface UpgradeRequestOptions {
+  /** The `Host` value: `host[:port]` (§4.1 item 4). */
+  readonly host: string;
+  /** The `Sec-WebSocket-Key` from `generateKey`. */
+  readonly key: string;
+  /** Subprotocols to offer, most preferred first. */
+  readonly protocols?: readonly string[];
+  /** A `Sec-WebSocket-Extensions` offer. */
+  readonly extensions?: string;
+  /** `Origin`, for servers that check it (browsers always send one). */
+  readonly origin?: string;
+}
+
+/**
+ * Header fields of the client's opening handshake (§4.1 items 4–11), without the request
+ * line. Throws `ERR_INVALID_ARGUMENT` for a subprotocol that is not a token or is repeated.
+ */
+export function upgradeRequestHeaders(options: UpgradeRequestOptions): HeaderPairs {
+  const headers: [string, string][] = [
+    ['Host', options.host],
+    ['Upgrade', 'websocket'],
+    ['Connection', 'Upgrade'],
+    ['Sec-WebSocket-Key', options.key],
+    ['Sec-WebSocket-Version', '13'],
+  ];
+  const protocols = options.protocols ?? [];
+  protocols.forEach((protocol, i) => {
+    if (!isToken(protocol) || protocols.indexOf(protocol) !== i) {
+      throw new WirekitError(
+        ErrorCode.INVALID_ARGUMENT,
+        `subprotocol ${JSON.stringify(protocol)} is not a unique token (RFC 6455 §4.1)`,
+      );
+    }
+  });
+  if (protocols.length > 0) headers.push(['Sec-WebSocket-Protocol', protocols.join(', ')]);
+  if (options.extensions !== undefined && options.extensions !== '')
+    headers.push(['Sec-WebSocket-Extensions', options.extensions]);
+  if (options.origin !== undefined) headers.push(['Origin', options.origin]);
+  return headers;
+}
+
+/** What the HTTP layer parsed of the server's answer. */
+export interface UpgradeResponse {
+  readonly status: number;
+  readonly statusText?: string;
+  readonly headers: HeaderSource;
+  /** The start of the body of a non-101 answer, for the error message. */
+  readonly bodySnippet?: string;
+}
+
+/** What the client offered, to check the answer against. */
+export interface UpgradeExpectation {
+  readonly key: string;
+  readonly protocols?: readonly string[];
+  /** Names of the extensions offered (e.g. `['permessage-deflate']`). */
+  readonly extensions?: readonly string[];
+}
+
+/** The server accepted. */
+export interface UpgradeEstablished {
+  readonly ok: true;
+  /** The subprotocol the server chose, if any. */
+  readonly protocol: string | undefined;
+  /** The server's `Sec-WebSocket-Extensions` answer, for the extension negotiation. */
+  readonly extensions: string | undefined;
+}
+
+/** The handshake failed; `error.code` is `ERR_WS_HANDSHAKE`, `error.status` the HTTP status. */
+export interface UpgradeFailed {
+  readonly ok: false;
+  readonly error: WirekitError;
+}
+
+export type UpgradeResult = UpgradeEstablished | UpgradeFailed;
+
+function fail(message: string, status: number): UpgradeFailed {
+  return { ok: false, error: new WirekitError(ErrorCode.WS_HANDSHAKE, message, { status }) };
+}
+
+/** Check the server's answer to the opening handshake (§4.1, "the client MUST validate"). */
+export function checkUpgradeResponse(
+  response: UpgradeResponse,
+  expected: UpgradeExpectation,
+  platform: Platform = portablePlatform,
+): UpgradeResult {
+  const { status, headers } = response;
+  // Item 1: anything but 101 ends the handshake (redirects, auth challenges, errors).
+  if (status !== 101) {
+    const text = response.statusText ? ` ${response.statusText}` : '';
+    const body = response.bodySnippet ? `: ${JSON.stringify(response.bodySnippet)}` : '';
+    return fail(
+      `server answered ${status}${text} instead of 101 Switching Protocols${body}`,
+      status,
+    );
+  }
+  // Items 2 and 3.
+  if (!hasToken(headers.get('upgrade'), 'websocket'))
+    return fail('101 answer without "Upgrade: websocket"', status);
+  if (!hasToken(headers.get('connection'), 'upgrade'))
+    return fail('101 answer without "Connection: Upgrade"', status);
+  // Item 4: Sec-WebSocket-Accept proves the server read our key.
+  const accept = headers.get('sec-websocket-accept')?.trim();
+  const wanted = computeAccept(expected.key, platform);
+  if (accept !== wanted) {
+    return fail(
+      `wrong Sec-WebSocket-Accept: expected ${wanted}, got ${accept === undefined ? 'none' : JSON.stringify(accept)}`,
+      status,
+    );
+  }
+  // Item 5: only extensions that were offered.
+  const extensionsHeader = headers.get('sec-websocket-extensions');
+  const offeredExtensions = expected.extensions ?? [];
+  for (const item of splitList(extensionsHeader)) {
+    const name = item.split(';', 1)[0]!.trim().toLowerCase();
+    if (!offeredExtensions.includes(name))
+      return fail(`server chose extension ${JSON.stringify(name)} that was not offered`, status);
+  }
+  // Item 6: only a subprotocol that was offered, and at most one.
+  const protocolHeader = headers.get('sec-websocket-protocol');
+  let protocol: string | undefined;
+  if (protocolHeader !== undefined) {
+    const chosen = splitList(protocolHeader);
+    const offered = expected.protocols ?? [];
+    if (chosen.length !== 1 || !offered.includes(chosen[0]!)) {
+      return fail(
+        `server chose subprotocol ${JSON.stringify(protocolHeader)}, offered ${JSON.stringify(offered)}`,
+        status,
+      );
+    }
+    protocol = chosen[0];
+  }
+  return { ok: true, protocol, extensions: extensionsHeader };
+}

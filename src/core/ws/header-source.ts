@@ -1,0 +1,12 @@
+/**
+ * Read access to HTTP header fields, as the handshake checks need it. `get` takes a lower-case
+ * name and returns the field value, with repeated fields joined by `", "` (RFC 9110 §5.3), or
+ * `undefined` when absent. wirekit's http1 readers and a small wrapper around Node's
+ * `IncomingMessage.headers` both provide it.
+ */
+export interface HeaderSource {
+  get(name: string): string | undefined;
+}
+
+/** Header fields to write, in order, as `[name, value]` pairs. */
+export type HeaderPairs = ReadonlyArray<readonly [name: string, value: string]>;
