@@ -429,7 +429,9 @@ export class FrameReader {
     if (slab !== undefined && slab.length >= need) return slab;
     const current = slab === undefined ? 0 : slab.length;
     // The final size is known when this frame ends the message.
-    const ceiling = this.#fin ? this.#slabLen + frameLeft : this.#maxMessage;
+    // Fix (reuseBuffers, DESIGN.md "zero allocation"): a reused slab is not cut to the exact
+    // size of this message, or every slightly larger later message would allocate again.
+    const ceiling = this.#fin && !this.#reuse ? this.#slabLen + frameLeft : this.#maxMessage;
     const size = Math.max(need, Math.min(ceiling, Math.max(current * 2, MIN_SLAB)));
     const grown = this.#platform.allocUnsafe(size);
     if (slab !== undefined && this.#slabLen > 0) grown.set(slab.subarray(0, this.#slabLen), 0);
