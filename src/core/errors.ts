@@ -29,6 +29,12 @@ export const ErrorCode = {
   WS_MESSAGE_TOO_BIG: 'ERR_WS_MESSAGE_TOO_BIG',
   /** The opening handshake failed (bad request or response); see `status` on the error. */
   WS_HANDSHAKE: 'ERR_WS_HANDSHAKE',
+  /** A server's `upgrade` hook refused the connection; `status` is the HTTP answer. */
+  WS_UPGRADE_REJECTED: 'ERR_WS_UPGRADE_REJECTED',
+  /** A connect, handshake or close did not finish within its timeout. */
+  TIMEOUT: 'ERR_TIMEOUT',
+  /** The transport failed or closed before the operation finished. */
+  CONNECTION_LOST: 'ERR_CONNECTION_LOST',
   /** Writing into caller memory: the destination is too small. */
   BUFFER_TOO_SMALL: 'ERR_BUFFER_TOO_SMALL',
 

@@ -92,6 +92,8 @@ export class WebSocketConnection {
   #sendUtf8: Utf8Validator | undefined;
   #out: Uint8Array = EMPTY;
   #outLen = 0;
+  /** The buffer behind the last `takeOutput()`, reusable after `releaseOutput()`. */
+  #spare: Uint8Array = EMPTY;
 
   constructor(options: WebSocketConnectionOptions) {
     const platform = options.platform ?? portablePlatform;
@@ -307,15 +309,51 @@ export class WebSocketConnection {
   }
 
   /**
+   * Fail the connection from this side (§7.1.7) for a reason of the caller's (heartbeat
+   * missed, backpressure limit, shutdown): queue a close frame with `code` if none was sent
+   * yet and move straight to CLOSED, without waiting for the peer. Returns `false` if the
+   * connection was already CLOSED. The close details then read `code`, `reason`,
+   * `wasClean: false`, `initiator: 'local'`.
+   */
+  abort(code: number, reason = ''): boolean {
+    if (this.#state === ReadyState.CLOSED) return false;
+    if (!isValidCloseCode(code)) {
+      throw new WirekitError(
+        ErrorCode.WS_INVALID_CLOSE_CODE,
+        `close code ${code} may not be sent (RFC 6455 §7.4)`,
+      );
+    }
+    if (this.#state === ReadyState.OPEN) this.#writeClose(code, truncateReason(reason));
+    this.payload = EMPTY;
+    this.closeCode = code;
+    this.closeReason = reason;
+    this.wasClean = false;
+    this.initiator = 'local';
+    this.#state = ReadyState.CLOSED;
+    return true;
+  }
+
+  /**
    * Everything queued for the transport, as one contiguous view. The connection lets go of it:
    * the caller may hold the bytes until they are written. Empty when nothing is queued.
    */
   takeOutput(): Uint8Array {
     if (this.#outLen === 0) return EMPTY;
     const out = this.#out.subarray(0, this.#outLen);
+    this.#spare = this.#out;
     this.#out = EMPTY;
     this.#outLen = 0;
     return out;
+  }
+
+  /**
+   * Tell the connection that the bytes of the last {@link takeOutput} were consumed (the
+   * transport copied or wrote them), so their memory may hold the next output. Optional: it
+   * saves an allocation per flush.
+   */
+  releaseOutput(): void {
+    if (this.#outLen === 0 && this.#out === EMPTY) this.#out = this.#spare;
+    this.#spare = EMPTY;
   }
 
   #checkOpen(): void {

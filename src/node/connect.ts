@@ -1,0 +1,346 @@
+/**
+ * The WebSocket client: `connect('ws://…' | 'wss://…', options)` resolves with an open
+ * {@link Connection} once the opening handshake (RFC 6455 §4.1) succeeded.
+ *
+ * TLS is chosen by the scheme. The request is written by the http1 core, the answer read by its
+ * `ResponseReader` (which hands over any frames that arrived with the 101), and checked by the
+ * core's handshake rules. Failures reject with a `WirekitError`: `ERR_TIMEOUT` (connect or
+ * handshake), `ERR_CONNECTION_LOST` (refused, reset, TLS failure; the socket error is the
+ * `cause`), `ERR_WS_HANDSHAKE` (a non-101 answer with its status and the start of its body, a
+ * wrong accept key, an extension or subprotocol that was not offered).
+ */
+import { isIP, connect as netConnect, type Socket } from 'node:net';
+import { type ConnectionOptions as TlsConnectionOptions, connect as tlsConnect } from 'node:tls';
+import { ErrorCode, WirekitError } from '../core/errors.js';
+import { ResponseReader } from '../core/http1/response-reader.js';
+import { encodeRequestHead } from '../core/http1/write-head.js';
+import { checkUpgradeResponse, upgradeRequestHeaders } from '../core/ws/client-handshake.js';
+import { generateKey } from '../core/ws/handshake-key.js';
+import type { HeaderPairs } from '../core/ws/header-source.js';
+import { Connection, type ConnectionHandler } from './connection.js';
+import { type ConnectionOptions, resolveConnectionOptions } from './connection-options.js';
+import { Heartbeat } from './heartbeat.js';
+import { nodePlatform } from './node-platform.js';
+import { headerListSource } from './upgrade-request.js';
+
+/** TLS settings for `wss://`. */
+export interface ClientTlsOptions {
+  /** Trusted CA certificates (PEM), replacing the system's. */
+  readonly ca?: string | Buffer | ReadonlyArray<string | Buffer>;
+  /** Server name for SNI and certificate checks. Default: the URL's host name. */
+  readonly servername?: string;
+  /** Verify the server certificate. Default true; turn off only in tests. */
+  readonly rejectUnauthorized?: boolean;
+  /** Client certificate and key (PEM), for mutual TLS. */
+  readonly cert?: string | Buffer;
+  readonly key?: string | Buffer;
+}
+
+/** Options of {@link connect}. */
+export interface ConnectOptions<Data = unknown> extends ConnectionOptions {
+  /** Callbacks; without `message`, iterate the connection to read messages. */
+  readonly handler?: ConnectionHandler<Data>;
+  /** Initial `connection.data`. */
+  readonly data?: Data;
+  /** Subprotocols to offer, most preferred first. */
+  readonly protocols?: readonly string[];
+  /** Extra request header fields (auth tokens, cookies). */
+  readonly headers?: HeaderPairs | Readonly<Record<string, string>>;
+  /** `Origin` to send. */
+  readonly origin?: string;
+  /** Give up if TCP (and TLS) is not connected within this many ms. Default 10 000. */
+  readonly connectTimeout?: number;
+  /** Give up if the server's 101 has not arrived within this many ms of connecting. Default 10 000. */
+  readonly handshakeTimeout?: number;
+  /** TLS settings for `wss://`. */
+  readonly tls?: ClientTlsOptions;
+  /** Largest response head accepted. Default 16 KiB. */
+  readonly maxHeadBytes?: number;
+}
+
+/** Default ports by scheme (RFC 6455 §3). */
+const DEFAULT_PORT = { 'ws:': 80, 'wss:': 443 } as const;
+const SNIPPET_BYTES = 256;
+
+/** A WebSocket URL checked as RFC 6455 §3 and the WHATWG constructor do. */
+export interface WebSocketTarget {
+  readonly secure: boolean;
+  readonly hostname: string;
+  readonly port: number;
+  /** `Host` header value. */
+  readonly host: string;
+  /** Path and query for the request line. */
+  readonly resource: string;
+  readonly href: string;
+}
+
+/** Parse and check a WebSocket URL; `http:`/`https:` map to `ws:`/`wss:` as in browsers. */
+export function parseWebSocketUrl(input: string | URL): WebSocketTarget {
+  let url: URL;
+  try {
+    url = new URL(String(input));
+  } catch (cause) {
+    throw new WirekitError(
+      ErrorCode.INVALID_ARGUMENT,
+      `invalid WebSocket URL ${JSON.stringify(String(input))}`,
+      { cause },
+    );
+  }
+  if (url.protocol === 'http:') url.protocol = 'ws:';
+  else if (url.protocol === 'https:') url.protocol = 'wss:';
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    throw new WirekitError(
+      ErrorCode.INVALID_ARGUMENT,
+      `a WebSocket URL needs ws: or wss:, not ${url.protocol}`,
+    );
+  }
+  // §3: fragment identifiers MUST NOT be used in WebSocket URIs.
+  if (url.hash !== '')
+    throw new WirekitError(ErrorCode.INVALID_ARGUMENT, 'a WebSocket URL may not have a fragment');
+  const secure = url.protocol === 'wss:';
+  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  return {
+    secure,
+    hostname,
+    port: url.port === '' ? DEFAULT_PORT[url.protocol as 'ws:' | 'wss:'] : Number(url.port),
+    host: url.host,
+    resource: `${url.pathname || '/'}${url.search}`,
+    href: url.href,
+  };
+}
+
+/**
+ * Open a WebSocket connection.
+ *
+ * @example
+ * ```ts
+ * const ws = await connect('ws://127.0.0.1:9001');
+ * ws.send('hello');
+ * for await (const { data } of ws) console.log(data.toString());
+ * ```
+ */
+export function connect<Data = undefined>(
+  url: string | URL,
+  options: ConnectOptions<Data> = {},
+): Promise<Connection<Data>> {
+  const target = parseWebSocketUrl(url);
+  const key = generateKey(nodePlatform);
+  const fields = upgradeRequestHeaders({
+    host: target.host,
+    key,
+    ...(options.protocols === undefined ? {} : { protocols: options.protocols }),
+    ...(options.origin === undefined ? {} : { origin: options.origin }),
+  });
+  const extra: HeaderPairs =
+    options.headers === undefined
+      ? []
+      : Array.isArray(options.headers)
+        ? (options.headers as HeaderPairs)
+        : Object.entries(options.headers);
+  // Written now so a bad header throws synchronously, before any socket exists.
+  const request = encodeRequestHead({
+    method: 'GET',
+    target: target.resource,
+    headers: [...fields, ...extra],
+  });
+  const connectionOptions = resolveConnectionOptions(options, false);
+
+  return new Promise<Connection<Data>>((resolve, reject) => {
+    const tls = options.tls ?? {};
+    const socket: Socket = target.secure
+      ? tlsConnect({
+          host: target.hostname,
+          port: target.port,
+          ...(isIP(target.hostname) === 0
+            ? { servername: tls.servername ?? target.hostname }
+            : tls.servername === undefined
+              ? {}
+              : { servername: tls.servername }),
+          ...(tls as TlsConnectionOptions),
+          // An ALPN list would invite an h2 answer; WebSocket over TLS here is HTTP/1.1.
+          ALPNProtocols: ['http/1.1'],
+        })
+      : netConnect({ host: target.hostname, port: target.port });
+    const reader = new ResponseReader({ maxHeadBytes: options.maxHeadBytes ?? 16 * 1024 });
+    reader.expect('GET');
+    let settled = false;
+    let timer = setTimeout(
+      () => fail(new WirekitError(ErrorCode.TIMEOUT, `connect to ${target.href} timed out`)),
+      options.connectTimeout ?? 10_000,
+    );
+    let failure:
+      | {
+          status: number;
+          statusText: string;
+          headers: ReturnType<typeof headerListSource>;
+          body: Buffer[];
+        }
+      | undefined;
+
+    function cleanup(): void {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('error', onError);
+      socket.off('end', onEnd);
+      socket.off('close', onEnd);
+    }
+    function fail(error: WirekitError): void {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      socket.destroy();
+      reject(error);
+    }
+    function onError(error: Error): void {
+      fail(
+        new WirekitError(
+          ErrorCode.CONNECTION_LOST,
+          `WebSocket connection to ${target.href} failed: ${error.message}`,
+          { cause: error },
+        ),
+      );
+    }
+    function onEnd(): void {
+      if (failure !== undefined) failWithStatus();
+      else
+        fail(
+          new WirekitError(
+            ErrorCode.CONNECTION_LOST,
+            `server closed the connection during the WebSocket handshake with ${target.href}`,
+          ),
+        );
+    }
+    function failWithStatus(): void {
+      const f = failure!;
+      const snippet = Buffer.concat(f.body).subarray(0, SNIPPET_BYTES).toString('utf8');
+      const result = checkUpgradeResponse(
+        { status: f.status, statusText: f.statusText, headers: f.headers, bodySnippet: snippet },
+        { key },
+        nodePlatform,
+      );
+      if (!result.ok) fail(result.error);
+    }
+    function onConnected(): void {
+      clearTimeout(timer);
+      timer = setTimeout(
+        () =>
+          fail(
+            new WirekitError(
+              ErrorCode.TIMEOUT,
+              `WebSocket handshake with ${target.href} timed out`,
+            ),
+          ),
+        options.handshakeTimeout ?? 10_000,
+      );
+      timer.unref();
+      if (connectionOptions.noDelay) socket.setNoDelay(true);
+      socket.write(request);
+    }
+    function onData(chunk: Buffer): void {
+      reader.receive(chunk);
+      for (;;) {
+        const event = reader.next();
+        switch (event.type) {
+          case 'need-data':
+            return;
+          case 'informational':
+            continue; // 1xx interim answers other than 101 (e.g. 103 Early Hints)
+          case 'head': {
+            if (event.status !== 101) {
+              failure = {
+                status: event.status,
+                statusText: event.reason,
+                headers: headerListSource(event.headers),
+                body: [],
+              };
+              continue;
+            }
+            const result = checkUpgradeResponse(
+              { status: 101, headers: headerListSource(event.headers) },
+              {
+                key,
+                ...(options.protocols === undefined ? {} : { protocols: options.protocols }),
+                extensions: [],
+              },
+              nodePlatform,
+            );
+            if (!result.ok) {
+              fail(result.error);
+              return;
+            }
+            // A 101 has no body: the reader ends the message and pauses; the rest is WebSocket.
+            let next = reader.next();
+            if (next.type === 'end') next = reader.next();
+            const head = next.type === 'paused' ? reader.takeRemaining() : new Uint8Array(0);
+            settled = true;
+            cleanup();
+            const connection = new Connection<Data>({
+              socket,
+              role: 'client',
+              handler: options.handler ?? {},
+              data: options.data as Data,
+              options: connectionOptions,
+              heartbeat: clientHeartbeat(
+                connectionOptions.pingInterval,
+                connectionOptions.idleTimeout,
+                connectionOptions.pongTimeout,
+              ),
+              protocol: result.protocol ?? '',
+              extensions: '',
+              onDispose: undefined,
+            });
+            resolve(connection);
+            connection.start(Buffer.from(head.buffer, head.byteOffset, head.length));
+            return;
+          }
+          case 'body':
+            failure?.body.push(Buffer.from(event.data));
+            if (failure !== undefined && Buffer.concat(failure.body).length >= SNIPPET_BYTES) {
+              failWithStatus();
+              return;
+            }
+            continue;
+          case 'end':
+          case 'closed':
+          case 'paused':
+            if (failure !== undefined) failWithStatus();
+            else
+              fail(
+                new WirekitError(
+                  ErrorCode.WS_HANDSHAKE,
+                  `unexpected HTTP answer from ${target.href}`,
+                ),
+              );
+            return;
+          case 'error':
+            fail(
+              new WirekitError(
+                ErrorCode.WS_HANDSHAKE,
+                `invalid HTTP answer from ${target.href}: ${event.error.message}`,
+                { cause: event.error, status: 502 },
+              ),
+            );
+            return;
+        }
+      }
+    }
+
+    socket.once(target.secure ? 'secureConnect' : 'connect', onConnected);
+    socket.on('data', onData);
+    socket.on('error', onError);
+    socket.on('end', onEnd);
+    socket.on('close', onEnd);
+  });
+}
+
+/** One heartbeat per client connection that uses one (clients rarely number in thousands). */
+function clientHeartbeat(
+  pingInterval: number,
+  idleTimeout: number,
+  pongTimeout: number,
+): Heartbeat | undefined {
+  const periods = [pingInterval, idleTimeout, pingInterval > 0 ? pongTimeout : 0].filter(
+    (p) => p > 0,
+  );
+  return periods.length === 0 ? undefined : new Heartbeat(Math.min(...periods));
+}

@@ -1,0 +1,497 @@
+/**
+ * A WebSocket connection on a Node socket (TCP or TLS), server or client side: the sans-IO
+ * core driven by socket events, with write batching, backpressure, heartbeat and the close
+ * handshake.
+ *
+ * The hot path, per received chunk: one `'data'` listener shared by all connections (it finds
+ * its connection on the socket), `core.receive`, a `poll()` loop that hands each message to the
+ * one handler object as a `Buffer` view, and at most one `socket.write` of everything the
+ * handler sent meanwhile. Sends outside a receive are collected per tick: the first marks the
+ * connection dirty, and one `process.nextTick` flushes every dirty connection, so 100k sends in
+ * a loop become a few large writes (large batches flush as soon as they pass 64 KiB).
+ */
+import type { Socket } from 'node:net';
+import { ErrorCode, WirekitError } from '../core/errors.js';
+import { CloseCode } from '../core/ws/close-code.js';
+import { ReadKind, type Role } from '../core/ws/frame-reader.js';
+import { ReadyState } from '../core/ws/ready-state.js';
+import { WebSocketConnection } from '../core/ws/websocket-connection.js';
+import type { ResolvedConnectionOptions } from './connection-options.js';
+import type { Heartbeat, HeartbeatMember } from './heartbeat.js';
+import { nodePlatform } from './node-platform.js';
+
+/**
+ * Callbacks for connections, one object shared by all of them (no closures per connection).
+ * Every callback gets the connection first; keep per-connection state in `ws.data`.
+ */
+export interface ConnectionHandler<Data = unknown> {
+  /** The connection is open; sends are allowed. */
+  open?(ws: Connection<Data>): void;
+  /**
+   * A complete message. `data` is a view of received memory that wirekit never reuses: keep it
+   * if you like. Text is validated UTF-8: `data.toString()` decodes it. Without this callback,
+   * messages queue for async iteration (`for await (const m of ws)`).
+   */
+  message?(ws: Connection<Data>, data: Buffer, isBinary: boolean): void;
+  /** Sends were backpressured and the socket has drained. */
+  drain?(ws: Connection<Data>): void;
+  /** A ping arrived (already answered unless `autoPong` is off). */
+  ping?(ws: Connection<Data>, data: Buffer): void;
+  /** A pong arrived. */
+  pong?(ws: Connection<Data>, data: Buffer): void;
+  /**
+   * The connection closed. `wasClean`: the close handshake completed. Otherwise `code` says why:
+   * 1006 for a lost transport, or the code this side sent (1002 protocol error, 1007 invalid
+   * UTF-8, 1008 backpressure limit, 1009 too big, 1001 heartbeat or idle timeout).
+   */
+  close?(ws: Connection<Data>, code: number, reason: string, wasClean: boolean): void;
+}
+
+/** A message for async iteration. */
+export interface Message {
+  readonly data: Buffer;
+  readonly isBinary: boolean;
+}
+
+/** How a {@link Connection} is set up; built by the server and client, not by users. */
+export interface ConnectionInit<Data> {
+  readonly socket: Socket;
+  readonly role: Role;
+  readonly handler: ConnectionHandler<Data>;
+  readonly data: Data;
+  readonly options: ResolvedConnectionOptions;
+  readonly heartbeat: Heartbeat | undefined;
+  readonly protocol: string;
+  readonly extensions: string;
+  /** Called once when the connection is gone (socket closed). */
+  readonly onDispose: ((connection: Connection<Data>) => void) | undefined;
+}
+
+/** Outputs larger than this are written at once instead of at the end of the tick. */
+const FLUSH_AT = 64 * 1024;
+/** Async-iteration inbox size (messages) past which reading pauses. */
+const INBOX_HIGH = 1024;
+
+const kConnection = Symbol('wirekit.connection');
+type TaggedSocket = Socket & { [kConnection]?: Connection<unknown> };
+
+/** Connections with output queued this tick; flushed by one nextTick. */
+const dirty: Connection<unknown>[] = [];
+let flushScheduled = false;
+
+function flushDirty(): void {
+  flushScheduled = false;
+  // Flushing may make more connections dirty (a close echo); those join this same pass.
+  for (let i = 0; i < dirty.length; i++) dirty[i]!.flush();
+  dirty.length = 0;
+}
+
+// Socket listeners shared by every connection: `this` is the socket.
+function onSocketData(this: TaggedSocket, chunk: Buffer): void {
+  this[kConnection]?.receive(chunk);
+}
+function onSocketEnd(this: TaggedSocket): void {
+  this[kConnection]?.transportEnded(undefined);
+}
+function onSocketError(this: TaggedSocket, error: Error): void {
+  this[kConnection]?.transportEnded(error);
+}
+function onSocketClose(this: TaggedSocket): void {
+  this[kConnection]?.transportClosed();
+}
+function onSocketDrain(this: TaggedSocket): void {
+  this[kConnection]?.drained();
+}
+
+/** One WebSocket connection over a Node socket. Created by `serve`/`handleUpgrade`/`connect`. */
+export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterable<Message> {
+  /** Your per-connection data (set by the server's `upgrade` hook, or `connect` options). */
+  data: Data;
+  /** The subprotocol agreed in the handshake, or `''`. */
+  readonly protocol: string;
+  /** The extensions agreed in the handshake (`Sec-WebSocket-Extensions`), or `''`. */
+  readonly extensions: string;
+  /** The peer's address, as the socket reported it at connection time. */
+  readonly remoteAddress: string;
+
+  readonly #socket: TaggedSocket;
+  readonly #core: WebSocketConnection;
+  readonly #handler: ConnectionHandler<Data>;
+  readonly #options: ResolvedConnectionOptions;
+  readonly #server: boolean;
+  readonly #heartbeat: Heartbeat | undefined;
+  readonly #onDispose: ((connection: Connection<Data>) => void) | undefined;
+
+  #dispatching = false;
+  #dirty = false;
+  #finished = false;
+  #disposed = false;
+  #terminated = false;
+  #transportError: Error | undefined;
+  #closeTimer: NodeJS.Timeout | undefined;
+  #lastSeen = 0;
+  #pingSentAt = 0;
+  #readingPaused = false;
+  // Async iteration.
+  #inbox: Message[] = [];
+  #waiting: ((result: IteratorResult<Message>) => void) | undefined;
+
+  /** @internal Use `serve`, `WebSocketServer#handleUpgrade` or `connect`. */
+  constructor(init: ConnectionInit<Data>) {
+    this.#socket = init.socket as TaggedSocket;
+    this.#handler = init.handler;
+    this.data = init.data;
+    this.#options = init.options;
+    this.#server = init.role === 'server';
+    this.#heartbeat = init.heartbeat;
+    this.#onDispose = init.onDispose;
+    this.protocol = init.protocol;
+    this.extensions = init.extensions;
+    this.remoteAddress = init.socket.remoteAddress ?? '';
+    this.#core = new WebSocketConnection({
+      role: init.role,
+      platform: nodePlatform,
+      maxMessageSize: init.options.maxMessageSize,
+      maxFrameSize: init.options.maxFrameSize,
+      autoPong: init.options.autoPong,
+    });
+  }
+
+  /** @internal Attach to the socket, feed bytes read past the handshake, call `open`. */
+  start(head: Uint8Array): void {
+    const socket = this.#socket;
+    socket[kConnection] = this as Connection<unknown>;
+    if (this.#options.noDelay && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
+    socket.on('data', onSocketData);
+    socket.on('end', onSocketEnd);
+    socket.on('error', onSocketError);
+    socket.on('close', onSocketClose);
+    socket.on('drain', onSocketDrain);
+    if (this.#heartbeat !== undefined) {
+      this.#lastSeen = this.#heartbeat.now;
+      this.#heartbeat.add(this);
+    }
+    this.#handler.open?.(this);
+    if (head.length > 0 && !this.#finished) this.receive(head);
+    if (this.#socket.destroyed && !this.#disposed) this.transportClosed();
+  }
+
+  /** OPEN, CLOSING (close sent, waiting for the peer's) or CLOSED (as `WebSocket.readyState`). */
+  get readyState(): ReadyState {
+    return this.#core.readyState;
+  }
+
+  /** Bytes sent but not yet handed to the kernel. */
+  get bufferedAmount(): number {
+    return this.#socket.writableLength + this.#core.outputLength;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Sending
+
+  /**
+   * Send a message: a string as text, bytes as binary, unless `isBinary` says otherwise. With
+   * `fin: false` the message continues with the next sends of the same kind (fragmentation).
+   * The data is copied before this returns. Returns `false` when the socket is backpressured
+   * (wait for the `drain` callback before sending much more). Throws `ERR_WS_SEND_AFTER_CLOSE`
+   * once the connection is closing or closed: check `readyState` if that can race.
+   */
+  send(
+    data: string | Uint8Array,
+    isBinary: boolean = typeof data !== 'string',
+    fin = true,
+  ): boolean {
+    if (isBinary) this.#core.sendBinary(data, fin);
+    else this.#core.sendText(data, fin);
+    return this.#afterSend();
+  }
+
+  /** Send a text message (a `Uint8Array` must be UTF-8). */
+  sendText(text: string | Uint8Array, fin = true): boolean {
+    this.#core.sendText(text, fin);
+    return this.#afterSend();
+  }
+
+  /** Send a binary message. */
+  sendBinary(data: Uint8Array | string, fin = true): boolean {
+    this.#core.sendBinary(data, fin);
+    return this.#afterSend();
+  }
+
+  /** Send a ping (at most 125 bytes). */
+  ping(data?: Uint8Array | string): void {
+    this.#core.ping(data);
+    this.#afterSend();
+  }
+
+  /** Send a pong (at most 125 bytes). */
+  pong(data?: Uint8Array | string): void {
+    this.#core.pong(data);
+    this.#afterSend();
+  }
+
+  /**
+   * Start the close handshake: everything sent before reaches the peer first, then the close
+   * frame. Without a code the close frame has no body. Closing twice does nothing. If the peer
+   * does not answer within `closeTimeout`, the socket is destroyed (code 1006).
+   */
+  close(code?: number, reason?: string): void {
+    if (this.#core.readyState !== ReadyState.OPEN) return;
+    this.#core.close(code, reason);
+    this.#armCloseTimer();
+    this.#afterSend();
+  }
+
+  /** Destroy the socket now, without a close handshake. `close` reports code 1006. */
+  terminate(): void {
+    this.#terminated = true;
+    this.#socket.destroy();
+  }
+
+  /** @internal Write everything queued (called at the end of a receive or of the tick). */
+  flush(): void {
+    this.#dirty = false;
+    const core = this.#core;
+    if (core.outputLength === 0 || this.#socket.destroyed) return;
+    const socket = this.#socket;
+    const ok = socket.write(core.takeOutput());
+    // Written synchronously: the kernel has the bytes, the buffer can carry the next output.
+    if (socket.writableLength === 0) core.releaseOutput();
+    if (!ok && this.#options.pauseOnBackpressure && !this.#readingPaused) {
+      this.#readingPaused = true;
+      socket.pause();
+    }
+    if (
+      socket.writableLength > this.#options.maxBackpressure &&
+      core.readyState !== ReadyState.CLOSED
+    ) {
+      // The peer does not read: close (1008) rather than buffer without bound.
+      core.abort(CloseCode.POLICY_VIOLATION, 'backpressure limit exceeded');
+      this.#finish();
+    }
+  }
+
+  #afterSend(): boolean {
+    const core = this.#core;
+    if (core.outputLength >= FLUSH_AT) this.flush();
+    else if (!this.#dispatching && !this.#dirty) {
+      this.#dirty = true;
+      dirty.push(this as Connection<unknown>);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        process.nextTick(flushDirty);
+      }
+    }
+    return !this.#socket.writableNeedDrain;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Receiving
+
+  /** @internal Bytes from the socket. */
+  receive(chunk: Uint8Array): void {
+    if (this.#heartbeat !== undefined) {
+      this.#lastSeen = this.#heartbeat.now;
+      this.#pingSentAt = 0;
+    }
+    this.#core.receive(chunk);
+    this.#process();
+  }
+
+  /** Run the core's events through the handler, then flush what the handler sent. */
+  #process(): void {
+    const core = this.#core;
+    const handler = this.#handler;
+    this.#dispatching = true;
+    try {
+      while (!this.#terminated) {
+        const kind = core.poll();
+        if (kind === ReadKind.NEED_DATA) break;
+        if (kind === ReadKind.TEXT || kind === ReadKind.BINARY) {
+          const isBinary = kind === ReadKind.BINARY;
+          if (handler.message !== undefined)
+            handler.message(this, core.payload as Buffer, isBinary);
+          else this.#enqueue({ data: core.payload as Buffer, isBinary });
+        } else if (kind === ReadKind.PING) {
+          handler.ping?.(this, core.payload as Buffer);
+        } else if (kind === ReadKind.PONG) {
+          handler.pong?.(this, core.payload as Buffer);
+        } else {
+          this.#finish();
+          break;
+        }
+      }
+    } finally {
+      this.#dispatching = false;
+    }
+    this.flush();
+  }
+
+  /** @internal The peer ended the stream (`error` undefined) or the socket failed. */
+  transportEnded(error: Error | undefined): void {
+    if (error !== undefined) this.#transportError ??= error;
+    if (!this.#finished) {
+      this.#core.receiveEof();
+      this.#process();
+    }
+    // Our side of the close is done; a client waiting for the server's FIN stops waiting.
+    if (this.#finished) this.#socket.destroy();
+  }
+
+  /** @internal The socket is closed: report 1006 if the close had not completed, clean up. */
+  transportClosed(): void {
+    if (this.#disposed) return;
+    if (!this.#finished) {
+      this.#core.receiveEof();
+      this.#process();
+      if (!this.#finished) {
+        // The core had already closed without us noticing (cannot happen, but never leak).
+        this.#finish();
+      }
+    }
+    this.#disposed = true;
+    this.#clearCloseTimer();
+    this.#endInbox();
+    delete this.#socket[kConnection];
+    this.#onDispose?.(this);
+  }
+
+  /** @internal The socket drained its write buffer. */
+  drained(): void {
+    if (this.#readingPaused && this.#inbox.length < INBOX_HIGH) {
+      this.#readingPaused = false;
+      this.#socket.resume();
+    }
+    if (!this.#finished) this.#handler.drain?.(this);
+  }
+
+  /** @internal Heartbeat tick: idle timeout, heartbeat ping, pong deadline. */
+  heartbeat(now: number): void {
+    if (this.#finished) return;
+    const options = this.#options;
+    const silent = now - this.#lastSeen;
+    if (options.idleTimeout > 0 && silent >= options.idleTimeout) {
+      this.#abort(CloseCode.GOING_AWAY, 'idle timeout');
+    } else if (this.#pingSentAt !== 0) {
+      if (now - this.#pingSentAt >= options.pongTimeout)
+        this.#abort(CloseCode.GOING_AWAY, 'pong timeout');
+    } else if (
+      options.pingInterval > 0 &&
+      silent >= options.pingInterval &&
+      this.#core.readyState === ReadyState.OPEN
+    ) {
+      this.#pingSentAt = now;
+      this.#core.ping();
+      this.flush();
+    }
+  }
+
+  /** Close from this side without waiting for the peer (heartbeat missed, limits). */
+  #abort(code: number, reason: string): void {
+    if (this.#core.abort(code, reason)) this.#finish();
+  }
+
+  /** The core is CLOSED: flush the last frames, close the transport, tell the handler. */
+  #finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#heartbeat?.delete(this);
+    const core = this.#core;
+    const socket = this.#socket;
+    this.flush();
+    if (!socket.destroyed) {
+      if (this.#server || socket.readableEnded || !core.wasClean) {
+        // §7.1.1: the server closes TCP first; a client that failed the connection need not wait.
+        socket.end();
+      }
+      // Whoever should close next gets `closeTimeout` to do it.
+      this.#armCloseTimer();
+    }
+    const error = this.#transportError;
+    const reason =
+      core.closeReason === '' && error !== undefined ? error.message : core.closeReason;
+    this.#handler.close?.(this, core.closeCode, reason, core.wasClean);
+    this.#endInbox();
+  }
+
+  #armCloseTimer(): void {
+    this.#clearCloseTimer();
+    const timer = setTimeout(destroySocket, this.#options.closeTimeout, this.#socket);
+    timer.unref();
+    this.#closeTimer = timer;
+  }
+
+  #clearCloseTimer(): void {
+    if (this.#closeTimer !== undefined) {
+      clearTimeout(this.#closeTimer);
+      this.#closeTimer = undefined;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Async iteration
+
+  #enqueue(message: Message): void {
+    const waiting = this.#waiting;
+    if (waiting !== undefined) {
+      this.#waiting = undefined;
+      waiting({ value: message, done: false });
+      return;
+    }
+    this.#inbox.push(message);
+    if (this.#inbox.length >= INBOX_HIGH && !this.#readingPaused) {
+      this.#readingPaused = true;
+      this.#socket.pause();
+    }
+  }
+
+  #endInbox(): void {
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    waiting?.({ value: undefined, done: true });
+  }
+
+  /**
+   * Messages as they arrive, for `for await (const { data, isBinary } of ws)`; ends when the
+   * connection closes. Leaving the loop early closes the connection with 1000. Only messages
+   * not taken by a `message` callback are iterated.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<Message> {
+    return {
+      next: () => {
+        const message = this.#inbox.shift();
+        if (message !== undefined) {
+          if (
+            this.#readingPaused &&
+            this.#inbox.length < INBOX_HIGH / 2 &&
+            !this.#socket.writableNeedDrain
+          ) {
+            this.#readingPaused = false;
+            this.#socket.resume();
+          }
+          return Promise.resolve({ value: message, done: false });
+        }
+        if (this.#finished) return Promise.resolve({ value: undefined, done: true });
+        if (this.#waiting !== undefined) {
+          return Promise.reject(
+            new WirekitError(
+              ErrorCode.INVALID_ARGUMENT,
+              'only one reader may iterate a connection at a time',
+            ),
+          );
+        }
+        return new Promise<IteratorResult<Message>>((resolve) => {
+          this.#waiting = resolve;
+        });
+      },
+      return: () => {
+        this.close(CloseCode.NORMAL);
+        return Promise.resolve({ value: undefined, done: true });
+      },
+    };
+  }
+}
+
+function destroySocket(socket: Socket): void {
+  socket.destroy();
+}

@@ -1,0 +1,60 @@
+/**
+ * One timer for many connections' heartbeats and idle timeouts, as uWebSockets.js does: a
+ * per-connection timer refreshed on every message would cost a timer-list operation per
+ * message. Instead each connection stamps the coarse clock {@link Heartbeat.now} when bytes
+ * arrive (one property write), and a single interval walks the members and acts on the silent
+ * ones. Timeouts are therefore accurate to one tick (a quarter of the shortest period).
+ */
+import { performance } from 'node:perf_hooks';
+
+/** What the heartbeat asks of a member on each tick. */
+export interface HeartbeatMember {
+  /** Called once per tick with the current coarse time in ms. */
+  heartbeat(now: number): void;
+}
+
+const MIN_TICK = 25;
+const MAX_TICK = 1_000;
+
+/** A set of members visited on a shared interval. The interval runs only while it has members
+ * and never keeps the process alive. */
+export class Heartbeat {
+  /** Coarse monotonic clock in ms, updated on each tick (and when a member joins). */
+  now: number = performance.now();
+  readonly #members = new Set<HeartbeatMember>();
+  readonly #tick: number;
+  #timer: NodeJS.Timeout | undefined;
+
+  /** `shortestPeriod`: the smallest timeout the members use, in ms. */
+  constructor(shortestPeriod: number) {
+    this.#tick = Math.min(MAX_TICK, Math.max(MIN_TICK, Math.floor(shortestPeriod / 4)));
+  }
+
+  /** Members currently watched. */
+  get size(): number {
+    return this.#members.size;
+  }
+
+  add(member: HeartbeatMember): void {
+    this.now = performance.now();
+    this.#members.add(member);
+    if (this.#timer === undefined) {
+      this.#timer = setInterval(() => this.#visit(), this.#tick);
+      this.#timer.unref();
+    }
+  }
+
+  delete(member: HeartbeatMember): void {
+    this.#members.delete(member);
+    if (this.#members.size === 0 && this.#timer !== undefined) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+
+  #visit(): void {
+    const now = performance.now();
+    this.now = now;
+    for (const member of this.#members) member.heartbeat(now);
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * What a server's `upgrade` hook sees of a WebSocket upgrade request, the same whether the
+ * request was parsed by wirekit (standalone server) or by `node:http` (`handleUpgrade`).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { HeaderList } from '../core/http1/header-list.js';
+import type { HeaderSource } from '../core/ws/header-source.js';
+
+/** The upgrade request, as passed to the server's `upgrade` hook and `selectProtocol`. */
+export interface UpgradeRequestInfo {
+  readonly method: string;
+  /** The request target, e.g. `/feed?symbol=BTC`. */
+  readonly url: string;
+  /** The path part of `url`, without the query. */
+  readonly path: string;
+  /** Header lookup by lower-case name; repeated fields joined with `", "`. */
+  readonly headers: HeaderSource;
+  /** Offered subprotocols, in the client's order. */
+  readonly protocols: readonly string[];
+  /** `Origin`, if sent: compare it to refuse cross-site browser pages. */
+  readonly origin: string | undefined;
+  /** The peer's IP address. */
+  readonly remoteAddress: string;
+  /** The raw `node:http` request, when the server got it through `handleUpgrade`. */
+  readonly incoming: IncomingMessage | undefined;
+}
+
+/** The path of a request target (no query, no fragment). */
+export function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+/** A {@link HeaderSource} over `node:http`'s header object. */
+export function incomingHeaders(request: IncomingMessage): HeaderSource {
+  const headers = request.headers;
+  return {
+    get(name: string): string | undefined {
+      const value = headers[name];
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
+}
+
+/** A {@link HeaderSource} over wirekit's parsed {@link HeaderList}. */
+export function headerListSource(list: HeaderList): HeaderSource {
+  return {
+    get(name: string): string | undefined {
+      const all = list.getAll(name);
+      return all.length === 0 ? undefined : all.length === 1 ? all[0] : all.join(', ');
+    },
+  };
+}
