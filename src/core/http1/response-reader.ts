@@ -1,0 +1,339 @@
+/**
+ * Sans-IO HTTP/1.1 response parser, for clients.
+ *
+ * @module
+ */
+import { ErrorCode, WirekitError } from '../errors.js';
+import { CR, FIELD_VALUE, SP } from './ascii.js';
+import { BodyFraming, type HttpVersion } from './body-framing.js';
+import { BodyReader } from './body-reader.js';
+import { FieldSummary, parseFields } from './field-parser.js';
+import { HeaderList } from './header-list.js';
+import {
+  type BodyEvent,
+  CLOSED,
+  type ClosedEvent,
+  type EndEvent,
+  type HttpErrorEvent,
+  NEED_DATA,
+  type NeedDataEvent,
+  PAUSED,
+  type PausedEvent,
+} from './http-events.js';
+import { failureError, HttpFailure } from './http-failure.js';
+import { type HttpLimits, resolveHttpLimits } from './http-limits.js';
+import { InputQueue, SCAN_BARE_LF, SCAN_NEED_MORE, SCAN_TOO_MANY_LINES } from './input-queue.js';
+import { ResponseHead } from './response-head.js';
+import { parseHttpVersion, skipEmptyLines } from './start-line.js';
+
+/** Options of a {@link ResponseReader}: the {@link HttpLimits}, each optional. */
+export type ResponseReaderOptions = Partial<HttpLimits>;
+
+/** What {@link ResponseReader.next} returns. */
+export type ResponseReaderEvent =
+  | ResponseHead
+  | BodyEvent
+  | EndEvent
+  | HttpErrorEvent
+  | NeedDataEvent
+  | PausedEvent
+  | ClosedEvent;
+
+// Reader states.
+const HEAD = 0;
+const BODY = 1;
+const PAUSED_STATE = 2;
+const CLOSED_STATE = 3;
+const ERROR_STATE = 4;
+const DETACHED = 5;
+
+// A gateway answers 502 to an invalid upstream response (RFC 9110 §15.6.3).
+const BAD_GATEWAY = 502;
+
+/**
+ * Parses the responses a server sends on one connection: feed bytes with `receive`, pull events
+ * with `next`. Per response: zero or more `informational` heads (1xx interim responses such as
+ * 100 Continue or 103 Early Hints; nothing follows them), then a final `head`
+ * ({@link ResponseHead}), `body` events (views of your chunks), and `end`.
+ *
+ * Whether a response has a body depends on the request (RFC 9112 §6.3): call
+ * {@link ResponseReader.expect} with the method of each request you send, in order. Responses
+ * to HEAD, and 2xx responses to CONNECT, then have no body. Without `expect`, GET is assumed.
+ *
+ * A 101 Switching Protocols response ends HTTP on the connection: after its `head` and `end`,
+ * `next` returns `paused`, and {@link ResponseReader.takeRemaining} returns the bytes that
+ * followed the head (e.g. the first WebSocket frames).
+ *
+ * A body without Content-Length or chunked coding lasts until the server closes: call
+ * {@link ResponseReader.receiveEof} and the reader ends it. Errors carry status 502.
+ *
+ * @example
+ * ```ts
+ * import { ResponseReader } from './response-reader.js';
+ * const reader = new ResponseReader();
+ * reader.expect('GET');
+ * reader.receive(new TextEncoder().encode(
+ *   'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\x81\x00'));
+ * reader.next().type;            // 'head' (status 101)
+ * reader.next().type;            // 'end'
+ * reader.next().type;            // 'paused'
+ * reader.takeRemaining();        // Uint8Array [0x81, 0x00]: the first WebSocket frame
+ * ```
+ */
+export class ResponseReader {
+  readonly #limits: HttpLimits;
+  readonly #queue = new InputQueue();
+  readonly #body: BodyReader;
+  readonly #summary = new FieldSummary();
+  readonly #methods: string[] = [];
+  #state = HEAD;
+  #eof = false;
+  #error: HttpErrorEvent | null = null;
+  #skipped = 0;
+  #pauseAfter = false;
+  #closeAfter = false;
+
+  constructor(options: ResponseReaderOptions = {}) {
+    this.#limits = resolveHttpLimits(options);
+    this.#body = new BodyReader(this.#queue, this.#limits);
+  }
+
+  /**
+   * Records that a request with `method` was sent; responses are matched to requests in order
+   * (the next final response answers the oldest recorded request). `HEAD` and `CONNECT` change
+   * how the response is framed; other methods read as GET.
+   */
+  expect(method: string): void {
+    this.#methods.push(method);
+  }
+
+  /**
+   * Feeds bytes received from the server. The reader keeps a reference to `data` until it has
+   * consumed it, and the views it returns point into it: do not overwrite that memory while
+   * you use them.
+   * @throws {WirekitError} `ERR_INVALID_ARGUMENT` after `receiveEof` or `takeRemaining`.
+   */
+  receive(data: Uint8Array): void {
+    if (this.#eof || this.#state === DETACHED) {
+      throw new WirekitError(
+        ErrorCode.INVALID_ARGUMENT,
+        this.#eof ? 'receive after receiveEof' : 'receive after takeRemaining',
+      );
+    }
+    if (this.#state !== CLOSED_STATE) this.#queue.push(data);
+  }
+
+  /** Tells the reader the server closed its side: no more bytes will come. */
+  receiveEof(): void {
+    this.#eof = true;
+  }
+
+  /** The next event, or `need-data` when more input is needed. Never throws. */
+  next(): ResponseReaderEvent {
+    switch (this.#state) {
+      case HEAD:
+        return this.#readHead();
+      case BODY: {
+        const event = this.#body.next(this.#eof);
+        if (event === null) return this.#fail(this.#body.failure!);
+        if (event.type === 'end') this.#messageDone();
+        return event;
+      }
+      case PAUSED_STATE:
+        return PAUSED;
+      case ERROR_STATE:
+        return this.#error!;
+      default:
+        return CLOSED;
+    }
+  }
+
+  /**
+   * Returns every byte received and not consumed — after a 101 response, the first bytes of
+   * the new protocol — as a view of your chunk when possible (a copy when it spans chunks), and
+   * detaches the reader: later `next` calls return `closed`, `receive` throws.
+   */
+  takeRemaining(): Uint8Array {
+    const rest = this.#queue.takeAll();
+    this.#state = DETACHED;
+    return rest;
+  }
+
+  /** Forgets all input, expected requests and state, as if new (keeps the limits); for reuse
+   * on a new connection. */
+  reset(): void {
+    this.#queue.clear();
+    this.#methods.length = 0;
+    this.#state = HEAD;
+    this.#eof = false;
+    this.#error = null;
+    this.#skipped = 0;
+    this.#pauseAfter = false;
+    this.#closeAfter = false;
+  }
+
+  /** Bytes received and not yet consumed. */
+  get bufferedBytes(): number {
+    return this.#queue.size;
+  }
+
+  #readHead(): ResponseReaderEvent {
+    const queue = this.#queue;
+    const limits = this.#limits;
+    const skipped = skipEmptyLines(queue);
+    if (typeof skipped !== 'number') return this.#fail(skipped);
+    this.#skipped += skipped;
+    if (this.#skipped > limits.maxHeadBytes) return this.#fail(HttpFailure.HEAD_TOO_LARGE);
+    const first = queue.byteAt(0);
+    if (first === -1) {
+      if (!this.#eof) return NEED_DATA;
+      this.#state = CLOSED_STATE;
+      return CLOSED;
+    }
+    if (first === CR) return this.#eof ? this.#fail(HttpFailure.EOF_IN_HEAD) : NEED_DATA;
+    // A status line starts with HTTP-name (RFC 9112 §4): reject anything else at once.
+    if (first !== 0x48) return this.#fail(HttpFailure.BAD_STATUS_LINE);
+    const len = queue.scanBlock(limits.maxHeadBytes - this.#skipped, limits.maxHeaders + 1);
+    if (len === SCAN_NEED_MORE) {
+      return this.#eof ? this.#fail(HttpFailure.EOF_IN_HEAD) : NEED_DATA;
+    }
+    if (len < 0) {
+      if (len === SCAN_BARE_LF) return this.#fail(HttpFailure.BARE_LF);
+      if (len === SCAN_TOO_MANY_LINES) return this.#fail(HttpFailure.TOO_MANY_HEADERS);
+      return this.#fail(HttpFailure.HEAD_TOO_LARGE);
+    }
+    const count = queue.blockLines - 1;
+    queue.takeBlock(len);
+    this.#skipped = 0;
+    const bytes = queue.blockBytes;
+    const start = queue.blockStart;
+
+    // status-line = HTTP-version SP status-code SP [ reason-phrase ] (RFC 9112 §4). We also
+    // accept a status line that ends right after the code, as many servers send it.
+    const version = parseHttpVersion(bytes, start);
+    if (typeof version !== 'string') return this.#fail(version);
+    let p = start + 8;
+    if (bytes[p] !== SP) return this.#fail(HttpFailure.BAD_STATUS_LINE);
+    const d0 = bytes[p + 1]! - 0x30;
+    const d1 = bytes[p + 2]! - 0x30;
+    const d2 = bytes[p + 3]! - 0x30;
+    if (!(d0 >= 0 && d0 <= 9 && d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9)) {
+      return this.#fail(HttpFailure.BAD_STATUS_CODE);
+    }
+    const status = d0 * 100 + d1 * 10 + d2;
+    // RFC 9110 §15: values outside 100..599 are invalid.
+    if (status < 100 || status > 599) return this.#fail(HttpFailure.BAD_STATUS_CODE);
+    p += 4;
+    let reasonStart = p;
+    if (bytes[p] === SP) {
+      reasonStart = ++p;
+      // reason-phrase = 1*( HTAB / SP / VCHAR / obs-text ) (RFC 9112 §4)
+      while (FIELD_VALUE[bytes[p]!] !== 0) p++;
+    }
+    const reasonEnd = p;
+    if (bytes[p] !== CR) {
+      return this.#fail(
+        reasonEnd === reasonStart && p === start + 12
+          ? HttpFailure.BAD_STATUS_CODE
+          : HttpFailure.BAD_REASON,
+      );
+    }
+    p += 2;
+
+    const summary = this.#summary;
+    summary.reset();
+    const offsets = new Int32Array(count * 4);
+    const fieldFailure = parseFields(bytes, p, offsets, summary, true);
+    if (fieldFailure !== null) return this.#fail(fieldFailure);
+
+    const informational = status < 200 && status !== 101;
+    // The request this response answers: interim responses do not consume it.
+    const method = informational ? '' : (this.#methods.shift() ?? 'GET');
+    const framing = this.#framing(summary, version, status, method);
+    if (typeof framing !== 'string') return this.#fail(framing);
+
+    // RFC 9112 §9.3: "close" ends persistence; HTTP/1.1 persists by default; HTTP/1.0 only with
+    // "keep-alive". A close-delimited body ends with the connection (RFC 9112 §6.3 item 8).
+    const keepAlive =
+      framing !== BodyFraming.CLOSE &&
+      !summary.connectionClose &&
+      (version === '1.1' || summary.connectionKeepAlive);
+    const head = new ResponseHead(
+      bytes,
+      start,
+      start + len,
+      status,
+      reasonStart,
+      reasonEnd,
+      version,
+      count === 0 ? HeaderList.EMPTY : new HeaderList(bytes, offsets, count),
+      framing,
+      summary.contentLength === -1 ? null : summary.contentLength,
+      keepAlive,
+    );
+    if (informational) return head; // RFC 9110 §15.2: the final response follows.
+    // RFC 9110 §15.2.2: after 101 the connection speaks the protocol named in Upgrade;
+    // RFC 9110 §9.3.6: after a 2xx to CONNECT it is a tunnel.
+    this.#pauseAfter = status === 101 || (method === 'CONNECT' && status >= 200 && status < 300);
+    this.#closeAfter = !keepAlive;
+    this.#body.start(framing, summary.contentLength);
+    this.#state = BODY;
+    return head;
+  }
+
+  // Message body length of a response, RFC 9112 §6.3.
+  #framing(
+    summary: FieldSummary,
+    version: HttpVersion,
+    status: number,
+    method: string,
+  ): BodyFraming | HttpFailure {
+    if (summary.transferEncoding) {
+      // RFC 9112 §6.1 / §6.3 item 3: both framings may be response splitting; reject.
+      if (summary.contentLength !== -1) return HttpFailure.CONTENT_LENGTH_AND_TRANSFER_ENCODING;
+      // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 means faulty framing.
+      if (version === '1.0') return HttpFailure.TRANSFER_ENCODING_HTTP10;
+      if (summary.badTransferEncoding) return HttpFailure.BAD_TRANSFER_ENCODING;
+      // RFC 9112 §6.1: chunked MUST NOT be applied more than once.
+      if (summary.chunkedCount > 1) return HttpFailure.CHUNKED_TWICE;
+    }
+    // RFC 9112 §6.3 item 1: responses to HEAD, and 1xx, 204 and 304 responses, end at the head.
+    // Item 2: a 2xx response to CONNECT switches to a tunnel at the head.
+    if (
+      status < 200 ||
+      status === 204 ||
+      status === 304 ||
+      method === 'HEAD' ||
+      (method === 'CONNECT' && status < 300)
+    ) {
+      return BodyFraming.NONE;
+    }
+    if (summary.transferEncoding) {
+      // RFC 9112 §6.3 item 4: chunked last → chunked; otherwise read until close. Codings
+      // before chunked stay applied to the body (see the Transfer-Encoding field).
+      return summary.chunkedLast ? BodyFraming.CHUNKED : BodyFraming.CLOSE;
+    }
+    if (summary.contentLength !== -1) {
+      if (summary.contentLength > this.#limits.maxBodyBytes) return HttpFailure.BODY_TOO_LARGE;
+      return BodyFraming.LENGTH; // RFC 9112 §6.3 item 6
+    }
+    return BodyFraming.CLOSE; // RFC 9112 §6.3 item 8
+  }
+
+  #messageDone(): void {
+    if (this.#pauseAfter) {
+      this.#state = PAUSED_STATE;
+    } else if (this.#closeAfter) {
+      this.#state = CLOSED_STATE;
+      this.#queue.clear();
+    } else {
+      this.#state = HEAD;
+    }
+  }
+
+  #fail(failure: HttpFailure): HttpErrorEvent {
+    this.#error = { type: 'error', error: failureError(failure, BAD_GATEWAY) };
+    this.#state = ERROR_STATE;
+    return this.#error;
+  }
+}
