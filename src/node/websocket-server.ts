@@ -265,9 +265,9 @@ export class WebSocketServer<Data = unknown> {
     }
     const info: UpgradeRequestInfo = { ...base, protocols: check.protocols, origin: check.origin };
     // Bytes that arrive while the hook runs must not be lost: hold them until the connection starts.
-    let early: Buffer[] | undefined;
+    const early: Buffer[] = [];
     const hold = (chunk: Buffer): void => {
-      (early ??= []).push(chunk);
+      early.push(chunk);
     };
     socket.on('data', hold);
     let data: Data;
@@ -318,7 +318,7 @@ export class WebSocketServer<Data = unknown> {
       onDispose: this.#onDispose,
     });
     this.#connections.add(connection);
-    const first = early === undefined ? head : Buffer.concat([head, ...early]);
+    const first = early.length === 0 ? head : Buffer.concat([head, ...early]);
     connection.start(first);
   }
 
