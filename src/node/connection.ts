@@ -132,6 +132,7 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
   #lastSeen = 0;
   #pingSentAt = 0;
   #readingPaused = false;
+  #drainWaiters: (() => void)[] = [];
   // Async iteration.
   #inbox: Message[] = [];
   #waiting: ((result: IteratorResult<Message>) => void) | undefined;
@@ -356,8 +357,38 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
     this.#onDispose?.(this);
   }
 
+  /**
+   * Resolves when sends are no longer backpressured (at once if they are not), or when the
+   * connection closes. For `await ws.writable()` between bursts of sends.
+   */
+  writable(): Promise<void> {
+    if (!this.#socket.writableNeedDrain || this.#finished) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.#drainWaiters.push(resolve);
+    });
+  }
+
+  /**
+   * The connection as two halves for different parts of a program: a `reader` (async iterable
+   * of messages) and a `writer` (sends, close, `writable()`). Both act on this connection.
+   */
+  split(): { readonly reader: AsyncIterable<Message>; readonly writer: ConnectionWriter<Data> } {
+    return {
+      reader: { [Symbol.asyncIterator]: () => this[Symbol.asyncIterator]() },
+      writer: new ConnectionWriter<Data>(this),
+    };
+  }
+
+  #wakeDrainWaiters(): void {
+    const waiters = this.#drainWaiters;
+    if (waiters.length === 0) return;
+    this.#drainWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
   /** @internal The socket drained its write buffer. */
   drained(): void {
+    this.#wakeDrainWaiters();
     if (this.#readingPaused && this.#inbox.length < INBOX_HIGH) {
       this.#readingPaused = false;
       this.#socket.resume();
@@ -412,6 +443,7 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
       core.closeReason === '' && error !== undefined ? error.message : core.closeReason;
     this.#handler.close?.(this, core.closeCode, reason, core.wasClean);
     this.#endInbox();
+    this.#wakeDrainWaiters();
   }
 
   #armCloseTimer(): void {
@@ -489,6 +521,49 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
         return Promise.resolve({ value: undefined, done: true });
       },
     };
+  }
+}
+
+/** The sending half of a {@link Connection}, from {@link Connection.split}. */
+export class ConnectionWriter<Data = unknown> {
+  readonly #connection: Connection<Data>;
+
+  constructor(connection: Connection<Data>) {
+    this.#connection = connection;
+  }
+
+  /** See {@link Connection.send}. */
+  send(
+    data: string | Uint8Array,
+    isBinary: boolean = typeof data !== 'string',
+    fin = true,
+  ): boolean {
+    return this.#connection.send(data, isBinary, fin);
+  }
+
+  /** See {@link Connection.ping}. */
+  ping(data?: Uint8Array | string): void {
+    this.#connection.ping(data);
+  }
+
+  /** See {@link Connection.close}. */
+  close(code?: number, reason?: string): void {
+    this.#connection.close(code, reason);
+  }
+
+  /** See {@link Connection.writable}. */
+  writable(): Promise<void> {
+    return this.#connection.writable();
+  }
+
+  /** See {@link Connection.bufferedAmount}. */
+  get bufferedAmount(): number {
+    return this.#connection.bufferedAmount;
+  }
+
+  /** See {@link Connection.readyState}. */
+  get readyState(): ReadyState {
+    return this.#connection.readyState;
   }
 }
 

@@ -6,7 +6,12 @@ export {
   parseWebSocketUrl,
   type WebSocketTarget,
 } from './connect.js';
-export { Connection, type ConnectionHandler, type Message } from './connection.js';
+export {
+  Connection,
+  type ConnectionHandler,
+  ConnectionWriter,
+  type Message,
+} from './connection.js';
 export type { ConnectionOptions } from './connection-options.js';
 export { nodePlatform } from './node-platform.js';
 export type { UpgradeRequestInfo } from './upgrade-request.js';
