@@ -86,16 +86,16 @@ export class BodyReader {
         return { type: 'body', data };
       }
       case CLOSE: {
-        // RFC 9112 §6.3 item 8: the body is everything until the server closes.
-        const data = queue.read(Number.MAX_SAFE_INTEGER);
-        if (data === null) {
+        // RFC 9112 §6.3 item 8: the body is everything until the server closes. Bytes up to
+        // the limit are delivered, the first byte past it fails (whatever the chunking).
+        if (queue.isEmpty) {
           if (!eof) return NEED_DATA;
           this.#state = DONE;
           return END;
         }
-        if (data.length > this.#limits.maxBodyBytes - this.#total) {
-          return this.#fail(HttpFailure.BODY_TOO_LARGE);
-        }
+        const allowed = this.#limits.maxBodyBytes - this.#total;
+        if (allowed === 0) return this.#fail(HttpFailure.BODY_TOO_LARGE);
+        const data = queue.read(allowed)!;
         this.#total += data.length;
         return { type: 'body', data };
       }

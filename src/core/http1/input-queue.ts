@@ -177,15 +177,17 @@ export class InputQueue {
         if (len > maxBytes) return SCAN_TOO_LARGE;
         continue;
       }
+      // The size limit is checked before the line ending so that the outcome does not depend
+      // on how the input was split into chunks.
       const crlf = lf > i ? chunk[lf - 1] === CR : prevCR;
-      if (!crlf) return SCAN_BARE_LF;
       len += lf - i + 1;
-      i = lf + 1;
-      prevCR = false;
       if (len > maxBytes) {
         this.#lines = lines;
         return SCAN_TOO_LARGE;
       }
+      if (!crlf) return SCAN_BARE_LF;
+      i = lf + 1;
+      prevCR = false;
       if (len - lineStart === 2) {
         this.#blockLines = lines;
         this.#scanning = false;
