@@ -4,23 +4,86 @@
  * `Buffer.allocUnsafe` (pooled below 4 KiB) for output, and `Buffer#write` for strings.
  * Every payload the core hands out on Node is therefore a `Buffer`.
  *
+ * Masking uses the optional `bufferutil` addon for long payloads when it is installed
+ * (`npm install bufferutil`; wirekit never depends on it, as with ws). Without it, or if its
+ * native build did not load, the portable JavaScript masker does all the work.
+ *
  * Short inputs stay on the portable JavaScript paths: below the thresholds the call into C++
  * costs more than it saves (measured by `bench/platform-thresholds.bench.ts`).
  */
 import { Buffer, isUtf8 as nodeIsUtf8 } from 'node:buffer';
 import { createHash, randomFillSync } from 'node:crypto';
-import { mask as portableMask } from '../core/bytes/mask.js';
+import { createRequire } from 'node:module';
+import { type Masker, mask as portableMask } from '../core/bytes/mask.js';
 import { isValidUtf8 } from '../core/bytes/utf8.js';
 import type { Platform } from '../core/platform.js';
 
 /** Texts at least this long are validated by `buffer.isUtf8`. */
 export const NATIVE_UTF8_THRESHOLD = 64;
 
+/** Ranges at least this long are masked by `bufferutil`, when it is installed. */
+export const NATIVE_MASK_THRESHOLD = 1024;
+
+/** The part of the `bufferutil` addon used here. */
+interface BufferUtil {
+  /** XOR `buffer` in place with the 4-byte `mask`, starting at mask byte 0. */
+  unmask(buffer: Uint8Array, mask: Uint8Array): void;
+}
+
+/** The native `bufferutil`, or `undefined` when it is missing or only its JS fallback loaded. */
+function loadBufferutil(): BufferUtil | undefined {
+  try {
+    const addon = createRequire(import.meta.url)('bufferutil') as Partial<BufferUtil> | null;
+    const unmask = addon?.unmask;
+    // Its JavaScript fallback is a plain byte loop, slower than the portable masker.
+    if (typeof unmask !== 'function' || !unmask.toString().includes('[native code]')) {
+      return undefined;
+    }
+    return addon as BufferUtil;
+  } catch {
+    return undefined;
+  }
+}
+
+const bufferutil = loadBufferutil();
+const keyBytes = new Uint8Array(4);
+
+/**
+ * `bufferutil`'s unmask behind the core's {@link Masker} signature: the wire-order key is
+ * rotated by `phase` into a 4-byte key, and the range becomes a view (unless it is the whole
+ * buffer). `undefined` when the addon is not available.
+ */
+export const nativeMask: Masker | undefined =
+  bufferutil === undefined
+    ? undefined
+    : (buf, start, end, key, phase) => {
+        const s = (phase & 3) << 3;
+        const k = s === 0 ? key : (key << s) | (key >>> (32 - s));
+        keyBytes[0] = k >>> 24;
+        keyBytes[1] = k >>> 16;
+        keyBytes[2] = k >>> 8;
+        keyBytes[3] = k;
+        bufferutil.unmask(
+          start === 0 && end === buf.length
+            ? buf
+            : new Uint8Array(buf.buffer, buf.byteOffset + start, end - start),
+          keyBytes,
+        );
+      };
+
+const mask: Masker =
+  nativeMask === undefined
+    ? portableMask
+    : (buf, start, end, key, phase) => {
+        if (end - start < NATIVE_MASK_THRESHOLD) portableMask(buf, start, end, key, phase);
+        else nativeMask(buf, start, end, key, phase);
+      };
+
 /** The Node.js platform, shared by every connection. */
 export const nodePlatform: Platform = {
   isUtf8: (bytes) =>
     bytes.length < NATIVE_UTF8_THRESHOLD ? isValidUtf8(bytes, 0, bytes.length) : nodeIsUtf8(bytes),
-  mask: portableMask,
+  mask,
   fillRandom: (bytes) => {
     randomFillSync(bytes);
   },

@@ -16,19 +16,26 @@ export type Masker = (
   phase: number,
 ) => void;
 
-/** Ranges shorter than this are masked byte by byte; a word view costs more than it saves. */
-const WORD_THRESHOLD = 32;
+/**
+ * Ranges shorter than this are masked a byte at a time (unrolled by four with the key bytes in
+ * locals). Longer ones go through an `Int32Array` view: creating the view costs about as much
+ * as masking 60-90 bytes, and past this length the word loop pays for it
+ * (`bench/platform-thresholds.bench.ts`, Node 20 on x86-64).
+ */
+export const WORD_THRESHOLD = 96;
 
 const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** Key byte `i` (0..3) of a wire-order key. */
-function keyByte(key: number, i: number): number {
-  return (key >>> (24 - (i << 3))) & 0xff;
+/** `key` rotated left by `bytes` key bytes: the wire-order key as seen from phase `bytes`. */
+function rotate(key: number, bytes: number): number {
+  const s = (bytes & 3) << 3;
+  return s === 0 ? key | 0 : (key << s) | (key >>> (32 - s));
 }
 
 /**
- * The portable masker: bytes up to a 4-byte boundary, then 32-bit words through an
- * `Int32Array` view (unrolled by four), then the tail bytes.
+ * The portable masker. Short ranges: a byte loop unrolled by four, with the four key bytes in
+ * locals. Long ranges: bytes up to a 4-byte boundary, then 32-bit words through an `Int32Array`
+ * view (unrolled by eight), then the tail bytes. Big-endian hosts use the byte loop throughout.
  *
  * @example
  * ```ts
@@ -38,39 +45,56 @@ function keyByte(key: number, i: number): number {
  * ```
  */
 export const mask: Masker = (buf, start, end, key, phase) => {
+  let k = rotate(key, phase);
   let i = start;
-  let p = phase & 3;
   if (end - start >= WORD_THRESHOLD && littleEndian) {
-    // Byte-wise until the absolute address is 4-aligned.
+    // Bytes until the absolute address is 4-aligned (an Int32Array view must be aligned).
     const base = buf.byteOffset;
-    while (((base + i) & 3) !== 0) {
-      buf[i] = buf[i]! ^ keyByte(key, p);
-      i++;
-      p = (p + 1) & 3;
+    const lead = (4 - ((base + i) & 3)) & 3;
+    if (lead !== 0) {
+      buf[i] = buf[i]! ^ (k >>> 24);
+      if (lead > 1) buf[i + 1] = buf[i + 1]! ^ ((k >>> 16) & 0xff);
+      if (lead > 2) buf[i + 2] = buf[i + 2]! ^ ((k >>> 8) & 0xff);
+      i += lead;
+      k = rotate(k, lead);
     }
-    // Little-endian word whose lowest byte is key byte p.
-    const word =
-      keyByte(key, p) |
-      (keyByte(key, (p + 1) & 3) << 8) |
-      (keyByte(key, (p + 2) & 3) << 16) |
-      (keyByte(key, (p + 3) & 3) << 24);
+    // The little-endian word whose lowest byte is the next key byte: `k` byte-swapped.
+    const word = (k >>> 24) | ((k >>> 8) & 0xff00) | ((k << 8) & 0xff0000) | (k << 24);
     const words = (end - i) >>> 2;
     const view = new Int32Array(buf.buffer, base + i, words);
-    const unrolled = words & ~3;
+    const unrolled = words & ~7;
     let w = 0;
-    for (; w < unrolled; w += 4) {
+    for (; w < unrolled; w += 8) {
       view[w] = view[w]! ^ word;
       view[w + 1] = view[w + 1]! ^ word;
       view[w + 2] = view[w + 2]! ^ word;
       view[w + 3] = view[w + 3]! ^ word;
+      view[w + 4] = view[w + 4]! ^ word;
+      view[w + 5] = view[w + 5]! ^ word;
+      view[w + 6] = view[w + 6]! ^ word;
+      view[w + 7] = view[w + 7]! ^ word;
     }
     for (; w < words; w++) view[w] = view[w]! ^ word;
     i += words << 2;
-    // Whole words keep the phase unchanged.
+    // Whole words keep the phase unchanged: the tail starts with the same key byte.
   }
-  for (; i < end; i++) {
-    buf[i] = buf[i]! ^ keyByte(key, p);
-    p = (p + 1) & 3;
+  const k0 = k >>> 24;
+  const k1 = (k >>> 16) & 0xff;
+  const k2 = (k >>> 8) & 0xff;
+  const k3 = k & 0xff;
+  const quads = i + ((end - i) & ~3);
+  for (; i < quads; i += 4) {
+    buf[i] = buf[i]! ^ k0;
+    buf[i + 1] = buf[i + 1]! ^ k1;
+    buf[i + 2] = buf[i + 2]! ^ k2;
+    buf[i + 3] = buf[i + 3]! ^ k3;
+  }
+  if (i < end) {
+    buf[i] = buf[i]! ^ k0;
+    if (i + 1 < end) {
+      buf[i + 1] = buf[i + 1]! ^ k1;
+      if (i + 2 < end) buf[i + 2] = buf[i + 2]! ^ k2;
+    }
   }
 };
 

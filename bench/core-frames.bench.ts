@@ -1,0 +1,467 @@
+/**
+ * In-memory parse and encode of WebSocket frames, wirekit's sans-IO core against ws's
+ * `Receiver` and `Sender.frame`, side by side in one process (issue 2, "Benchmarks").
+ *
+ * Parse: many frames of one kind are concatenated into one buffer and fed either as 64 KiB
+ * chunks (what a Node socket delivers under load) or one frame per chunk (one message per read,
+ * the latency case). Both libraries unmask in place, so the pristine bytes are copied back
+ * before every iteration, outside the timed region. wirekit runs with the Node platform
+ * (`buffer.isUtf8` for long text, `Buffer.allocUnsafe`), as its Node adapter will.
+ *
+ * Encode: wirekit's `FrameWriter.writeFrame` into a reused output buffer (complete wire bytes,
+ * header and payload contiguous), against ws's `Sender.frame` (a header Buffer plus the payload:
+ * for unmasked binary ws does not copy the payload, for masked binary it allocates and masks
+ * into a new buffer, for text it encodes the string with `Buffer.from`).
+ *
+ * ws runs twice: with the `bufferutil` addon (ws loads it automatically when installed) and
+ * without it (`WS_NO_BUFFER_UTIL=1`, honoured by ws/lib/buffer-util.js when Node has no
+ * built-in `websocketMask`). ws is loaded twice in one process for that, from a cleared
+ * module cache.
+ *
+ * Run: `npm run bench:core` (add `--quick` for a short smoke run).
+ */
+import { Buffer } from 'node:buffer';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { FrameReader, ReadKind, type Role } from '../src/core/ws/frame-reader.js';
+import { FrameWriter } from '../src/core/ws/frame-writer.js';
+import { Opcode } from '../src/core/ws/opcode.js';
+import { WebSocketConnection } from '../src/core/ws/websocket-connection.js';
+import { nodePlatform } from '../src/node/node-platform.js';
+import {
+  asciiText,
+  bufferutilInfo,
+  compare,
+  fmtMBs,
+  fmtNs,
+  fmtPct,
+  fmtSize,
+  fmtX,
+  type Result,
+  rng,
+  type Subject,
+  sink,
+  table,
+} from './harness.js';
+
+// ---------------------------------------------------------------------------------------------
+// ws internals, typed minimally (@types/ws does not describe Receiver and Sender).
+
+interface WsReceiverOptions {
+  readonly isServer: boolean;
+  readonly maxPayload: number;
+  readonly skipUTF8Validation: boolean;
+  readonly binaryType: 'nodebuffer';
+}
+interface WsReceiver {
+  write(chunk: Buffer): boolean;
+  on(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): this;
+  on(event: 'error', listener: (error: Error) => void): this;
+}
+interface WsFrameOptions {
+  readonly fin: boolean;
+  readonly opcode: number;
+  readonly mask: boolean;
+  readonly readOnly: boolean;
+  readonly rsv1: boolean;
+}
+interface WsSenderClass {
+  frame(data: Buffer | string, options: WsFrameOptions): Buffer[];
+}
+interface Ws {
+  readonly label: string;
+  readonly Receiver: new (options: WsReceiverOptions) => WsReceiver;
+  readonly Sender: WsSenderClass;
+  /** Which unmask ws ended up with, read from its buffer-util module. */
+  readonly unmask: string;
+}
+
+const require = createRequire(import.meta.url);
+const wsDir = dirname(require.resolve('ws'));
+
+/** Load a fresh copy of ws, with or without the bufferutil addon. */
+function loadWs(withBufferutil: boolean): Ws {
+  for (const key of Object.keys(require.cache)) {
+    if (key.startsWith(wsDir)) delete require.cache[key];
+  }
+  if (withBufferutil) delete process.env['WS_NO_BUFFER_UTIL'];
+  else process.env['WS_NO_BUFFER_UTIL'] = '1';
+  const ws = require('ws') as { Receiver: Ws['Receiver']; Sender: WsSenderClass };
+  const bufferUtil = require(join(wsDir, 'lib', 'buffer-util.js')) as {
+    unmask: { toString(): string };
+  };
+  const source = bufferUtil.unmask.toString();
+  const unmask = source.includes('websocketUnmask')
+    ? 'node:http websocketUnmask'
+    : source.includes('bufferUtil')
+      ? 'bufferutil'
+      : 'JS byte loop';
+  delete process.env['WS_NO_BUFFER_UTIL'];
+  return {
+    label: withBufferutil ? 'ws+bufferutil' : 'ws (no bufferutil)',
+    Receiver: ws.Receiver,
+    Sender: ws.Sender,
+    unmask,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Input frames.
+
+const MAX_MESSAGE = 16 * 1024 * 1024;
+const CHUNK = 64 * 1024;
+
+/** Encode one frame independently of both libraries (RFC 6455 §5.2). */
+function frameBytes(opcode: number, payload: Uint8Array, key: number | undefined): Buffer {
+  const len = payload.length;
+  const lenBytes = len < 126 ? 0 : len < 0x1_0000 ? 2 : 8;
+  const head = 2 + lenBytes + (key === undefined ? 0 : 4);
+  const out = Buffer.allocUnsafe(head + len);
+  out[0] = 0x80 | opcode;
+  out[1] = (key === undefined ? 0 : 0x80) | (lenBytes === 0 ? len : lenBytes === 2 ? 126 : 127);
+  if (lenBytes === 2) out.writeUInt16BE(len, 2);
+  else if (lenBytes === 8) out.writeBigUInt64BE(BigInt(len), 2);
+  if (key === undefined) {
+    out.set(payload, head);
+  } else {
+    out.writeUInt32BE(key, head - 4);
+    for (let i = 0; i < len; i++) out[head + i] = payload[i]! ^ out[head - 4 + (i & 3)]!;
+  }
+  return out;
+}
+
+interface ParseInput {
+  /** Pristine wire bytes of all frames. */
+  readonly pristine: Buffer;
+  /** The buffer both libraries parse (restored from `pristine` before each iteration). */
+  readonly work: Buffer;
+  /** Views of `work`: 64 KiB chunks. */
+  readonly streamChunks: Buffer[];
+  /** Views of `work`: one frame per chunk. */
+  readonly frameChunks: Buffer[];
+  readonly count: number;
+}
+
+function parseInput(opcode: number, size: number, masked: boolean): ParseInput {
+  // About 10,000 frames, but no more than ~16 MiB of them.
+  const count = Math.min(10_000, Math.ceil((16 * 1024 * 1024) / size));
+  const payload =
+    opcode === Opcode.TEXT
+      ? Buffer.from(asciiText(size))
+      : Buffer.from(Array.from({ length: size }, (_, i) => (i * 31 + 7) & 0xff));
+  const next = rng(0x5eed + size);
+  const frames: Buffer[] = [];
+  for (let i = 0; i < count; i++) {
+    // Keys are never 0: ws skips unmasking for an all-zero key.
+    frames.push(frameBytes(opcode, payload, masked ? next() || 1 : undefined));
+  }
+  const pristine = Buffer.concat(frames);
+  const work = Buffer.allocUnsafeSlow(pristine.length);
+  pristine.copy(work);
+  const streamChunks: Buffer[] = [];
+  for (let at = 0; at < work.length; at += CHUNK) {
+    streamChunks.push(work.subarray(at, Math.min(work.length, at + CHUNK)));
+  }
+  const frameChunks: Buffer[] = [];
+  let at = 0;
+  for (const f of frames) {
+    frameChunks.push(work.subarray(at, at + f.length));
+    at += f.length;
+  }
+  return { pristine, work, streamChunks, frameChunks, count };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Subjects.
+
+function wirekitParser(
+  name: string,
+  input: ParseInput,
+  chunks: readonly Buffer[],
+  role: Role,
+  kind: number,
+  size: number,
+): Subject {
+  const reader = new FrameReader({ role, platform: nodePlatform, maxMessageSize: MAX_MESSAGE });
+  return {
+    name,
+    setup: () => input.pristine.copy(input.work),
+    run: () => {
+      let n = 0;
+      let bytes = 0;
+      for (let c = 0; c < chunks.length; c++) {
+        reader.receive(chunks[c]!);
+        for (;;) {
+          const k = reader.poll();
+          if (k === ReadKind.NEED_DATA) break;
+          if (k !== kind) throw new Error(`wirekit: unexpected ${k}: ${reader.errorReason}`);
+          n++;
+          bytes += reader.payload.length;
+        }
+      }
+      if (n !== input.count || bytes !== n * size) throw new Error(`wirekit: ${n} messages`);
+      return n;
+    },
+  };
+}
+
+function wirekitConnectionParser(
+  name: string,
+  input: ParseInput,
+  chunks: readonly Buffer[],
+  role: Role,
+  kind: number,
+): Subject {
+  let conn = new WebSocketConnection({ role, platform: nodePlatform, maxMessageSize: MAX_MESSAGE });
+  return {
+    name,
+    setup: () => {
+      input.pristine.copy(input.work);
+      conn = new WebSocketConnection({ role, platform: nodePlatform, maxMessageSize: MAX_MESSAGE });
+    },
+    run: () => {
+      let n = 0;
+      for (let c = 0; c < chunks.length; c++) {
+        conn.receive(chunks[c]!);
+        for (;;) {
+          const k = conn.poll();
+          if (k === ReadKind.NEED_DATA) break;
+          if (k !== kind) throw new Error(`wirekit connection: unexpected ${k}`);
+          n++;
+        }
+      }
+      if (n !== input.count) throw new Error(`wirekit connection: ${n} messages`);
+      return n;
+    },
+  };
+}
+
+function wsParser(
+  ws: Ws,
+  input: ParseInput,
+  chunks: readonly Buffer[],
+  isServer: boolean,
+  size: number,
+): Subject {
+  const receiver = new ws.Receiver({
+    isServer,
+    maxPayload: MAX_MESSAGE,
+    skipUTF8Validation: false,
+    binaryType: 'nodebuffer',
+  });
+  let n = 0;
+  let bytes = 0;
+  receiver.on('message', (data) => {
+    n++;
+    bytes += data.length;
+  });
+  receiver.on('error', (error) => {
+    throw error;
+  });
+  return {
+    name: ws.label,
+    setup: () => input.pristine.copy(input.work),
+    run: () => {
+      n = 0;
+      bytes = 0;
+      for (let c = 0; c < chunks.length; c++) receiver.write(chunks[c]!);
+      if (n !== input.count || bytes !== n * size) throw new Error(`ws: ${n} messages`);
+      return n;
+    },
+  };
+}
+
+const ENCODE_BATCH = 1000;
+
+function wirekitEncoder(role: Role, opcode: number, payload: Buffer | string): Subject {
+  const writer = new FrameWriter({ role, platform: nodePlatform });
+  const dst = Buffer.allocUnsafe(4 * 1024 * 1024);
+  const worst = writer.maxFrameSize(payload);
+  let off = 0;
+  return {
+    name: 'wirekit',
+    run: () => {
+      for (let i = 0; i < ENCODE_BATCH; i++) {
+        if (off + worst > dst.length) off = 0;
+        off += writer.writeFrame(dst, off, opcode, payload, true);
+      }
+      sink.value ^= off;
+      return ENCODE_BATCH;
+    },
+  };
+}
+
+function wsEncoder(ws: Ws, masked: boolean, opcode: number, payload: Buffer | string): Subject {
+  // readOnly: true is what ws.send passes for a Buffer (the caller's bytes are not touched).
+  const options: WsFrameOptions = { fin: true, opcode, mask: masked, readOnly: true, rsv1: false };
+  return {
+    name: ws.label,
+    run: () => {
+      let total = 0;
+      for (let i = 0; i < ENCODE_BATCH; i++) {
+        const list = ws.Sender.frame(payload, options);
+        total += list.length + list[0]!.length;
+      }
+      sink.value ^= total;
+      return ENCODE_BATCH;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main.
+
+const quick = process.argv.includes('--quick');
+const options = quick ? { runs: 3, warmup: 1, runNs: 5e6 } : { runs: 9, warmup: 2, runNs: 25e6 };
+const SIZES = [40, 128, 512, 16 * 1024];
+
+const wsNative = loadWs(true);
+const wsPlain = loadWs(false);
+
+console.log('# wirekit core vs ws: in-memory parse and encode\n');
+console.log(
+  `node ${process.version}, ws ${(require('ws/package.json') as { version: string }).version}, ` +
+    `bufferutil: ${bufferutilInfo()}; ws+bufferutil unmasks with ${wsNative.unmask}, ` +
+    `ws (no bufferutil) with ${wsPlain.unmask}. Medians of ${options.runs} runs ` +
+    `(each ≥ ${options.runNs / 1e6} ms of measured work) after ${options.warmup} warm-up runs.\n`,
+);
+
+const kindName = (opcode: number): string => (opcode === Opcode.TEXT ? 'text' : 'binary');
+
+interface ParseRow {
+  readonly label: string;
+  readonly size: number;
+  readonly results: Result[];
+}
+
+function parseTable(chunking: 'stream' | 'frame', masked: boolean): ParseRow[] {
+  const rows: ParseRow[] = [];
+  for (const opcode of [Opcode.BINARY, Opcode.TEXT]) {
+    for (const size of SIZES) {
+      const input = parseInput(opcode, size, masked);
+      const chunks = chunking === 'stream' ? input.streamChunks : input.frameChunks;
+      const role: Role = masked ? 'server' : 'client';
+      const subjects: Subject[] = [
+        wirekitParser('wirekit', input, chunks, role, opcode, size),
+        wirekitConnectionParser('wirekit conn', input, chunks, role, opcode),
+        wsParser(wsNative, input, chunks, masked, size),
+      ];
+      if (masked) subjects.push(wsParser(wsPlain, input, chunks, masked, size));
+      rows.push({
+        label: `${kindName(opcode)} ${fmtSize(size)}`,
+        size,
+        results: compare(subjects, options),
+      });
+    }
+  }
+  return rows;
+}
+
+function printParse(title: string, rows: ParseRow[], masked: boolean): void {
+  const header = [
+    'payload',
+    'wirekit ns/msg',
+    'wirekit MB/s',
+    'conn ns/msg',
+    masked ? 'ws+bufferutil ns/msg' : 'ws ns/msg',
+    masked ? 'ws+bufferutil MB/s' : 'ws MB/s',
+  ];
+  if (masked) header.push('ws no-bu ns/msg');
+  header.push(masked ? 'speed-up vs ws+bu' : 'speed-up vs ws');
+  if (masked) header.push('speed-up vs ws no-bu');
+  header.push('spread');
+  const body = rows.map(({ label, size, results }) => {
+    const [wk, conn, ws, wsNoBu] = results as [Result, Result, Result, Result | undefined];
+    const row = [
+      label,
+      fmtNs(wk.ns),
+      fmtMBs(size, wk.ns),
+      fmtNs(conn.ns),
+      fmtNs(ws.ns),
+      fmtMBs(size, ws.ns),
+    ];
+    if (wsNoBu !== undefined) row.push(fmtNs(wsNoBu.ns));
+    row.push(fmtX(ws.ns / wk.ns));
+    if (wsNoBu !== undefined) row.push(fmtX(wsNoBu.ns / wk.ns));
+    row.push(fmtPct(Math.max(...results.map((r) => r.spread))));
+    return row;
+  });
+  console.log(`## ${title}\n`);
+  console.log(table(header, body));
+  console.log();
+}
+
+for (const [chunking, chunkLabel] of [
+  ['stream', '64 KiB chunks'],
+  ['frame', 'one frame per chunk'],
+] as const) {
+  for (const masked of [true, false]) {
+    const direction = masked
+      ? 'masked, client→server (server-role reader)'
+      : 'unmasked, server→client (client-role reader)';
+    printParse(`Parse, ${direction}, ${chunkLabel}`, parseTable(chunking, masked), masked);
+  }
+}
+
+for (const masked of [true, false]) {
+  const rows: string[][] = [];
+  for (const opcode of [Opcode.BINARY, Opcode.TEXT]) {
+    for (const size of SIZES) {
+      const payload =
+        opcode === Opcode.TEXT
+          ? asciiText(size)
+          : Buffer.from(Array.from({ length: size }, (_, i) => (i * 31 + 7) & 0xff));
+      const role: Role = masked ? 'client' : 'server';
+      const subjects = [
+        wirekitEncoder(role, opcode, payload),
+        wsEncoder(wsNative, masked, opcode, payload),
+      ];
+      if (masked) subjects.push(wsEncoder(wsPlain, masked, opcode, payload));
+      const results = compare(subjects, options);
+      const [wk, ws, wsNoBu] = results as [Result, Result, Result | undefined];
+      const row = [
+        `${kindName(opcode)} ${fmtSize(size)}`,
+        fmtNs(wk.ns),
+        fmtMBs(size, wk.ns),
+        fmtNs(ws.ns),
+        fmtMBs(size, ws.ns),
+      ];
+      if (wsNoBu !== undefined) row.push(fmtNs(wsNoBu.ns));
+      row.push(fmtX(ws.ns / wk.ns));
+      if (wsNoBu !== undefined) row.push(fmtX(wsNoBu.ns / wk.ns));
+      row.push(fmtPct(Math.max(...results.map((r) => r.spread))));
+      rows.push(row);
+    }
+  }
+  const header = masked
+    ? [
+        'payload',
+        'wirekit ns/msg',
+        'wirekit MB/s',
+        'ws+bufferutil ns/msg',
+        'ws+bufferutil MB/s',
+        'ws no-bu ns/msg',
+        'speed-up vs ws+bu',
+        'speed-up vs ws no-bu',
+        'spread',
+      ]
+    : [
+        'payload',
+        'wirekit ns/msg',
+        'wirekit MB/s',
+        'ws ns/msg',
+        'ws MB/s',
+        'speed-up vs ws',
+        'spread',
+      ];
+  console.log(
+    `## Encode, ${masked ? 'masked, client→server (client-role writer)' : 'unmasked, server→client (server-role writer)'}\n`,
+  );
+  console.log(table(header, rows));
+  console.log();
+}
+console.log(
+  'speed-up = ws ns/msg ÷ wirekit ns/msg (above 1× wirekit is faster); MB/s counts payload bytes; ' +
+    'spread = largest interquartile range ÷ median among the subjects of a row; ' +
+    '"conn" = the same input through WebSocketConnection.poll().',
+);

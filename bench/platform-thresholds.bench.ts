@@ -1,0 +1,330 @@
+/**
+ * Where do native helpers beat the portable JavaScript ones? This decides the thresholds in
+ * src/node/node-platform.ts (and `WORD_THRESHOLD` in src/core/bytes/mask.ts):
+ *
+ * - UTF-8: Node's `buffer.isUtf8` (simdutf, one call into C++) against the portable
+ *   `isValidUtf8`, on ASCII text and on text mixing 1- to 4-byte code points;
+ * - masking: the `bufferutil` addon's `unmask` (reached through our `(buf, start, end, key,
+ *   phase)` signature: a view and a rotated 4-byte key) against the portable `mask`, and the
+ *   portable masker's own byte loop against its word loop;
+ * - masked 16 KiB throughput in pure JavaScript (issue 2 target: at least 2 GB/s).
+ *
+ * Each figure is the median of several runs of a batch of calls on views at varying offsets of
+ * one buffer (as the frame reader passes them). Run: `npm run bench:thresholds`.
+ */
+import { Buffer, isUtf8 as nodeIsUtf8 } from 'node:buffer';
+import { createRequire } from 'node:module';
+import { mask, WORD_THRESHOLD } from '../src/core/bytes/mask.js';
+import { isValidUtf8 } from '../src/core/bytes/utf8.js';
+import {
+  NATIVE_MASK_THRESHOLD,
+  NATIVE_UTF8_THRESHOLD,
+  nativeMask,
+  nodePlatform,
+} from '../src/node/node-platform.js';
+import {
+  asciiText,
+  bufferutilInfo,
+  compare,
+  fmtMBs,
+  fmtNs,
+  fmtPct,
+  fmtSize,
+  fmtX,
+  mixedText,
+  type Result,
+  type Subject,
+  sink,
+  table,
+} from './harness.js';
+
+const quick = process.argv.includes('--quick');
+const options = quick ? { runs: 3, warmup: 1, runNs: 3e6 } : { runs: 9, warmup: 2, runNs: 15e6 };
+const SIZES = [8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 2048, 4096, 16384];
+/** Views per batch, each at its own offset in the arena. */
+const VIEWS = 64;
+
+interface Arena {
+  readonly views: Uint8Array[];
+  readonly bytes: number;
+}
+
+/** `VIEWS` Buffer views holding `content`, at offsets that cycle through every alignment. */
+function arena(content: Uint8Array): Arena {
+  const stride = content.length + 7;
+  const buf = Buffer.allocUnsafeSlow(stride * VIEWS + 8);
+  const views: Uint8Array[] = [];
+  for (let v = 0; v < VIEWS; v++) {
+    const at = v * stride + (v & 3);
+    buf.set(content, at);
+    views.push(buf.subarray(at, at + content.length));
+  }
+  return { views, bytes: content.length };
+}
+
+function utf8Subject(name: string, a: Arena, check: (bytes: Uint8Array) => boolean): Subject {
+  const views = a.views;
+  return {
+    name,
+    run: () => {
+      let ok = 0;
+      for (let v = 0; v < views.length; v++) if (check(views[v]!)) ok++;
+      if (ok !== views.length) throw new Error(`${name}: rejected valid UTF-8`);
+      return views.length;
+    },
+  };
+}
+
+type RangeMasker = (
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  key: number,
+  phase: number,
+) => void;
+
+/** Mask whole views through `masker` (start 0, end length, like a frame payload in a chunk). */
+function maskSubject(name: string, a: Arena, masker: RangeMasker): Subject {
+  const views = a.views;
+  return {
+    name,
+    run: () => {
+      for (let v = 0; v < views.length; v++) {
+        const view = views[v]!;
+        masker(view, 0, view.length, 0x37fa213d + v, v & 3);
+      }
+      sink.value ^= views[0]![0]!;
+      return views.length;
+    },
+  };
+}
+
+/** The portable masker's short path alone (a byte loop unrolled by four), for comparison. */
+const byteLoop: RangeMasker = (buf, start, end, key, phase) => {
+  const s = (phase & 3) << 3;
+  const k = s === 0 ? key : (key << s) | (key >>> (32 - s));
+  const k0 = k >>> 24;
+  const k1 = (k >>> 16) & 0xff;
+  const k2 = (k >>> 8) & 0xff;
+  const k3 = k & 0xff;
+  let i = start;
+  const quads = start + ((end - start) & ~3);
+  for (; i < quads; i += 4) {
+    buf[i] = buf[i]! ^ k0;
+    buf[i + 1] = buf[i + 1]! ^ k1;
+    buf[i + 2] = buf[i + 2]! ^ k2;
+    buf[i + 3] = buf[i + 3]! ^ k3;
+  }
+  for (let p = 0; i < end; i++, p++) buf[i] = buf[i]! ^ ((k >>> (24 - (p << 3))) & 0xff);
+};
+
+/** The portable masker's long path alone (aligned `Int32Array` words), for comparison. */
+const wordLoop: RangeMasker = (buf, start, end, key, phase) => {
+  let i = start;
+  let p = phase & 3;
+  const base = buf.byteOffset;
+  while (((base + i) & 3) !== 0 && i < end) {
+    buf[i] = buf[i]! ^ ((key >>> (24 - (p << 3))) & 0xff);
+    i++;
+    p = (p + 1) & 3;
+  }
+  const s = p << 3;
+  const k = s === 0 ? key : (key << s) | (key >>> (32 - s));
+  const word = (k >>> 24) | ((k >>> 8) & 0xff00) | ((k << 8) & 0xff0000) | (k << 24);
+  const words = (end - i) >>> 2;
+  const view = new Int32Array(buf.buffer, base + i, words);
+  for (let w = 0; w < words; w++) view[w] = view[w]! ^ word;
+  i += words << 2;
+  for (; i < end; i++) {
+    buf[i] = buf[i]! ^ ((key >>> (24 - (p << 3))) & 0xff);
+    p = (p + 1) & 3;
+  }
+};
+
+/** bufferutil reached the way ws does it: whole Buffer, 4-byte key Buffer. */
+interface BufferUtil {
+  unmask(buffer: Uint8Array, mask: Uint8Array): void;
+}
+function loadBufferutil(): BufferUtil | undefined {
+  try {
+    return createRequire(import.meta.url)('bufferutil') as BufferUtil;
+  } catch {
+    return undefined;
+  }
+}
+const bufferutil = loadBufferutil();
+
+/** The smallest size from which `b` is faster than `a` at every larger measured size. */
+function crossover(rows: readonly { size: number; a: number; b: number }[]): number | undefined {
+  let from: number | undefined;
+  for (const r of rows) {
+    if (r.b < r.a) from ??= r.size;
+    else from = undefined;
+  }
+  return from;
+}
+
+console.log('# Platform thresholds: native helpers against portable JavaScript\n');
+console.log(
+  `node ${process.version}, bufferutil: ${bufferutilInfo()}. Medians of ${options.runs} runs ` +
+    `(each ≥ ${options.runNs / 1e6} ms) after ${options.warmup} warm-up runs; ` +
+    `ns per call over ${VIEWS} views at varying offsets. ` +
+    `Current settings: NATIVE_UTF8_THRESHOLD = ${NATIVE_UTF8_THRESHOLD}, ` +
+    `NATIVE_MASK_THRESHOLD = ${NATIVE_MASK_THRESHOLD}, WORD_THRESHOLD = ${WORD_THRESHOLD}, ` +
+    `bufferutil hook ${nativeMask === undefined ? 'inactive' : 'active'}.\n`,
+);
+
+// --- UTF-8 -----------------------------------------------------------------------------------
+
+for (const [label, make] of [
+  ['ASCII text', asciiText],
+  ['mixed text (1-4 byte code points)', mixedText],
+] as const) {
+  const rows: string[][] = [];
+  const points: { size: number; a: number; b: number }[] = [];
+  for (const size of SIZES) {
+    const a = arena(Buffer.from(make(size)));
+    const [js, native, platform] = compare(
+      [
+        utf8Subject('isValidUtf8', a, (b) => isValidUtf8(b, 0, b.length)),
+        utf8Subject('buffer.isUtf8', a, nodeIsUtf8),
+        utf8Subject('nodePlatform.isUtf8', a, nodePlatform.isUtf8),
+      ],
+      options,
+    ) as [Result, Result, Result];
+    points.push({ size, a: js.ns, b: native.ns });
+    rows.push([
+      fmtSize(size),
+      fmtNs(js.ns),
+      fmtNs(native.ns),
+      fmtNs(platform.ns),
+      fmtX(js.ns / native.ns),
+      fmtMBs(size, js.ns),
+      fmtMBs(size, native.ns),
+      fmtPct(Math.max(js.spread, native.spread, platform.spread)),
+    ]);
+  }
+  console.log(`## UTF-8 validation, ${label}\n`);
+  console.log(
+    table(
+      [
+        'size',
+        'isValidUtf8 ns',
+        'buffer.isUtf8 ns',
+        'nodePlatform ns',
+        'JS ÷ native',
+        'JS MB/s',
+        'native MB/s',
+        'spread',
+      ],
+      rows,
+    ),
+  );
+  console.log(`\nbuffer.isUtf8 faster from: ${fmtSize(crossover(points) ?? Number.NaN)}\n`);
+}
+
+// --- Masking ---------------------------------------------------------------------------------
+
+{
+  const rows: string[][] = [];
+  const wordPoints: { size: number; a: number; b: number }[] = [];
+  const nativePoints: { size: number; a: number; b: number }[] = [];
+  const key = Buffer.alloc(4);
+  const viaBufferutil: RangeMasker | undefined =
+    bufferutil === undefined
+      ? undefined
+      : (buf, start, end, k, phase) => {
+          const s = (phase & 3) << 3;
+          const r = s === 0 ? k : (k << s) | (k >>> (32 - s));
+          key.writeInt32BE(r | 0, 0);
+          bufferutil.unmask(
+            start === 0 && end === buf.length ? buf : buf.subarray(start, end),
+            key,
+          );
+        };
+  for (const size of SIZES) {
+    const a = arena(Buffer.alloc(size, 0x5a));
+    const subjects = [
+      maskSubject('mask', a, mask),
+      maskSubject('byte loop', a, byteLoop),
+      maskSubject('word loop', a, wordLoop),
+    ];
+    if (viaBufferutil !== undefined) subjects.push(maskSubject('bufferutil', a, viaBufferutil));
+    subjects.push(maskSubject('nodePlatform.mask', a, nodePlatform.mask));
+    const results = compare(subjects, options);
+    const [js, bytes, words, native, platform] =
+      results.length === 5
+        ? (results as [Result, Result, Result, Result, Result])
+        : [results[0]!, results[1]!, results[2]!, undefined, results[3]!];
+    wordPoints.push({ size, a: bytes.ns, b: words.ns });
+    if (native !== undefined) nativePoints.push({ size, a: js.ns, b: native.ns });
+    rows.push([
+      fmtSize(size),
+      fmtNs(js.ns),
+      fmtNs(bytes.ns),
+      fmtNs(words.ns),
+      native === undefined ? '–' : fmtNs(native.ns),
+      fmtNs(platform.ns),
+      native === undefined ? '–' : fmtX(js.ns / native.ns),
+      fmtMBs(size, js.ns),
+      native === undefined ? '–' : fmtMBs(size, native.ns),
+      fmtPct(Math.max(...results.map((r) => r.spread))),
+    ]);
+  }
+  console.log('## Masking (in place, whole views, rotating key phase)\n');
+  console.log(
+    table(
+      [
+        'size',
+        'mask ns',
+        'byte loop ns',
+        'word loop ns',
+        'bufferutil ns',
+        'nodePlatform ns',
+        'mask ÷ bufferutil',
+        'mask MB/s',
+        'bufferutil MB/s',
+        'spread',
+      ],
+      rows,
+    ),
+  );
+  console.log(
+    `\nword loop faster than the byte loop from: ${fmtSize(crossover(wordPoints) ?? Number.NaN)}`,
+  );
+  console.log(
+    `bufferutil faster than the portable mask from: ${
+      bufferutil === undefined
+        ? 'n/a (not installed)'
+        : fmtSize(crossover(nativePoints) ?? Number.NaN)
+    }\n`,
+  );
+}
+
+// --- Masked 16 KiB throughput ----------------------------------------------------------------
+
+{
+  const size = 16 * 1024;
+  const a = arena(Buffer.alloc(size, 0x5a));
+  const subjects = [maskSubject('portable mask', a, mask)];
+  if (bufferutil !== undefined) {
+    const key = Buffer.from([0x37, 0xfa, 0x21, 0x3d]);
+    subjects.push({
+      name: 'bufferutil.unmask (direct, as ws calls it)',
+      run: () => {
+        for (const v of a.views) bufferutil.unmask(v, key);
+        return a.views.length;
+      },
+    });
+  }
+  subjects.push(maskSubject('nodePlatform.mask', a, nodePlatform.mask));
+  const results = compare(subjects, options);
+  console.log('## Masked 16 KiB throughput\n');
+  console.log(
+    table(
+      ['masker', 'ns per 16 KiB', 'GB/s', 'spread'],
+      results.map((r) => [r.name, fmtNs(r.ns), (size / r.ns).toFixed(2), fmtPct(r.spread)]),
+    ),
+  );
+  console.log('\nTarget (issue 2): portable mask ≥ 2 GB/s on 16 KiB.');
+}
