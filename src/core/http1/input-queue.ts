@@ -49,8 +49,10 @@ export class InputQueue {
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
     if (this.#pos === this.#buf.length) {
+      // Nothing was left: any scan in progress covered no byte and restarts on this chunk.
       this.#buf = chunk;
       this.#pos = 0;
+      this.#scanning = false;
     } else {
       this.#pending.push(chunk);
     }
