@@ -223,6 +223,34 @@ describe('WebSocketConnection: §5.5.1 / §7.1 close handshake', () => {
     assert.ok(utf8(closes[0]![1]).length <= 123);
   });
 
+  test('§8.1 invalid UTF-8 fails fast: close 1007 queued before the later fragments arrive', () => {
+    const server = connect('server');
+    server.receive(clientFrame({ opcode: 1, fin: false, payload: hex('ce ba e1 bd b9') }));
+    assert.deepEqual(drainConnection(server), []);
+    server.receive(clientFrame({ opcode: 0, fin: false, payload: hex('f4 90 80 80') }));
+    const [event] = drainConnection(server);
+    assert.ok(event?.type === 'close');
+    assert.equal(event.code, 1007);
+    assert.deepEqual(
+      closeFrames(server.takeOutput(), 'server').map(([code]) => code),
+      [1007],
+    );
+    server.receive(clientFrame({ opcode: 0, payload: 'edited' }));
+    assert.equal(server.next(), null);
+  });
+
+  test('§10.4 a frame header announcing more than maxMessageSize fails at once', () => {
+    const client = connect('client', { maxMessageSize: 1 << 20 });
+    client.receive(hex('82 7f 00 00 00 00 00 10 00 01')); // 1 MiB + 1, no payload yet
+    const [event] = drainConnection(client);
+    assert.ok(event?.type === 'close');
+    assert.equal(event.code, 1009);
+    assert.deepEqual(
+      closeFrames(client.takeOutput(), 'client').map(([code]) => code),
+      [1009],
+    );
+  });
+
   test('§7.1.5 receiveEof gives 1006 after delivering pending messages', () => {
     const client = connect('client');
     client.receive(
