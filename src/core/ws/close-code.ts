@@ -30,8 +30,11 @@ export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
  */
 export function isValidCloseCode(code: number): boolean {
   return (
-    (code >= 1000 && code <= 1003) ||
-    (code >= 1007 && code <= 1014) ||
-    (code >= 3000 && code <= 4999)
+    // Fix (RFC 6455 §7.4: a status code is a 2-byte unsigned integer): 1000.5 passed the range
+    // checks, and `abort()` would then have sent it as 1000.
+    Number.isInteger(code) &&
+    ((code >= 1000 && code <= 1003) ||
+      (code >= 1007 && code <= 1014) ||
+      (code >= 3000 && code <= 4999))
   );
 }

@@ -26,6 +26,13 @@ describe('isValidCloseCode', () => {
     }
   });
 
+  test('§7.4 a close code is an integer: 1000.5, NaN and Infinity are invalid', () => {
+    // Regression: 1000.5 passed the range checks.
+    for (const code of [1000.5, 3999.9, Number.NaN, Number.POSITIVE_INFINITY, -1000]) {
+      assert.equal(isValidCloseCode(code), false, String(code));
+    }
+  });
+
   test('§7.4 every 16-bit code agrees with the ranges of the RFC and the registry', () => {
     for (let code = 0; code <= 0xffff; code++) {
       const expected =

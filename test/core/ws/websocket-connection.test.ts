@@ -558,7 +558,64 @@ describe('WebSocketConnection: caller misuse throws typed errors with stable cod
   });
 });
 
+describe('WebSocketConnection: abort (§7.1.7 failing the connection for a local reason)', () => {
+  test('§7.1.7 abort while OPEN queues one close frame and goes straight to CLOSED', () => {
+    const server = connect('server');
+    assert.equal(server.abort(1011, 'heartbeat missed'), true);
+    assert.equal(server.readyState, ReadyState.CLOSED);
+    assert.equal(server.closeCode, 1011);
+    assert.equal(server.closeReason, 'heartbeat missed');
+    assert.equal(server.wasClean, false);
+    assert.equal(server.initiator, 'local');
+    assert.deepEqual(closeFrames(server.takeOutput(), 'server'), [[1011, 'heartbeat missed']]);
+    server.receive(clientFrame({ opcode: 1, payload: 'late' }));
+    assert.equal(server.next(), null);
+    assert.equal(server.abort(1011), false, 'already CLOSED');
+    assert.equal(server.outputLength, 0);
+  });
+
+  test('§5.5.1 abort while CLOSING sends no second close frame', () => {
+    const client = connect('client');
+    client.close(1000);
+    client.takeOutput();
+    assert.equal(client.abort(1001), true);
+    assert.equal(client.outputLength, 0);
+    assert.equal(client.readyState, ReadyState.CLOSED);
+  });
+
+  test('§7.4 abort with a code that may not be sent throws ERR_WS_INVALID_CLOSE_CODE', () => {
+    for (const code of [1005, 1006, 999, 1000.5]) {
+      const server = connect('server');
+      throwsCode(() => server.abort(code), 'ERR_WS_INVALID_CLOSE_CODE');
+      assert.equal(server.readyState, ReadyState.OPEN);
+      assert.equal(server.outputLength, 0);
+    }
+  });
+
+  test('§5.5 abort cuts a long reason to 123 bytes on a code point boundary', () => {
+    const server = connect('server');
+    server.abort(1008, `x${'€'.repeat(60)}`);
+    const [[code, reason]] = closeFrames(server.takeOutput(), 'server') as [[number, string]];
+    assert.equal(code, 1008);
+    assert.equal(reason, `x${'€'.repeat(40)}`); // 1 + 40 × 3 = 121 bytes; one more would be 124
+  });
+});
+
 describe('WebSocketConnection: output and zero-copy', () => {
+  test('releaseOutput lets the next output reuse the memory of the last one', () => {
+    const server = connect('server');
+    server.sendText('first');
+    const first = server.takeOutput();
+    server.releaseOutput();
+    server.sendText('second');
+    const second = server.takeOutput();
+    assert.equal(second.buffer, first.buffer);
+    assert.equal(toHex(second), '81 06 73 65 63 6f 6e 64');
+    // Without a release the memory is never reused.
+    server.sendText('third');
+    assert.notEqual(server.takeOutput().buffer, second.buffer);
+  });
+
   test('takeOutput hands over everything queued and lets go of it', () => {
     const server = connect('server');
     server.sendText('a');
