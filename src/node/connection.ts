@@ -255,20 +255,23 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
     const core = this.#core;
     if (core.outputLength === 0 || this.#socket.destroyed) return;
     const socket = this.#socket;
+    if (
+      socket.writableLength > this.#options.maxBackpressure &&
+      core.readyState === ReadyState.OPEN
+    ) {
+      // What earlier flushes wrote is still not taken by the peer, past the limit: the peer
+      // does not read. Close (1008) rather than buffer without bound. The check is on the
+      // backlog before this write, so one message larger than the limit can still be sent.
+      core.abort(CloseCode.POLICY_VIOLATION, 'backpressure limit exceeded');
+      this.#finish();
+      return;
+    }
     const ok = socket.write(core.takeOutput());
     // Written synchronously: the kernel has the bytes, the buffer can carry the next output.
     if (socket.writableLength === 0) core.releaseOutput();
     if (!ok && this.#options.pauseOnBackpressure && !this.#readingPaused) {
       this.#readingPaused = true;
       socket.pause();
-    }
-    if (
-      socket.writableLength > this.#options.maxBackpressure &&
-      core.readyState !== ReadyState.CLOSED
-    ) {
-      // The peer does not read: close (1008) rather than buffer without bound.
-      core.abort(CloseCode.POLICY_VIOLATION, 'backpressure limit exceeded');
-      this.#finish();
     }
   }
 

@@ -1,0 +1,4 @@
+import { runConformance } from './run-conformance.js';
+import { clientTarget } from './targets.js';
+
+runConformance(clientTarget('tcp'));

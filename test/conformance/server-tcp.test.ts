@@ -1,0 +1,4 @@
+import { runConformance } from './run-conformance.js';
+import { serverTarget } from './targets.js';
+
+runConformance(serverTarget('tcp'));
