@@ -1,0 +1,82 @@
+/**
+ * The server behaviour of `wirekit serve` (and of `wirekit bench`'s in-process server): echo
+ * every message to its sender, or broadcast it to every open connection. Text stays text and
+ * binary stays binary.
+ */
+import { type Connection, ReadyState, type ServerHandler } from '../index.js';
+
+/** What the server does with a message. */
+export const RelayMode = {
+  /** Send it back to its sender. */
+  ECHO: 'echo',
+  /** Send it to every open connection, the sender included. */
+  BROADCAST: 'broadcast',
+} as const;
+
+export type RelayMode = (typeof RelayMode)[keyof typeof RelayMode];
+
+/** Per-connection data of a relay server: a number for the log. */
+export interface RelayPeer {
+  readonly id: number;
+  readonly address: string;
+}
+
+/** Options of {@link relayHandler}. */
+export interface RelayOptions {
+  readonly mode: RelayMode;
+  /** The server's open connections (read at each broadcast). */
+  readonly connections: () => Iterable<Connection<RelayPeer>>;
+  /** Where connection events are logged; none when omitted. */
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * A server handler that echoes or broadcasts.
+ *
+ * @example
+ * ```ts
+ * let server: WebSocketServer<RelayPeer> | undefined;
+ * const handler = relayHandler({ mode: 'echo', connections: () => server?.connections ?? [] });
+ * server = await serve({ port: 9001, handler });
+ * ```
+ */
+export function relayHandler(options: RelayOptions): ServerHandler<RelayPeer> {
+  const { mode, connections, log } = options;
+  let lastId = 0;
+  let open = 0;
+  return {
+    upgrade(request): RelayPeer {
+      lastId += 1;
+      return { id: lastId, address: request.remoteAddress };
+    },
+    open(ws): void {
+      open += 1;
+      log?.(`+ #${ws.data.id} ${ws.data.address} opened${openCount(open)}`);
+    },
+    message(ws, data, isBinary): void {
+      switch (mode) {
+        case RelayMode.ECHO:
+          // A message can still arrive after this side started closing (§7.1.2): drop it.
+          if (ws.readyState === ReadyState.OPEN) ws.send(data, isBinary);
+          return;
+        case RelayMode.BROADCAST:
+          for (const peer of connections()) {
+            if (peer.readyState === ReadyState.OPEN) peer.send(data, isBinary);
+          }
+          return;
+        default:
+          mode satisfies never;
+      }
+    },
+    close(ws, code, reason, wasClean): void {
+      open -= 1;
+      const why = reason === '' ? '' : ` ${JSON.stringify(reason)}`;
+      const clean = wasClean ? '' : ', not clean';
+      log?.(`- #${ws.data.id} closed ${code}${why}${clean}${openCount(open)}`);
+    },
+  };
+}
+
+function openCount(open: number): string {
+  return ` (${open} open)`;
+}

@@ -1,0 +1,148 @@
+/**
+ * `wirekit serve`: an echo (or broadcast) WebSocket server on TCP or TLS, usable as a test
+ * target for clients and for Autobahn's fuzzingclient. Prints one line with its URL on stdout,
+ * logs connections on stderr, and on SIGINT/SIGTERM closes every connection with 1001 (going
+ * away, RFC 6455 §7.4.1), waits for the close handshakes and exits 0.
+ */
+import { readFileSync } from 'node:fs';
+import { CloseCode, serve, type WebSocketServer } from '../index.js';
+import { commandHelp } from './command-help.js';
+import type { Command, CommandSpec } from './command-spec.js';
+import { ExitCode } from './exit-code.js';
+import { byteSizeOption, numberOption } from './number-option.js';
+import { parseArgs } from './parse-args.js';
+import { RelayMode, type RelayPeer, relayHandler } from './relay-handler.js';
+import { UsageError } from './usage-error.js';
+
+const MiB = 1024 * 1024;
+
+const serveSpec = {
+  name: 'serve',
+  summary: 'Run a WebSocket echo (or broadcast) server: text comes back as text, binary as binary.',
+  usage: [
+    '[--port N] [--host HOST] [--path PATH] [--tls-cert FILE --tls-key FILE]',
+    '[--echo | --broadcast] [--max-message-size N] [--quiet]',
+  ],
+  positionals: { min: 0, max: 0 },
+  options: {
+    port: {
+      type: 'string',
+      value: 'N',
+      description: 'TCP port; 0 picks a free one (default 9001)',
+    },
+    host: {
+      type: 'string',
+      value: 'HOST',
+      description: 'address to listen on (default 127.0.0.1)',
+    },
+    path: {
+      type: 'string',
+      value: 'PATH',
+      description: 'accept upgrades on this path only, others get 404 (default: any path)',
+    },
+    'tls-cert': {
+      type: 'string',
+      value: 'FILE',
+      description: 'certificate chain (PEM): serve wss://',
+    },
+    'tls-key': { type: 'string', value: 'FILE', description: 'private key (PEM) of --tls-cert' },
+    echo: { type: 'boolean', description: 'send each message back to its sender (the default)' },
+    broadcast: { type: 'boolean', description: 'send each message to every open connection' },
+    'max-message-size': {
+      type: 'string',
+      value: 'N',
+      description:
+        'largest message in bytes, K/M suffixes allowed; larger closes with 1009 (default 16M)',
+    },
+    quiet: { type: 'boolean', description: 'do not log connections and shutdown on stderr' },
+  },
+  notes: [
+    'Prints "listening on ws://HOST:PORT/PATH" (or wss://) on stdout once listening. Ctrl-C or\n' +
+      'SIGTERM closes every connection with 1001 (going away) and exits 0.',
+    'Example: wirekit serve --port 9001   then   wirekit connect ws://127.0.0.1:9001',
+  ],
+} as const satisfies CommandSpec;
+
+/** The `serve` command. */
+export const serveCommand: Command = {
+  name: serveSpec.name,
+  summary: serveSpec.summary,
+  run: runServe,
+};
+
+async function runServe(args: readonly string[]): Promise<number> {
+  const { help, values } = parseArgs(serveSpec, args);
+  if (help) {
+    process.stdout.write(commandHelp(serveSpec));
+    return ExitCode.OK;
+  }
+  if (values.echo === true && values.broadcast === true)
+    throw new UsageError('--echo and --broadcast exclude each other');
+  const mode = values.broadcast === true ? RelayMode.BROADCAST : RelayMode.ECHO;
+  const port = numberOption(values.port, '--port', 9001, { min: 0, max: 65535 });
+  const host = values.host ?? '127.0.0.1';
+  const path = values.path;
+  if (path !== undefined && !path.startsWith('/'))
+    throw new UsageError(`--path must start with "/", not ${JSON.stringify(path)}`);
+  const maxMessageSize = byteSizeOption(
+    values['max-message-size'],
+    '--max-message-size',
+    16 * MiB,
+    {
+      min: 1,
+    },
+  );
+  const certFile = values['tls-cert'];
+  const keyFile = values['tls-key'];
+  if ((certFile === undefined) !== (keyFile === undefined))
+    throw new UsageError('--tls-cert and --tls-key go together');
+  const tls =
+    certFile === undefined || keyFile === undefined
+      ? undefined
+      : { cert: readFileSync(certFile), key: readFileSync(keyFile) };
+  const log =
+    values.quiet === true
+      ? undefined
+      : (line: string): void => {
+          process.stderr.write(`${line}\n`);
+        };
+
+  let server: WebSocketServer<RelayPeer> | undefined;
+  const handler = relayHandler({
+    mode,
+    connections: () => server?.connections ?? [],
+    ...(log === undefined ? {} : { log }),
+  });
+  server = await serve<RelayPeer>({
+    port,
+    host,
+    ...(tls === undefined ? {} : { tls }),
+    ...(path === undefined ? {} : { path }),
+    handler,
+    maxMessageSize,
+    // Echoing the largest message allowed must not trip the backpressure limit (1008); reading
+    // pauses instead while a slow reader has not taken the previous answer.
+    maxBackpressure: maxMessageSize + MiB,
+    pauseOnBackpressure: true,
+  });
+  const address = server.address;
+  const shownHost = address?.address ?? host;
+  const hostPart = shownHost.includes(':') ? `[${shownHost}]` : shownHost;
+  const url = `${tls === undefined ? 'ws' : 'wss'}://${hostPart}:${address?.port ?? port}${path ?? ''}`;
+  process.stdout.write(`listening on ${url} (${mode})\n`);
+
+  const running = server;
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      log?.(`${signal}: closing ${running.connections.size} connection(s) with 1001`);
+      // A second signal finds no listener and ends the process the default way.
+      void running.close(CloseCode.GOING_AWAY, 'server shutting down').then(resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  log?.('closed');
+  return ExitCode.OK;
+}
