@@ -20,8 +20,10 @@ const NO_BYTES = new Uint8Array(0);
  * chunk you passed to `receive` (do not reuse that memory while you keep the list) or a copy the
  * reader made when the head spanned chunks.
  *
- * `get` returns the first field line with the name; for list-valued fields sent on several lines
- * use {@link HeaderList.getAll} or {@link HeaderList.hasToken}.
+ * `get` joins the values of repeated lines with `", "` (RFC 9110 §5.3), so a list-valued field
+ * reads the same whether it came on one line or several; {@link HeaderList.getAll} keeps them
+ * apart, {@link HeaderList.hasToken} searches list elements without allocating, and
+ * {@link HeaderList.getBytes} gives the first value as a view.
  *
  * @example
  * ```ts
@@ -77,10 +79,19 @@ export class HeaderList implements Iterable<[name: string, value: string]> {
     return this.indexOf(name) !== -1;
   }
 
-  /** The value of the first field named `name`, or `undefined`. */
+  /**
+   * The value of the field named `name`, or `undefined`. When several lines have the name,
+   * their values are joined with `", "` in order, which is their meaning for list-valued fields
+   * (RFC 9110 §5.3); use {@link HeaderList.getAll} for `Set-Cookie`, which cannot be joined.
+   */
   get(name: string): string | undefined {
     const i = this.indexOf(name);
-    return i === -1 ? undefined : this.valueAt(i);
+    if (i === -1) return undefined;
+    let j = this.indexOf(name, i + 1);
+    if (j === -1) return this.valueAt(i);
+    let joined = this.valueAt(i);
+    for (; j !== -1; j = this.indexOf(name, j + 1)) joined += `, ${this.valueAt(j)}`;
+    return joined;
   }
 
   /** The values of every field named `name`, in order (an empty array when none). */
@@ -92,7 +103,8 @@ export class HeaderList implements Iterable<[name: string, value: string]> {
     return out;
   }
 
-  /** The value of the first field named `name` as a view of the head bytes, or `undefined`. */
+  /** The value of the first field named `name` as a view of the head bytes (no joining), or
+   * `undefined`. */
   getBytes(name: string): Uint8Array | undefined {
     const i = this.indexOf(name);
     return i === -1 ? undefined : this.valueBytesAt(i);

@@ -73,7 +73,8 @@ const BAD_GATEWAY = 502;
  * const reader = new ResponseReader();
  * reader.expect('GET');
  * reader.receive(new TextEncoder().encode(
- *   'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\x81\x00'));
+ *   'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'));
+ * reader.receive(Uint8Array.of(0x81, 0x00)); // may arrive in the same read as the head
  * reader.next().type;            // 'head' (status 101)
  * reader.next().type;            // 'end'
  * reader.next().type;            // 'paused'

@@ -147,7 +147,7 @@ export function writeResponseHead(dst: Uint8Array, offset: number, head: Respons
  * @example
  * ```ts
  * import { encodeRequestHead } from './write-head.js';
- * encodeRequestHead({ method: 'GET', target: '/chat', headers: { Host: 'a' } }).length; // 36
+ * encodeRequestHead({ method: 'GET', target: '/chat', headers: { Host: 'a' } }).length; // 31
  * ```
  */
 export function encodeRequestHead(head: RequestHeadInit): Uint8Array {

@@ -31,10 +31,12 @@ describe('HeaderList', () => {
     assert.equal(list.valueAt(3), 'b=2');
   });
 
-  test('get is case-insensitive and returns the first field', () => {
+  test('get is case-insensitive; repeated fields are joined with ", " (RFC 9110 §5.3)', () => {
     assert.equal(list.get('accept'), 'text/html');
     assert.equal(list.get('ACCEPT'), 'text/html');
-    assert.equal(list.get('Set-Cookie'), 'a=1');
+    assert.equal(list.get('Set-Cookie'), 'a=1, b=2');
+    assert.equal(list.get('sec-websocket-protocol'), 'chat, superchat, v2');
+    assert.equal(str(list.getBytes('set-cookie')!), 'a=1', 'getBytes gives the first line');
     assert.equal(list.get('missing'), undefined);
     assert.equal(list.get('Accep'), undefined, 'a prefix does not match');
     assert.equal(list.get('Accept-'), undefined);

@@ -366,6 +366,50 @@ describe('properties: any chunking gives the same events', () => {
   });
 });
 
+describe('properties: HeaderList agrees with a naive model', () => {
+  test('get / getAll / has / hasToken / indexOf', () => {
+    const name = fc.constantFrom('a', 'A', 'b', 'B-c', 'b-C', 'x^y', 'x~y');
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(name, fieldValue), { maxLength: 8 }),
+        name,
+        fc.constantFrom('1', 'tok', 'x y'),
+        (list, query, tok) => {
+          let wire = 'GET / HTTP/1.1\r\nHost: h\r\n';
+          for (const [n, v] of list) wire += `${n}: ${v}\r\n`;
+          const events = new RequestReader();
+          events.receive(bytes(`${wire}\r\n`));
+          const head = events.next();
+          assert.ok(head.type === 'head');
+          const all: Fields = [
+            ['Host', 'h'],
+            ...list.map(([n, v]): [string, string] => [n, trimOws(v)]),
+          ];
+          const matching = all
+            .filter(([n]) => n.toLowerCase() === query.toLowerCase())
+            .map(([, v]) => v);
+          assert.deepEqual(head.headers.getAll(query), matching);
+          assert.equal(
+            head.headers.get(query),
+            matching.length === 0 ? undefined : matching.join(', '),
+          );
+          assert.equal(head.headers.has(query), matching.length > 0);
+          assert.equal(
+            head.headers.indexOf(query),
+            all.findIndex(([n]) => n.toLowerCase() === query.toLowerCase()),
+          );
+          const tokens = matching.flatMap((v) => v.split(',').map(trimOws)).filter((t) => t !== '');
+          assert.equal(
+            head.headers.hasToken(query, tok),
+            tokens.some((t) => t.toLowerCase() === tok.toLowerCase()),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('properties: writers and readers agree', () => {
   const pathChar = fc.constantFrom(...Array.from("abcXYZ019-._~!$&'()*+,;=:@/ é中😀"));
   const queryText = fc.string({ unit: 'grapheme', maxLength: 8 });
