@@ -31,6 +31,7 @@ import { nodePlatform } from '../src/node/node-platform.js';
 import {
   asciiText,
   bufferutilInfo,
+  clockInfo,
   compare,
   fmtMBs,
   fmtNs,
@@ -271,7 +272,8 @@ function wsParser(
   };
 }
 
-const ENCODE_BATCH = 1000;
+/** Messages per timed iteration of an encoder (enough to dwarf the cost of reading the clock). */
+const ENCODE_BATCH = 10_000;
 
 function wirekitEncoder(role: Role, opcode: number, payload: Buffer | string): Subject {
   const writer = new FrameWriter({ role, platform: nodePlatform });
@@ -323,7 +325,8 @@ console.log(
   `node ${process.version}, ws ${(require('ws/package.json') as { version: string }).version}, ` +
     `bufferutil: ${bufferutilInfo()}; ws+bufferutil unmasks with ${wsNative.unmask}, ` +
     `ws (no bufferutil) with ${wsPlain.unmask}. Medians of ${options.runs} runs ` +
-    `(each ≥ ${options.runNs / 1e6} ms of measured work) after ${options.warmup} warm-up runs.\n`,
+    `(each ≥ ${options.runNs / 1e6} ms of measured work) after ${options.warmup} warm-up runs; ` +
+    `clock: ${clockInfo()}.\n`,
 );
 
 const kindName = (opcode: number): string => (opcode === Opcode.TEXT ? 'text' : 'binary');

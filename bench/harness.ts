@@ -1,7 +1,14 @@
 /**
  * A small benchmark harness for noisy machines: interleaved runs, medians, and a per-iteration
  * setup step that is excluded from the timing (used to restore input that was unmasked in
- * place). `process.hrtime.bigint()` brackets only the measured work.
+ * place).
+ *
+ * The clock is the process's CPU time (`process.cpuUsage()`, user + system, all threads, so
+ * garbage collection on helper threads counts) rather than wall time: on a shared 2-core
+ * machine another process taking the CPU then stretches a run's wall time but not its CPU
+ * time. Each reading costs a few microseconds, so only iterations of at least ~0.3 ms are
+ * bracketed, and the mean cost of an empty bracket is subtracted. `--wall` switches to
+ * `process.hrtime.bigint()`.
  */
 import { createRequire } from 'node:module';
 
@@ -43,19 +50,48 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (at - lo);
 }
 
+/** Which clock {@link compare} uses: `cpu` (default) or `wall` (with `--wall`). */
+export const clock: 'cpu' | 'wall' = process.argv.includes('--wall') ? 'wall' : 'cpu';
+
+/** The current reading of the clock, in nanoseconds. */
+const now: () => number =
+  clock === 'wall'
+    ? () => Number(process.hrtime.bigint())
+    : () => {
+        const u = process.cpuUsage();
+        return (u.user + u.system) * 1000;
+      };
+
+/** Mean nanoseconds an empty bracket `now(); now()` reads. */
+const bracketNs: number = (() => {
+  let total = 0;
+  const n = 2000;
+  for (let i = 0; i < n; i++) {
+    const t0 = now();
+    total += now() - t0;
+  }
+  return total / n;
+})();
+
 /** Run one measurement of `subject`: nanoseconds per operation. */
 function sample(subject: Subject, runNs: number): number {
-  let elapsed = 0n;
+  let elapsed = 0;
   let ops = 0;
-  const target = BigInt(Math.round(runNs));
   const setup = subject.setup;
   do {
     if (setup !== undefined) setup();
-    const t0 = process.hrtime.bigint();
+    const t0 = now();
     ops += subject.run();
-    elapsed += process.hrtime.bigint() - t0;
-  } while (elapsed < target);
-  return Number(elapsed) / ops;
+    elapsed += now() - t0 - bracketNs;
+  } while (elapsed < runNs);
+  return elapsed / ops;
+}
+
+/** A one-line description of the clock, for the report header. */
+export function clockInfo(): string {
+  return clock === 'wall'
+    ? 'wall time (process.hrtime)'
+    : `process CPU time (process.cpuUsage, empty bracket ${(bracketNs / 1000).toFixed(1)} µs subtracted)`;
 }
 
 /**

@@ -18,11 +18,20 @@ import { type Masker, mask as portableMask } from '../core/bytes/mask.js';
 import { isValidUtf8 } from '../core/bytes/utf8.js';
 import type { Platform } from '../core/platform.js';
 
-/** Texts at least this long are validated by `buffer.isUtf8`. */
-export const NATIVE_UTF8_THRESHOLD = 64;
+/**
+ * Texts at least this long are validated by `buffer.isUtf8`. Its call costs a flat 30-40 ns
+ * up to ~256 B; the portable validator is faster below 32 B (ASCII or not) and slower from
+ * 32 B on, where it switches to an `Int32Array` word scan (`npm run bench:thresholds`).
+ */
+export const NATIVE_UTF8_THRESHOLD = 32;
 
-/** Ranges at least this long are masked by `bufferutil`, when it is installed. */
-export const NATIVE_MASK_THRESHOLD = 1024;
+/**
+ * Ranges at least this long are masked by `bufferutil`, when it is installed. A call costs
+ * ~90 ns (a view of the range, the rotated key, the N-API call), so the portable masker wins
+ * up to ~256 B; they tie at 384 B, the addon wins from 512 B and is 3× faster at 16 KiB
+ * (`npm run bench:thresholds`).
+ */
+export const NATIVE_MASK_THRESHOLD = 512;
 
 /** The part of the `bufferutil` addon used here. */
 interface BufferUtil {

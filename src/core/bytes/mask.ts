@@ -17,12 +17,13 @@ export type Masker = (
 ) => void;
 
 /**
- * Ranges shorter than this are masked a byte at a time (unrolled by four with the key bytes in
+ * Ranges shorter than this are masked a byte at a time (unrolled by four, the key bytes in
  * locals). Longer ones go through an `Int32Array` view: creating the view costs about as much
- * as masking 60-90 bytes, and past this length the word loop pays for it
- * (`bench/platform-thresholds.bench.ts`, Node 20 on x86-64).
+ * as masking 50 bytes, and the word loop pays for it from about 96-128 bytes on
+ * (`bench/platform-thresholds.bench.ts`, Node 20 on x86-64: tie at 96 B, words 15 % faster
+ * at 128 B, twice as fast from 384 B).
  */
-export const WORD_THRESHOLD = 96;
+export const WORD_THRESHOLD = 128;
 
 const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
