@@ -128,7 +128,8 @@ async function runConnect(args: readonly string[]): Promise<number> {
     }
   };
   const status = (line: string): void => {
-    process.stderr.write(`${line}\n`);
+    // Interactive: replace the prompt line rather than print after it.
+    process.stderr.write(interactive && input !== undefined ? `\r\x1b[2K${line}\n` : `${line}\n`);
   };
 
   let reportClose: (info: CloseInfo) => void = () => {};

@@ -1,0 +1,52 @@
+/** `wirekit serve --tls-cert --tls-key` serves wss://; `wirekit connect` trusts it with --ca. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { testCertificate } from '../helpers/tls-cert.js';
+import { runCli, startServe, stopAllCli } from './cli-process.js';
+
+describe('wss:// with the test certificate', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wirekit-cli-tls-'));
+  const certFile = join(dir, 'cert.pem');
+  const keyFile = join(dir, 'key.pem');
+  let url = '';
+
+  before(async () => {
+    const { cert, key } = testCertificate(); // fails loudly without openssl
+    writeFileSync(certFile, cert);
+    writeFileSync(keyFile, key);
+    ({ url } = await startServe('--tls-cert', certFile, '--tls-key', keyFile, '--quiet'));
+  });
+  after(async () => {
+    await stopAllCli();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('serve prints a wss:// URL', () => {
+    assert.match(url, /^wss:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  test('connect --ca FILE: the certificate is verified and messages round-trip', async () => {
+    const result = await runCli(['connect', url, '--ca', certFile, '--wait', '0'], 'secure\n');
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'secure\n');
+    assert.match(result.stderr, /^connected to wss:\/\/127\.0\.0\.1:\d+/);
+  });
+
+  test('without --ca the self-signed certificate is refused (exit 1); --insecure accepts it', async () => {
+    const refused = await runCli(['connect', url]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /^wirekit connect: .*certificate.*\n$/i);
+    const insecure = await runCli(['connect', url, '--insecure', '--wait', '0'], 'trust me\n');
+    assert.equal(insecure.code, 0, insecure.stderr);
+    assert.equal(insecure.stdout, 'trust me\n');
+  });
+
+  test('connect --ca with a missing file: exit 1 naming the file', async () => {
+    const result = await runCli(['connect', url, '--ca', join(dir, 'missing.pem')]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /ENOENT.*missing\.pem/);
+  });
+});
