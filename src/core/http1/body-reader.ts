@@ -154,7 +154,7 @@ export class BodyReader {
     this.#state = DONE;
     if (count === 0) return END;
     const bytes = queue.blockBytes;
-    const offsets = new Int32Array(count * 4);
+    const offsets: number[] = [];
     const failure = parseFields(bytes, queue.blockStart, offsets, null, false);
     if (failure !== null) return this.#fail(failure);
     return { type: 'end', trailers: new HeaderList(bytes, offsets, count) };

@@ -10,10 +10,8 @@ import {
   COMMA,
   CR,
   equalsLowerBytes,
-  FIELD_VALUE,
   HTAB,
   LF,
-  listHasToken,
   SEMICOLON,
   SP,
   TCHAR,
@@ -74,19 +72,18 @@ export class FieldSummary {
 /**
  * Parses the field lines in `bytes[pos, end)` (a block that ends with an empty line, every line
  * ending in CRLF, as found by `InputQueue.scanBlock`) into `offsets` (four per field: name
- * start, name end, value start, value end). When `summary` is given, framing fields are
+ * start, name end, value start, value end; appended). When `summary` is given, framing fields are
  * interpreted into it. `afterStartLine` says the block follows a start line (it changes which
  * rule a leading whitespace line breaks). Returns `null` or the rule broken.
  */
 export function parseFields(
   bytes: Uint8Array,
   pos: number,
-  offsets: Int32Array,
+  offsets: number[],
   summary: FieldSummary | null,
   afterStartLine: boolean,
 ): HttpFailure | null {
   let p = pos;
-  let k = 0;
   let b = bytes[p]!;
   if (b === SP || b === HTAB) {
     // RFC 9112 §2.2: whitespace between the start-line and the first field line: reject.
@@ -113,23 +110,23 @@ export function parseFields(
     b = bytes[p]!;
     while (b === SP || b === HTAB) b = bytes[++p]!;
     const valueStart = p;
-    let valueEnd = p;
+    // field-vchar / SP / HTAB: every octet from 0x20 up but DEL, and HTAB. (An index past the
+    // end reads `undefined`, which fails both tests.)
     for (;;) {
-      const c = FIELD_VALUE[bytes[p]!];
-      if (c === 1) valueEnd = ++p;
-      else if (c === 2) p++;
+      const c = bytes[p]!;
+      if ((c >= 0x20 && c !== 0x7f) || c === HTAB) p++;
       else break;
+    }
+    let valueEnd = p;
+    while (valueEnd > valueStart && (bytes[valueEnd - 1] === SP || bytes[valueEnd - 1] === HTAB)) {
+      valueEnd--;
     }
     // RFC 9110 §5.5: CR, LF and NUL in a value are invalid and dangerous; other CTLs are
     // invalid too. We reject the message rather than replace them.
     if (bytes[p] !== CR) return HttpFailure.BAD_FIELD_VALUE;
     if (bytes[p + 1] !== LF) return HttpFailure.BARE_CR; // RFC 9112 §2.2
     p += 2;
-    offsets[k] = nameStart;
-    offsets[k + 1] = nameEnd;
-    offsets[k + 2] = valueStart;
-    offsets[k + 3] = valueEnd;
-    k += 4;
+    offsets.push(nameStart, nameEnd, valueStart, valueEnd);
     if (summary !== null) {
       const failure = summarize(bytes, nameStart, nameEnd, valueStart, valueEnd, summary);
       if (failure !== null) return failure;
@@ -169,11 +166,7 @@ function summarize(
       // Connection options (RFC 9110 §7.6.1) deciding persistence (RFC 9112 §9.3) and upgrade
       // (RFC 9110 §7.8).
       if (equalsLowerBytes(bytes, nameStart, nameEnd, CONNECTION)) {
-        if (listHasToken(bytes, valueStart, valueEnd, CLOSE)) summary.connectionClose = true;
-        if (listHasToken(bytes, valueStart, valueEnd, KEEP_ALIVE)) {
-          summary.connectionKeepAlive = true;
-        }
-        if (listHasToken(bytes, valueStart, valueEnd, UPGRADE)) summary.connectionUpgrade = true;
+        connectionOptions(bytes, valueStart, valueEnd, summary);
       }
       break;
     case 14:
@@ -188,6 +181,38 @@ function summarize(
       break;
   }
   return null;
+}
+
+/** Connection = #connection-option (RFC 9110 §7.6.1): one pass over the list elements. */
+function connectionOptions(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  summary: FieldSummary,
+): void {
+  let i = start;
+  while (i < end) {
+    const b = bytes[i];
+    if (b === SP || b === HTAB || b === COMMA) {
+      i++;
+      continue;
+    }
+    const s = i;
+    while (i < end && bytes[i] !== COMMA) i++;
+    let e = i;
+    while (e > s && (bytes[e - 1] === SP || bytes[e - 1] === HTAB)) e--;
+    switch (e - s) {
+      case 5:
+        if (equalsLowerBytes(bytes, s, e, CLOSE)) summary.connectionClose = true;
+        break;
+      case 7:
+        if (equalsLowerBytes(bytes, s, e, UPGRADE)) summary.connectionUpgrade = true;
+        break;
+      case 10:
+        if (equalsLowerBytes(bytes, s, e, KEEP_ALIVE)) summary.connectionKeepAlive = true;
+        break;
+    }
+  }
 }
 
 /**

@@ -236,7 +236,7 @@ export class RequestReader {
 
     const summary = this.#summary;
     summary.reset();
-    const offsets = new Int32Array(count * 4);
+    const offsets: number[] = [];
     const fieldFailure = parseFields(bytes, p, offsets, summary, true);
     if (fieldFailure !== null) return this.#fail(fieldFailure);
 

@@ -244,7 +244,12 @@ export class RequestWriter implements RequestBuilder {
     buf[p++] = 0x0d;
     buf[p++] = 0x0a;
     if (typeof body === 'string') {
-      if (bodyLength > 0) encoder.encodeInto(body, buf.subarray(p, p + bodyLength));
+      if (bodyLength === body.length && bodyLength <= 512) {
+        // ASCII: a byte loop beats a TextEncoder call (≈ 150 ns of overhead) for short bodies.
+        for (let i = 0; i < bodyLength; i++) buf[p + i] = body.charCodeAt(i);
+      } else if (bodyLength > 0) {
+        encoder.encodeInto(body, buf.subarray(p, p + bodyLength));
+      }
     } else if (body !== null) {
       buf.set(body, p);
     }

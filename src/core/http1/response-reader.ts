@@ -243,7 +243,7 @@ export class ResponseReader {
 
     const summary = this.#summary;
     summary.reset();
-    const offsets = new Int32Array(count * 4);
+    const offsets: number[] = [];
     const fieldFailure = parseFields(bytes, p, offsets, summary, true);
     if (fieldFailure !== null) return this.#fail(fieldFailure);
 
