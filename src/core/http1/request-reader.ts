@@ -99,7 +99,7 @@ export class RequestReader {
   /**
    * Feeds bytes received from the client. The reader keeps a reference to `data` until it has
    * consumed it, and the views it returns point into it: do not overwrite that memory while
-   * you use them. Bytes arriving after a non-keep-alive request are ignored.
+   * you use them. Bytes arriving after a non-keep-alive request or an error are dropped.
    * @throws {WirekitError} `ERR_INVALID_ARGUMENT` after `receiveEof` or `takeRemaining`.
    */
   receive(data: Uint8Array): void {
@@ -109,7 +109,8 @@ export class RequestReader {
         this.#eof ? 'receive after receiveEof' : 'receive after takeRemaining',
       );
     }
-    if (this.#state !== CLOSED_STATE) this.#queue.push(data);
+    // After an error or the last message, input is dropped rather than buffered.
+    if (this.#state !== CLOSED_STATE && this.#state !== ERROR_STATE) this.#queue.push(data);
   }
 
   /** Tells the reader the client closed its side: no more bytes will come. */

@@ -65,7 +65,9 @@ const BAD_GATEWAY = 502;
  * followed the head (e.g. the first WebSocket frames).
  *
  * A body without Content-Length or chunked coding lasts until the server closes: call
- * {@link ResponseReader.receiveEof} and the reader ends it. Errors carry status 502.
+ * {@link ResponseReader.receiveEof} and the reader ends it. Errors carry status 502. Parsing is
+ * as strict as {@link RequestReader}'s: CRLF only (a bare LF is rejected), no obs-fold, no
+ * Content-Length with Transfer-Encoding.
  *
  * @example
  * ```ts
@@ -111,7 +113,7 @@ export class ResponseReader {
   /**
    * Feeds bytes received from the server. The reader keeps a reference to `data` until it has
    * consumed it, and the views it returns point into it: do not overwrite that memory while
-   * you use them.
+   * you use them. Bytes arriving after a non-keep-alive response or an error are dropped.
    * @throws {WirekitError} `ERR_INVALID_ARGUMENT` after `receiveEof` or `takeRemaining`.
    */
   receive(data: Uint8Array): void {
@@ -121,7 +123,8 @@ export class ResponseReader {
         this.#eof ? 'receive after receiveEof' : 'receive after takeRemaining',
       );
     }
-    if (this.#state !== CLOSED_STATE) this.#queue.push(data);
+    // After an error or the last message, input is dropped rather than buffered.
+    if (this.#state !== CLOSED_STATE && this.#state !== ERROR_STATE) this.#queue.push(data);
   }
 
   /** Tells the reader the server closed its side: no more bytes will come. */

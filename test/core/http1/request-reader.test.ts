@@ -631,6 +631,10 @@ describe('RequestReader: state', () => {
     const first = reader.next();
     assert.ok(first.type === 'error');
     assert.equal(reader.next(), first);
+    const buffered = reader.bufferedBytes;
+    reader.receive(bytes(GET));
+    assert.equal(reader.bufferedBytes, buffered, 'input after an error is dropped');
+    assert.equal(reader.next(), first);
   });
 
   test('receive after receiveEof throws; reset() makes the reader new', () => {
