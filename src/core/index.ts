@@ -9,3 +9,4 @@ export { isUtf8, isValidUtf8, type Utf8Check, Utf8Validator } from './bytes/utf8
 export { ErrorCode, WirekitError, type WirekitErrorOptions } from './errors.js';
 export { type Platform, portablePlatform } from './platform.js';
 export * from './ws/index.js';
+export * as http1 from './http1/index.js';
