@@ -45,6 +45,22 @@ export const ErrorCode = {
   HTTP_LIMIT: 'ERR_HTTP_LIMIT',
   /** A method, path, header name or value the caller gave contains CR, LF, NUL or is not a token. */
   HTTP_INVALID_HEADER: 'ERR_HTTP_INVALID_HEADER',
+
+  // HTTP client (src/node/http)
+  /**
+   * The server closed a kept-alive connection without answering: it closed while the connection
+   * was idle, or closed or reset it before the first byte of the response. The request was not
+   * answered; reconnect, and resend it if it is idempotent (RFC 9110 §9.2.2, RFC 9112 §9.3.1).
+   */
+  HTTP_STALE_CONNECTION: 'ERR_HTTP_STALE_CONNECTION',
+  /** A send on an HTTP connection that is no longer usable (after a transport error, a timeout,
+   * a protocol error or a `Connection: close` response); `cause` says why. Reconnect. */
+  HTTP_CONNECTION_POISONED: 'ERR_HTTP_CONNECTION_POISONED',
+  /** A send while the connection still awaits the response to the previous request (one
+   * request at a time per connection; a pool gives concurrency). */
+  HTTP_CONNECTION_BUSY: 'ERR_HTTP_CONNECTION_BUSY',
+  /** An acquire on a closed client pool, or a wait for a slot ended by `close()`. */
+  HTTP_POOL_CLOSED: 'ERR_HTTP_POOL_CLOSED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
