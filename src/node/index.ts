@@ -14,7 +14,28 @@ export {
 } from './connection.js';
 export type { ConnectionOptions } from './connection-options.js';
 export { nodePlatform } from './node-platform.js';
+export {
+  type BackoffOptions,
+  ReconnectingConnection,
+  type ReconnectingOptions,
+  reconnectDelay,
+  reconnecting,
+} from './reconnecting.js';
 export type { UpgradeRequestInfo } from './upgrade-request.js';
+export {
+  type BinaryType,
+  CloseEvent,
+  type CloseEventInit,
+  MessageEvent,
+  type MessageEventInit,
+  WebSocket,
+  type WebSocketEventHandler,
+  type WebSocketEventListener,
+  type WebSocketEventMap,
+  type WebSocketMessageData,
+  type WebSocketOptions,
+  type WebSocketSendData,
+} from './websocket.js';
 export {
   type ListenOptions,
   rejectUpgrade,
