@@ -23,11 +23,13 @@
 import { Buffer } from 'node:buffer';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { mask as portableMask } from '../src/core/bytes/mask.js';
+import type { Platform } from '../src/core/platform.js';
 import { FrameReader, ReadKind, type Role } from '../src/core/ws/frame-reader.js';
 import { FrameWriter } from '../src/core/ws/frame-writer.js';
 import { Opcode } from '../src/core/ws/opcode.js';
 import { WebSocketConnection } from '../src/core/ws/websocket-connection.js';
-import { nodePlatform } from '../src/node/node-platform.js';
+import { NATIVE_MASK_THRESHOLD, nativeMask, nodePlatform } from '../src/node/node-platform.js';
 import {
   asciiText,
   bufferutilInfo,
@@ -144,8 +146,9 @@ interface ParseInput {
 }
 
 function parseInput(opcode: number, size: number, masked: boolean): ParseInput {
-  // About 10,000 frames, but no more than ~16 MiB of them.
-  const count = Math.min(10_000, Math.ceil((16 * 1024 * 1024) / size));
+  // 10,000 frames, but no more than ~2 MiB of them (the input stays in the L2/L3 cache, as
+  // bytes just read from a socket are).
+  const count = Math.min(10_000, Math.ceil((2 * 1024 * 1024) / size));
   const payload =
     opcode === Opcode.TEXT
       ? Buffer.from(asciiText(size))
@@ -177,13 +180,14 @@ function parseInput(opcode: number, size: number, masked: boolean): ParseInput {
 
 function wirekitParser(
   name: string,
+  platform: Platform,
   input: ParseInput,
   chunks: readonly Buffer[],
   role: Role,
   kind: number,
   size: number,
 ): Subject {
-  const reader = new FrameReader({ role, platform: nodePlatform, maxMessageSize: MAX_MESSAGE });
+  const reader = new FrameReader({ role, platform, maxMessageSize: MAX_MESSAGE });
   return {
     name,
     setup: () => input.pristine.copy(input.work),
@@ -275,13 +279,19 @@ function wsParser(
 /** Messages per timed iteration of an encoder (enough to dwarf the cost of reading the clock). */
 const ENCODE_BATCH = 10_000;
 
-function wirekitEncoder(role: Role, opcode: number, payload: Buffer | string): Subject {
-  const writer = new FrameWriter({ role, platform: nodePlatform });
+function wirekitEncoder(
+  name: string,
+  platform: Platform,
+  role: Role,
+  opcode: number,
+  payload: Buffer | string,
+): Subject {
+  const writer = new FrameWriter({ role, platform });
   const dst = Buffer.allocUnsafe(4 * 1024 * 1024);
   const worst = writer.maxFrameSize(payload);
   let off = 0;
   return {
-    name: 'wirekit',
+    name,
     run: () => {
       for (let i = 0; i < ENCODE_BATCH; i++) {
         if (off + worst > dst.length) off = 0;
@@ -315,82 +325,60 @@ function wsEncoder(ws: Ws, masked: boolean, opcode: number, payload: Buffer | st
 
 const quick = process.argv.includes('--quick');
 const options = quick ? { runs: 3, warmup: 1, runNs: 5e6 } : { runs: 9, warmup: 2, runNs: 25e6 };
+/** `--only=REGEX`: run only the rows whose key (e.g. `parse stream masked binary 16 KiB`,
+ * `encode unmasked text 40 B`) matches. */
+const onlyArg = process.argv.find((a) => a.startsWith('--only='));
+const only = onlyArg === undefined ? undefined : new RegExp(onlyArg.slice('--only='.length));
 const SIZES = [40, 128, 512, 16 * 1024];
 
 const wsNative = loadWs(true);
 const wsPlain = loadWs(false);
+/** wirekit without the optional addon: the portable masker at every size. */
+const jsPlatform: Platform = { ...nodePlatform, mask: portableMask };
 
 console.log('# wirekit core vs ws: in-memory parse and encode\n');
 console.log(
   `node ${process.version}, ws ${(require('ws/package.json') as { version: string }).version}, ` +
     `bufferutil: ${bufferutilInfo()}; ws+bufferutil unmasks with ${wsNative.unmask}, ` +
-    `ws (no bufferutil) with ${wsPlain.unmask}. Medians of ${options.runs} runs ` +
+    `ws (no bufferutil) with ${wsPlain.unmask}; wirekit masks with bufferutil from ` +
+    `${NATIVE_MASK_THRESHOLD} B (${nativeMask === undefined ? 'inactive' : 'active'}), ` +
+    `"wirekit JS" never does. Medians of ${options.runs} runs ` +
     `(each ≥ ${options.runNs / 1e6} ms of measured work) after ${options.warmup} warm-up runs; ` +
     `clock: ${clockInfo()}.\n`,
 );
 
 const kindName = (opcode: number): string => (opcode === Opcode.TEXT ? 'text' : 'binary');
 
-interface ParseRow {
-  readonly label: string;
-  readonly size: number;
-  readonly results: Result[];
-}
+/** One column of a table: a subject's result shown as ns/msg, or MB/s, or a ratio. */
+type Column =
+  | { readonly title: string; readonly ns: string }
+  | { readonly title: string; readonly mbs: string }
+  | { readonly title: string; readonly ratio: readonly [string, string] };
 
-function parseTable(chunking: 'stream' | 'frame', masked: boolean): ParseRow[] {
-  const rows: ParseRow[] = [];
-  for (const opcode of [Opcode.BINARY, Opcode.TEXT]) {
-    for (const size of SIZES) {
-      const input = parseInput(opcode, size, masked);
-      const chunks = chunking === 'stream' ? input.streamChunks : input.frameChunks;
-      const role: Role = masked ? 'server' : 'client';
-      const subjects: Subject[] = [
-        wirekitParser('wirekit', input, chunks, role, opcode, size),
-        wirekitConnectionParser('wirekit conn', input, chunks, role, opcode),
-        wsParser(wsNative, input, chunks, masked, size),
-      ];
-      if (masked) subjects.push(wsParser(wsPlain, input, chunks, masked, size));
-      rows.push({
-        label: `${kindName(opcode)} ${fmtSize(size)}`,
-        size,
-        results: compare(subjects, options),
-      });
-    }
-  }
-  return rows;
-}
-
-function printParse(title: string, rows: ParseRow[], masked: boolean): void {
-  const header = [
-    'payload',
-    'wirekit ns/msg',
-    'wirekit MB/s',
-    'conn ns/msg',
-    masked ? 'ws+bufferutil ns/msg' : 'ws ns/msg',
-    masked ? 'ws+bufferutil MB/s' : 'ws MB/s',
-  ];
-  if (masked) header.push('ws no-bu ns/msg');
-  header.push(masked ? 'speed-up vs ws+bu' : 'speed-up vs ws');
-  if (masked) header.push('speed-up vs ws no-bu');
-  header.push('spread');
+function printTable(
+  title: string,
+  columns: readonly Column[],
+  rows: readonly { label: string; size: number; results: Result[] }[],
+): void {
+  if (rows.length === 0) return;
   const body = rows.map(({ label, size, results }) => {
-    const [wk, conn, ws, wsNoBu] = results as [Result, Result, Result, Result | undefined];
-    const row = [
-      label,
-      fmtNs(wk.ns),
-      fmtMBs(size, wk.ns),
-      fmtNs(conn.ns),
-      fmtNs(ws.ns),
-      fmtMBs(size, ws.ns),
-    ];
-    if (wsNoBu !== undefined) row.push(fmtNs(wsNoBu.ns));
-    row.push(fmtX(ws.ns / wk.ns));
-    if (wsNoBu !== undefined) row.push(fmtX(wsNoBu.ns / wk.ns));
-    row.push(fmtPct(Math.max(...results.map((r) => r.spread))));
-    return row;
+    const by = (name: string): Result | undefined => results.find((r) => r.name === name);
+    const cells = columns.map((c) => {
+      if ('ns' in c) {
+        const r = by(c.ns);
+        return r === undefined ? '–' : fmtNs(r.ns);
+      }
+      if ('mbs' in c) {
+        const r = by(c.mbs);
+        return r === undefined ? '–' : fmtMBs(size, r.ns);
+      }
+      const [them, us] = [by(c.ratio[0]), by(c.ratio[1])];
+      return them === undefined || us === undefined ? '–' : fmtX(them.ns / us.ns);
+    });
+    return [label, ...cells, fmtPct(Math.max(...results.map((r) => r.spread)))];
   });
   console.log(`## ${title}\n`);
-  console.log(table(header, body));
+  console.log(table(['payload', ...columns.map((c) => c.title), 'spread'], body));
   console.log();
 }
 
@@ -399,72 +387,105 @@ for (const [chunking, chunkLabel] of [
   ['frame', 'one frame per chunk'],
 ] as const) {
   for (const masked of [true, false]) {
+    const rows: { label: string; size: number; results: Result[] }[] = [];
+    for (const opcode of [Opcode.BINARY, Opcode.TEXT]) {
+      for (const size of SIZES) {
+        const label = `${kindName(opcode)} ${fmtSize(size)}`;
+        const key = `parse ${chunking} ${masked ? 'masked' : 'unmasked'} ${label}`;
+        if (only !== undefined && !only.test(key)) continue;
+        const input = parseInput(opcode, size, masked);
+        const chunks = chunking === 'stream' ? input.streamChunks : input.frameChunks;
+        const role: Role = masked ? 'server' : 'client';
+        const subjects: Subject[] = [
+          wirekitParser('wirekit', nodePlatform, input, chunks, role, opcode, size),
+          wirekitConnectionParser('conn', input, chunks, role, opcode),
+          wsParser(wsNative, input, chunks, masked, size),
+        ];
+        if (masked) {
+          subjects.push(wirekitParser('wirekit JS', jsPlatform, input, chunks, role, opcode, size));
+          subjects.push(wsParser(wsPlain, input, chunks, masked, size));
+        }
+        rows.push({ label, size, results: compare(subjects, options) });
+      }
+    }
+    const columns: Column[] = masked
+      ? [
+          { title: 'wirekit ns/msg', ns: 'wirekit' },
+          { title: 'wirekit MB/s', mbs: 'wirekit' },
+          { title: 'conn ns/msg', ns: 'conn' },
+          { title: 'ws+bu ns/msg', ns: 'ws+bufferutil' },
+          { title: 'ws+bu MB/s', mbs: 'ws+bufferutil' },
+          { title: '× vs ws+bu', ratio: ['ws+bufferutil', 'wirekit'] },
+          { title: 'wirekit JS ns/msg', ns: 'wirekit JS' },
+          { title: 'wirekit JS MB/s', mbs: 'wirekit JS' },
+          { title: 'ws no-bu ns/msg', ns: 'ws (no bufferutil)' },
+          { title: '× JS vs ws no-bu', ratio: ['ws (no bufferutil)', 'wirekit JS'] },
+        ]
+      : [
+          { title: 'wirekit ns/msg', ns: 'wirekit' },
+          { title: 'wirekit MB/s', mbs: 'wirekit' },
+          { title: 'conn ns/msg', ns: 'conn' },
+          { title: 'ws ns/msg', ns: 'ws+bufferutil' },
+          { title: 'ws MB/s', mbs: 'ws+bufferutil' },
+          { title: '× vs ws', ratio: ['ws+bufferutil', 'wirekit'] },
+        ];
     const direction = masked
       ? 'masked, client→server (server-role reader)'
       : 'unmasked, server→client (client-role reader)';
-    printParse(`Parse, ${direction}, ${chunkLabel}`, parseTable(chunking, masked), masked);
+    printTable(`Parse, ${direction}, ${chunkLabel}`, columns, rows);
   }
 }
 
 for (const masked of [true, false]) {
-  const rows: string[][] = [];
+  const rows: { label: string; size: number; results: Result[] }[] = [];
   for (const opcode of [Opcode.BINARY, Opcode.TEXT]) {
     for (const size of SIZES) {
+      const label = `${kindName(opcode)} ${fmtSize(size)}`;
+      const key = `encode ${masked ? 'masked' : 'unmasked'} ${label}`;
+      if (only !== undefined && !only.test(key)) continue;
       const payload =
         opcode === Opcode.TEXT
           ? asciiText(size)
           : Buffer.from(Array.from({ length: size }, (_, i) => (i * 31 + 7) & 0xff));
       const role: Role = masked ? 'client' : 'server';
       const subjects = [
-        wirekitEncoder(role, opcode, payload),
+        wirekitEncoder('wirekit', nodePlatform, role, opcode, payload),
         wsEncoder(wsNative, masked, opcode, payload),
       ];
-      if (masked) subjects.push(wsEncoder(wsPlain, masked, opcode, payload));
-      const results = compare(subjects, options);
-      const [wk, ws, wsNoBu] = results as [Result, Result, Result | undefined];
-      const row = [
-        `${kindName(opcode)} ${fmtSize(size)}`,
-        fmtNs(wk.ns),
-        fmtMBs(size, wk.ns),
-        fmtNs(ws.ns),
-        fmtMBs(size, ws.ns),
-      ];
-      if (wsNoBu !== undefined) row.push(fmtNs(wsNoBu.ns));
-      row.push(fmtX(ws.ns / wk.ns));
-      if (wsNoBu !== undefined) row.push(fmtX(wsNoBu.ns / wk.ns));
-      row.push(fmtPct(Math.max(...results.map((r) => r.spread))));
-      rows.push(row);
+      if (masked) {
+        subjects.push(wirekitEncoder('wirekit JS', jsPlatform, role, opcode, payload));
+        subjects.push(wsEncoder(wsPlain, masked, opcode, payload));
+      }
+      rows.push({ label, size, results: compare(subjects, options) });
     }
   }
-  const header = masked
+  const columns: Column[] = masked
     ? [
-        'payload',
-        'wirekit ns/msg',
-        'wirekit MB/s',
-        'ws+bufferutil ns/msg',
-        'ws+bufferutil MB/s',
-        'ws no-bu ns/msg',
-        'speed-up vs ws+bu',
-        'speed-up vs ws no-bu',
-        'spread',
+        { title: 'wirekit ns/msg', ns: 'wirekit' },
+        { title: 'wirekit MB/s', mbs: 'wirekit' },
+        { title: 'ws+bu ns/msg', ns: 'ws+bufferutil' },
+        { title: 'ws+bu MB/s', mbs: 'ws+bufferutil' },
+        { title: '× vs ws+bu', ratio: ['ws+bufferutil', 'wirekit'] },
+        { title: 'wirekit JS ns/msg', ns: 'wirekit JS' },
+        { title: 'ws no-bu ns/msg', ns: 'ws (no bufferutil)' },
+        { title: '× JS vs ws no-bu', ratio: ['ws (no bufferutil)', 'wirekit JS'] },
       ]
     : [
-        'payload',
-        'wirekit ns/msg',
-        'wirekit MB/s',
-        'ws ns/msg',
-        'ws MB/s',
-        'speed-up vs ws',
-        'spread',
+        { title: 'wirekit ns/msg', ns: 'wirekit' },
+        { title: 'wirekit MB/s', mbs: 'wirekit' },
+        { title: 'ws ns/msg', ns: 'ws+bufferutil' },
+        { title: 'ws MB/s', mbs: 'ws+bufferutil' },
+        { title: '× vs ws', ratio: ['ws+bufferutil', 'wirekit'] },
       ];
-  console.log(
-    `## Encode, ${masked ? 'masked, client→server (client-role writer)' : 'unmasked, server→client (server-role writer)'}\n`,
+  printTable(
+    `Encode, ${masked ? 'masked, client→server (client-role writer)' : 'unmasked, server→client (server-role writer)'}`,
+    columns,
+    rows,
   );
-  console.log(table(header, rows));
-  console.log();
 }
 console.log(
-  'speed-up = ws ns/msg ÷ wirekit ns/msg (above 1× wirekit is faster); MB/s counts payload bytes; ' +
+  '× = ws ns/msg ÷ wirekit ns/msg (above 1× wirekit is faster); MB/s counts payload bytes; ' +
     'spread = largest interquartile range ÷ median among the subjects of a row; ' +
-    '"conn" = the same input through WebSocketConnection.poll().',
+    '"conn" = wirekit through WebSocketConnection.poll() instead of FrameReader.poll(); ' +
+    'unmasked ws rows use the ws copy that loaded bufferutil (it only affects masking).',
 );
