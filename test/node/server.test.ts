@@ -24,10 +24,10 @@ for (const transport of transports()) {
         handler: {
           message(ws, data, isBinary) {
             ws.send(data, isBinary);
-            t.after(() => server.close());
           },
         },
       });
+      t.after(() => server.close());
       const client = recorder();
       const ws = await connect(urlOf(transport, server.address!.port), {
         ...connectVia(transport),
@@ -207,13 +207,13 @@ for (const transport of transports()) {
             upgrade(request) {
               if (request.headers.get('authorization') !== 'Bearer good')
                 throw rejectUpgrade(status, 'no entry', [['WWW-Authenticate', 'Bearer']]);
-              t.after(() => server.close());
             },
             open(ws) {
               opened.push(ws);
             },
           },
         });
+        t.after(() => server.close());
         const error = await connect(urlOf(transport, server.address!.port), {
           ...connectVia(transport),
           headers: { Authorization: 'Bearer bad' },
@@ -246,10 +246,10 @@ for (const transport of transports()) {
         handler: {
           upgrade() {
             throw new Error('database down');
-            t.after(() => server.close());
           },
         },
       });
+      t.after(() => server.close());
       const error = await connect(urlOf(transport, server.address!.port), {
         ...connectVia(transport),
       }).then(
@@ -287,11 +287,11 @@ for (const transport of transports()) {
         ...listenOn(transport),
         selectProtocol(protocols) {
           offered.push([...protocols]);
-          t.after(() => server.close());
           return protocols.includes('chat.v2') ? 'chat.v2' : undefined;
         },
         handler: serverSide.handler,
       });
+      t.after(() => server.close());
       const port = server.address!.port;
       const ws = await connect(urlOf(transport, port), {
         ...connectVia(transport),
