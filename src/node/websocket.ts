@@ -787,7 +787,10 @@ function clampUnsignedShort(value: number): number {
   return floor % 2 === 0 ? floor : floor + 1;
 }
 
-/** The bytes as an `ArrayBuffer` of their own: the whole buffer if it is exactly them, else a copy. */
+/**
+ * The bytes as an `ArrayBuffer` of their own: a copy, unless the view covers its whole buffer
+ * (the slab of a reassembled message, which the connection hands over and never reuses).
+ */
 function toArrayBuffer(data: Buffer): ArrayBuffer {
   const buffer = data.buffer as ArrayBuffer;
   if (data.byteOffset === 0 && data.byteLength === buffer.byteLength) return buffer;
