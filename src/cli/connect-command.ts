@@ -70,8 +70,9 @@ const connectSpec = {
   },
   notes: [
     'Output: text messages are printed as they are, one per line; a binary message as\n' +
-      '"<binary N bytes> HEX", the hex of its first 64 bytes ("…" when longer). Status lines\n' +
-      '(connected, closed: code and reason) go to stderr.',
+      '"<binary N bytes> HEX", the hex of its first 64 bytes ("…" when longer). On a terminal\n' +
+      'they are prefixed with "< " under a "> " prompt. Status lines (connected; closed with\n' +
+      'code and reason) go to stderr.',
     'Exit status: 0 after a clean close with 1000, 1001 or no code; 1 when the handshake is\n' +
       'refused (the HTTP status and body are printed), the connection is lost or closed with\n' +
       'another code; 2 for a usage error.',

@@ -189,6 +189,10 @@ export class LoadClient {
     const target = this.#options.messages;
     if (target !== undefined ? this.#started >= target : performance.now() >= this.#deadline)
       return;
+    if (ws.readyState !== ReadyState.OPEN) {
+      this.#stop(`connection ${ws.data.index} is closing`);
+      return;
+    }
     this.#started += 1;
     ws.data.waiting = true;
     ws.data.sentAt = performance.now();
@@ -201,12 +205,17 @@ export class LoadClient {
       this.#stop(undefined);
       return;
     }
+    const sender = this.#clients[0]!;
+    if (sender.readyState !== ReadyState.OPEN) {
+      this.#stop('the sending connection is closing');
+      return;
+    }
     this.#started += 1;
     this.#seq += 1;
     this.#received = 0;
     this.#payload.writeUInt32BE(this.#seq >>> 0, 0);
     this.#sentAt = performance.now();
-    this.#clients[0]!.sendBinary(this.#payload);
+    sender.sendBinary(this.#payload);
   }
 
   #onMessage(ws: Connection<ClientState>, data: Buffer): void {

@@ -120,8 +120,9 @@ async function runServe(args: readonly string[]): Promise<number> {
     ...(path === undefined ? {} : { path }),
     handler,
     maxMessageSize,
-    // Echoing the largest message allowed must not trip the backpressure limit (1008); reading
-    // pauses instead while a slow reader has not taken the previous answer.
+    // A backlog of one largest message (a big echo the peer is still reading) is not a peer
+    // that stopped reading: only past that does the connection close with 1008. Reading pauses
+    // meanwhile, so an echo target's backlog stays near one message.
     maxBackpressure: maxMessageSize + MiB,
     pauseOnBackpressure: true,
   });

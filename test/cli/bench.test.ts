@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { runCli, startServe, stopAllCli } from './cli-process.js';
+import { freePort, runCli, startServe, stopAllCli } from './cli-process.js';
 
 after(stopAllCli);
 
@@ -104,7 +104,8 @@ test('human-readable report; a server that is not there exits 1', async () => {
   assert.match(report.stdout, /^wirekit bench: echo, 2 connections, 512 B payload, ws:\/\//);
   assert.match(report.stdout, /\n {2}10 messages in \d+\.\d+ s: [\d,]+ msg\/s\n/);
   assert.match(report.stdout, /latency ms: min [\d.]+ {2}p50 [\d.]+ {2}p90 [\d.]+ {2}p99 [\d.]+/);
-  const refused = await runCli(['bench', '--url', 'ws://127.0.0.1:1', '--messages', '1']);
+  const port = await freePort();
+  const refused = await runCli(['bench', '--url', `ws://127.0.0.1:${port}`, '--messages', '1']);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /^wirekit bench: .*ECONNREFUSED/);
 });

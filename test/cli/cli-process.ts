@@ -4,6 +4,7 @@
  * outlives its test file (`after(stopAllCli)`).
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /** The compiled CLI entry (this file runs from dist/test/cli/). */
@@ -158,4 +159,14 @@ export async function startServe(
 /** Kill every CLI process still running (for `after` hooks). */
 export async function stopAllCli(): Promise<void> {
   await Promise.all([...running].map((cli) => cli.kill()));
+}
+
+/** A port on 127.0.0.1 that nothing listens on (bound, then released). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
 }

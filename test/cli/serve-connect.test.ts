@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { serve, type WebSocketServer } from '../../src/index.js';
-import { runCli, startCli, startServe, stopAllCli } from './cli-process.js';
+import { freePort, runCli, startCli, startServe, stopAllCli } from './cli-process.js';
 
 after(stopAllCli);
 
@@ -130,11 +130,8 @@ describe('failed handshakes', () => {
   });
 
   test('nothing listening: exit 1 with the socket error', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const freePort = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const result = await runCli(['connect', `ws://127.0.0.1:${freePort}`]);
+    const nobody = await freePort();
+    const result = await runCli(['connect', `ws://127.0.0.1:${nobody}`]);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /^wirekit connect: .*ECONNREFUSED.*\n$/);
   });
