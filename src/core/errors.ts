@@ -33,6 +33,8 @@ export const ErrorCode = {
   WS_UPGRADE_REJECTED: 'ERR_WS_UPGRADE_REJECTED',
   /** A connect, handshake or close did not finish within its timeout. */
   TIMEOUT: 'ERR_TIMEOUT',
+  /** The caller aborted the operation (an `AbortSignal` fired). */
+  ABORTED: 'ERR_ABORTED',
   /** The transport failed or closed before the operation finished. */
   CONNECTION_LOST: 'ERR_CONNECTION_LOST',
   /** Writing into caller memory: the destination is too small. */

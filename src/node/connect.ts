@@ -56,6 +56,8 @@ export interface ConnectOptions<Data = unknown> extends ConnectionOptions {
   readonly tls?: ClientTlsOptions;
   /** Largest response head accepted. Default 16 KiB. */
   readonly maxHeadBytes?: number;
+  /** Abort connecting: the promise rejects with `ERR_ABORTED` and the socket is destroyed. */
+  readonly signal?: AbortSignal;
 }
 
 /** Default ports by scheme (RFC 6455 §3). */
@@ -177,8 +179,11 @@ export function connect<Data = undefined>(
         }
       | undefined;
 
+    const signal = options.signal;
+    const onAbort = (): void => fail(new WirekitError(ErrorCode.ABORTED, `connecting to ${target.href} was aborted`, { cause: signal?.reason }));
     function cleanup(): void {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       socket.off('data', onData);
       socket.off('error', onError);
       socket.off('end', onEnd);
@@ -325,6 +330,11 @@ export function connect<Data = undefined>(
       }
     }
 
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
     socket.once(target.secure ? 'secureConnect' : 'connect', onConnected);
     socket.on('data', onData);
     socket.on('error', onError);

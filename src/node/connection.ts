@@ -334,20 +334,23 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
   /** @internal The peer ended the stream (`error` undefined) or the socket failed. */
   transportEnded(error: Error | undefined): void {
     if (error !== undefined) this.#transportError ??= error;
-    if (!this.#finished) {
-      this.#core.receiveEof();
-      this.#process();
-    }
+    if (!this.#finished) this.#endOfInput();
     // Our side of the close is done; a client waiting for the server's FIN stops waiting.
     if (this.#finished) this.#socket.destroy();
+  }
+
+  /** No more input: deliver what is buffered (unless `terminate()` dropped it), then 1006. */
+  #endOfInput(): void {
+    this.#core.receiveEof(this.#terminated);
+    this.#terminated = false;
+    this.#process();
   }
 
   /** @internal The socket is closed: report 1006 if the close had not completed, clean up. */
   transportClosed(): void {
     if (this.#disposed) return;
     if (!this.#finished) {
-      this.#core.receiveEof();
-      this.#process();
+      this.#endOfInput();
       if (!this.#finished) {
         // The core had already closed without us noticing (cannot happen, but never leak).
         this.#finish();

@@ -87,6 +87,7 @@ export class WebSocketConnection {
   readonly #autoPong: boolean;
   #state: ReadyState = ReadyState.OPEN;
   #eof = false;
+  #discard = false;
   /** Opcode of an unfinished fragmented message being sent (0: none). */
   #sendOpcode = 0;
   #sendUtf8: Utf8Validator | undefined;
@@ -136,10 +137,15 @@ export class WebSocketConnection {
     if (this.#state !== ReadyState.CLOSED) this.#reader.receive(bytes);
   }
 
-  /** The transport has no more bytes. Messages already received are still delivered, then a
-   * CLOSE with code 1006 unless the close handshake had completed. */
-  receiveEof(): void {
+  /**
+   * The transport has no more bytes. Messages already received are still delivered, then a
+   * CLOSE with code 1006 unless the close handshake had completed. With `discardBuffered`
+   * (the transport was torn down on purpose) buffered bytes are dropped and the CLOSE comes
+   * at once.
+   */
+  receiveEof(discardBuffered = false): void {
     this.#eof = true;
+    if (discardBuffered) this.#discard = true;
   }
 
   /**
@@ -149,7 +155,7 @@ export class WebSocketConnection {
   poll(): ReadKind {
     if (this.#state === ReadyState.CLOSED) return ReadKind.NEED_DATA;
     const reader = this.#reader;
-    const kind = reader.poll();
+    const kind = this.#discard ? ReadKind.NEED_DATA : reader.poll();
     switch (kind) {
       case ReadKind.TEXT:
       case ReadKind.BINARY:
