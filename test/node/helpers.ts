@@ -80,7 +80,7 @@ export async function rawExchange(port: number, request: string | Buffer): Promi
 
 /** A valid `Sec-WebSocket-Key` (the RFC 6455 §1.3 sample) and its accept value. */
 export const SAMPLE_KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
-export const SAMPLE_ACCEPT = 's3pPLMBiTxaQ9kUrc9wdxBOo+xo=';
+export const SAMPLE_ACCEPT = 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=';
 
 /** An upgrade request head, with fields replaced or removed (`undefined`) by `overrides`. */
 export function upgradeRequest(
