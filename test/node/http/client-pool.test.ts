@@ -22,7 +22,7 @@ describe('ClientPool', { timeout: 30_000 }, () => {
       connections: 3,
     });
     try {
-      assert.equal(server.connections(), 3);
+      await until(() => server.connections() === 3, 'three accepted connections');
       assert.equal(pool.size, 3);
       assert.equal(pool.available, 3);
       const slot = await pool.acquire();
@@ -207,8 +207,11 @@ describe('ClientPool', { timeout: 30_000 }, () => {
       reconnect: FAST_RECONNECT,
     });
     try {
+      const only = pool.tryAcquire()!;
+      only.release();
       await server.stop(); // closes the pooled connection too
-      await until(() => pool.tryAcquire() === undefined, 'the slot to be poisoned');
+      await until(() => only.connection.state === 'poisoned', 'the slot to be poisoned');
+      assert.equal(pool.tryAcquire(), undefined);
       await rejectsWith(pool.acquire(), ErrorCode.CONNECTION_LOST);
       assert.equal(pool.available, 1, 'the slot is back in the pool, disconnected');
       await rejectsWith(pool.acquire(), ErrorCode.CONNECTION_LOST);
@@ -230,11 +233,14 @@ describe('ClientPool', { timeout: 30_000 }, () => {
       reconnect: { attempts: 50, initialDelay: 5, maxDelay: 20 },
     });
     try {
+      const only = pool.tryAcquire()!;
+      only.release();
       await server.stop();
-      await until(() => pool.tryAcquire() === undefined, 'the slot to be poisoned');
+      await until(() => only.connection.state === 'poisoned', 'the slot to be poisoned');
       const acquiring = pool.acquire();
       // The first attempt is refused; restart while acquire backs off and retries.
-      await until(() => server.connections() >= 1, 'the first connection count');
+      await until(() => only.connection.state === 'disconnected', 'a refused attempt');
+      assert.equal(only.connection.cause?.code, ErrorCode.CONNECTION_LOST);
       await server.restart();
       const slot = await acquiring;
       assert.equal(slot.connection.state, 'idle');
@@ -254,8 +260,14 @@ describe('ClientPool', { timeout: 30_000 }, () => {
       reconnect: FAST_RECONNECT,
     });
     try {
+      const all = [pool.tryAcquire()!, pool.tryAcquire()!, pool.tryAcquire()!];
+      for (const s of all) s.release();
       await server.stop();
-      await until(() => pool.tryAcquire() === undefined, 'every slot to be poisoned');
+      await until(
+        () => all.every((s) => s.connection.state === 'poisoned'),
+        'every slot to be poisoned',
+      );
+      assert.equal(pool.tryAcquire(), undefined);
       for (let i = 0; i < 3; i++) await rejectsWith(pool.acquire(), ErrorCode.CONNECTION_LOST);
       assert.equal(pool.available, 3);
       await server.restart();
@@ -321,9 +333,9 @@ describe('ClientPool', { timeout: 30_000 }, () => {
     const server = await startServer();
     const pool = await ClientPool.create({ url: server.url, connections: 1 });
     const held = await pool.acquire();
-    const waiting = pool.acquire();
+    const waiting = rejectsWith(pool.acquire(), ErrorCode.HTTP_POOL_CLOSED);
     await pool.close();
-    await rejectsWith(waiting, ErrorCode.HTTP_POOL_CLOSED);
+    await waiting;
     await rejectsWith(pool.acquire(), ErrorCode.HTTP_POOL_CLOSED);
     assert.equal(pool.tryAcquire(), undefined);
     assert.equal(held.connection.state, 'closed');
@@ -331,6 +343,6 @@ describe('ClientPool', { timeout: 30_000 }, () => {
     const url = server.url;
     await server.stop();
     await rejectsWith(ClientPool.create({ url, connections: 2 }), ErrorCode.CONNECTION_LOST);
-    assert.throws(() => ClientPool.create({ url, connections: 0 }), /positive integer/);
+    await assert.rejects(ClientPool.create({ url, connections: 0 }), /positive integer/);
   });
 });
