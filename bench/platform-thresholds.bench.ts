@@ -7,6 +7,7 @@
  * - masking: the `bufferutil` addon's `unmask` (reached through our `(buf, start, end, key,
  *   phase)` signature: a view and a rotated 4-byte key) against the portable `mask`, and the
  *   portable masker's own byte loop against its word loop;
+ * - encoding short strings: `Buffer#write` against a JavaScript ASCII loop;
  * - masked 16 KiB throughput in pure JavaScript (issue 2 target: at least 2 GB/s).
  *
  * Each figure is the median of several runs of a batch of calls on views at varying offsets of
@@ -17,6 +18,7 @@ import { createRequire } from 'node:module';
 import { mask, WORD_THRESHOLD } from '../src/core/bytes/mask.js';
 import { isValidUtf8 } from '../src/core/bytes/utf8.js';
 import {
+  ASCII_ENCODE_LIMIT,
   NATIVE_MASK_THRESHOLD,
   NATIVE_UTF8_THRESHOLD,
   nativeMask,
@@ -40,6 +42,10 @@ import {
 } from './harness.js';
 
 const quick = process.argv.includes('--quick');
+/** `--only=utf8|mask|encode|16k`: run one section. */
+const onlyArg = process.argv.find((a) => a.startsWith('--only='));
+const section = (name: string): boolean =>
+  onlyArg === undefined || onlyArg.slice('--only='.length) === name;
 const options = quick ? { runs: 3, warmup: 1, runNs: 3e6 } : { runs: 9, warmup: 2, runNs: 15e6 };
 const SIZES = [8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 2048, 4096, 16384];
 /** Views per arena, each at its own offset. */
@@ -203,56 +209,57 @@ console.log(
 
 // --- UTF-8 -----------------------------------------------------------------------------------
 
-for (const [label, make] of [
-  ['ASCII text', asciiText],
-  ['mixed text (1-4 byte code points)', mixedText],
-] as const) {
-  const rows: string[][] = [];
-  const points: { size: number; a: number; b: number }[] = [];
-  for (const size of SIZES) {
-    const a = arena(Buffer.from(make(size)));
-    const [js, native, platform] = compare(
-      [
-        utf8Subject('isValidUtf8', a, (b) => isValidUtf8(b, 0, b.length)),
-        utf8Subject('buffer.isUtf8', a, nodeIsUtf8),
-        utf8Subject('nodePlatform.isUtf8', a, nodePlatform.isUtf8),
-      ],
-      options,
-    ) as [Result, Result, Result];
-    points.push({ size, a: js.ns, b: native.ns });
-    rows.push([
-      fmtSize(size),
-      fmtNs(js.ns),
-      fmtNs(native.ns),
-      fmtNs(platform.ns),
-      fmtX(js.ns / native.ns),
-      fmtMBs(size, js.ns),
-      fmtMBs(size, native.ns),
-      fmtPct(Math.max(js.spread, native.spread, platform.spread)),
-    ]);
+if (section('utf8'))
+  for (const [label, make] of [
+    ['ASCII text', asciiText],
+    ['mixed text (1-4 byte code points)', mixedText],
+  ] as const) {
+    const rows: string[][] = [];
+    const points: { size: number; a: number; b: number }[] = [];
+    for (const size of SIZES) {
+      const a = arena(Buffer.from(make(size)));
+      const [js, native, platform] = compare(
+        [
+          utf8Subject('isValidUtf8', a, (b) => isValidUtf8(b, 0, b.length)),
+          utf8Subject('buffer.isUtf8', a, nodeIsUtf8),
+          utf8Subject('nodePlatform.isUtf8', a, nodePlatform.isUtf8),
+        ],
+        options,
+      ) as [Result, Result, Result];
+      points.push({ size, a: js.ns, b: native.ns });
+      rows.push([
+        fmtSize(size),
+        fmtNs(js.ns),
+        fmtNs(native.ns),
+        fmtNs(platform.ns),
+        fmtX(js.ns / native.ns),
+        fmtMBs(size, js.ns),
+        fmtMBs(size, native.ns),
+        fmtPct(Math.max(js.spread, native.spread, platform.spread)),
+      ]);
+    }
+    console.log(`## UTF-8 validation, ${label}\n`);
+    console.log(
+      table(
+        [
+          'size',
+          'isValidUtf8 ns',
+          'buffer.isUtf8 ns',
+          'nodePlatform ns',
+          'JS ÷ native',
+          'JS MB/s',
+          'native MB/s',
+          'spread',
+        ],
+        rows,
+      ),
+    );
+    console.log(`\nbuffer.isUtf8 faster from: ${fmtSize(crossover(points) ?? Number.NaN)}\n`);
   }
-  console.log(`## UTF-8 validation, ${label}\n`);
-  console.log(
-    table(
-      [
-        'size',
-        'isValidUtf8 ns',
-        'buffer.isUtf8 ns',
-        'nodePlatform ns',
-        'JS ÷ native',
-        'JS MB/s',
-        'native MB/s',
-        'spread',
-      ],
-      rows,
-    ),
-  );
-  console.log(`\nbuffer.isUtf8 faster from: ${fmtSize(crossover(points) ?? Number.NaN)}\n`);
-}
 
 // --- Masking ---------------------------------------------------------------------------------
 
-{
+if (section('mask')) {
   const rows: string[][] = [];
   const wordPoints: { size: number; a: number; b: number }[] = [];
   const nativePoints: { size: number; a: number; b: number }[] = [];
@@ -319,9 +326,81 @@ for (const [label, make] of [
   );
 }
 
+// --- UTF-8 encoding of short strings ----------------------------------------------------------
+
+if (section('encode')) {
+  const dest = Buffer.allocUnsafe(1 << 20);
+  const encodeSubject = (
+    name: string,
+    text: string,
+    encode: (text: string, dest: Uint8Array, offset: number) => number,
+  ): Subject => ({
+    name,
+    run: () => {
+      let at = 0;
+      for (let i = 0; i < 20_000; i++) {
+        if (at > dest.length - 256) at = 0;
+        at += encode(text, dest, at);
+      }
+      sink.value ^= at;
+      return 20_000;
+    },
+  });
+  const bufferWrite = (text: string, d: Uint8Array, offset: number): number =>
+    (d as Buffer).write(text, offset, 'utf8');
+  const asciiLoop = (text: string, d: Uint8Array, offset: number): number => {
+    const n = text.length;
+    for (let i = 0; i < n; i++) d[offset + i] = text.charCodeAt(i);
+    return n;
+  };
+  const rows: string[][] = [];
+  const points: { size: number; a: number; b: number }[] = [];
+  for (const size of [4, 8, 16, 24, 32, 48, 64]) {
+    // A flat string, as JSON.stringify returns.
+    const text = Buffer.from(asciiText(size)).toString('latin1');
+    const nonAscii = Buffer.from(`é${asciiText(size - 2)}`).toString('utf8');
+    const [write, loop, platform, platformMixed] = compare(
+      [
+        encodeSubject('Buffer#write', text, bufferWrite),
+        encodeSubject('ASCII loop', text, asciiLoop),
+        encodeSubject('nodePlatform', text, nodePlatform.encodeUtf8Into),
+        encodeSubject('nodePlatform, non-ASCII', nonAscii, nodePlatform.encodeUtf8Into),
+      ],
+      options,
+    ) as [Result, Result, Result, Result];
+    points.push({ size, a: loop.ns, b: write.ns });
+    rows.push([
+      `${size} chars`,
+      fmtNs(write.ns),
+      fmtNs(loop.ns),
+      fmtNs(platform.ns),
+      fmtNs(platformMixed.ns),
+      fmtPct(Math.max(write.spread, loop.spread, platform.spread, platformMixed.spread)),
+    ]);
+  }
+  console.log('## UTF-8 encoding of short strings into a buffer (FrameWriter text path)\n');
+  console.log(
+    table(
+      [
+        'length',
+        'Buffer#write ns',
+        'ASCII loop ns',
+        'nodePlatform ns',
+        'nodePlatform non-ASCII ns',
+        'spread',
+      ],
+      rows,
+    ),
+  );
+  console.log(
+    `\nBuffer#write faster than the ASCII loop from: ${crossover(points) ?? 'none measured'} chars ` +
+      `(ASCII_ENCODE_LIMIT = ${ASCII_ENCODE_LIMIT})\n`,
+  );
+}
+
 // --- Masked 16 KiB throughput ----------------------------------------------------------------
 
-{
+if (section('16k')) {
   const size = 16 * 1024;
   const a = arena(Buffer.alloc(size, 0x5a));
   const subjects = [maskSubject('portable mask', a, mask)];
