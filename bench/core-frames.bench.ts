@@ -320,6 +320,37 @@ function wsEncoder(ws: Ws, masked: boolean, opcode: number, payload: Buffer | st
   };
 }
 
+/**
+ * `sendBinary`/`sendText` on a server connection, taking the output every `batch` messages, and
+ * releasing it at once (as the Node adapter does when the socket's buffer is empty) or not (a
+ * socket that still has data queued, the common case under load).
+ */
+function connectionSender(
+  name: string,
+  opcode: number,
+  payload: Buffer | string,
+  batch: number,
+  release: boolean,
+): Subject {
+  const conn = new WebSocketConnection({ role: 'server', platform: nodePlatform });
+  return {
+    name,
+    run: () => {
+      let bytes = 0;
+      for (let i = 0; i < ENCODE_BATCH; i++) {
+        if (opcode === Opcode.TEXT) conn.sendText(payload);
+        else conn.sendBinary(payload);
+        if (i % batch === batch - 1) {
+          bytes += conn.takeOutput().length;
+          if (release) conn.releaseOutput();
+        }
+      }
+      sink.value ^= bytes;
+      return ENCODE_BATCH;
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Main.
 
@@ -483,9 +514,47 @@ for (const masked of [true, false]) {
     rows,
   );
 }
+// Sends through WebSocketConnection: what an adapter pays per message on top of the writer.
+{
+  const rows: { label: string; size: number; results: Result[] }[] = [];
+  for (const opcode of [Opcode.BINARY, Opcode.TEXT]) {
+    for (const size of [40, 512]) {
+      const label = `${kindName(opcode)} ${fmtSize(size)}`;
+      if (only !== undefined && !only.test(`send ${label}`)) continue;
+      const payload = opcode === Opcode.TEXT ? asciiText(size) : Buffer.alloc(size, 0x5a);
+      rows.push({
+        label,
+        size,
+        results: compare(
+          [
+            wirekitEncoder('writer', nodePlatform, 'server', opcode, payload),
+            connectionSender('take 1', opcode, payload, 1, false),
+            connectionSender('take 16', opcode, payload, 16, false),
+            connectionSender('take 1 + release', opcode, payload, 1, true),
+            connectionSender('take 16 + release', opcode, payload, 16, true),
+          ],
+          options,
+        ),
+      });
+    }
+  }
+  printTable(
+    'Send through WebSocketConnection (server role): takeOutput() after every message or every 16, with or without releaseOutput()',
+    [
+      { title: 'FrameWriter ns/msg', ns: 'writer' },
+      { title: 'take 1 ns/msg', ns: 'take 1' },
+      { title: 'take 16 ns/msg', ns: 'take 16' },
+      { title: 'take 1 + release ns/msg', ns: 'take 1 + release' },
+      { title: 'take 16 + release ns/msg', ns: 'take 16 + release' },
+    ],
+    rows,
+  );
+}
+
 console.log(
   '× = ws ns/msg ÷ wirekit ns/msg (above 1× wirekit is faster); MB/s counts payload bytes; ' +
     'spread = largest interquartile range ÷ median among the subjects of a row; ' +
     '"conn" = wirekit through WebSocketConnection.poll() instead of FrameReader.poll(); ' +
+    '"take N" = WebSocketConnection.send*() with takeOutput() every N messages; ' +
     'unmasked ws rows use the ws copy that loaded bufferutil (it only affects masking).',
 );
