@@ -265,7 +265,8 @@ export class ClientPool {
         if (this.#closed) throw poolClosed();
         return slot;
       } catch (error) {
-        if (attempt >= this.#attempts || this.#closed) {
+        if (this.#closed) throw poolClosed();
+        if (attempt >= this.#attempts) {
           this.#release(slot);
           throw error;
         }

@@ -117,8 +117,11 @@ export class HttpConnection {
   #cause: WirekitError | undefined;
   /** An idle close was seen and no send has reported it yet. */
   #staleUnreported = false;
+  /** Ends the connect in progress (rejecting `reconnect()`), while connecting. */
+  #abortConnect: ((error: WirekitError) => void) | null = null;
 
   // The request in flight.
+  #tunnel = false; // it is a CONNECT
   #resolve: ((response: HttpResponse) => void) | null = null;
   #reject: ((error: unknown) => void) | null = null;
   #gotBytes = false;
@@ -223,6 +226,7 @@ export class HttpConnection {
       }, this.#connectTimeout);
       const fail = (error: WirekitError): void => {
         clearTimeout(timer);
+        this.#abortConnect = null;
         socket.off('error', onError);
         socket.off(origin.secure ? 'secureConnect' : 'connect', onConnect);
         socket.on('error', NOOP);
@@ -247,6 +251,7 @@ export class HttpConnection {
       };
       const onConnect = (): void => {
         clearTimeout(timer);
+        this.#abortConnect = null;
         socket.off('error', onError);
         if (this.#socket !== socket || this.#state !== CONNECTING) {
           // close() or another reconnect() took over meanwhile.
@@ -271,6 +276,7 @@ export class HttpConnection {
         }
         resolve();
       };
+      this.#abortConnect = fail;
       socket.once(origin.secure ? 'secureConnect' : 'connect', onConnect);
       socket.on('error', onError);
     });
@@ -293,7 +299,9 @@ export class HttpConnection {
     if (state !== IDLE) return this.#refuse(state);
     const bytes = request instanceof Uint8Array ? request : request.finish();
     const socket = this.#socket!;
-    this.#reader.expect(methodOf(bytes));
+    const method = methodOf(bytes);
+    this.#reader.expect(method);
+    this.#tunnel = method === 'CONNECT';
     this.#state = BUSY;
     this.#gotBytes = false;
     const promise = new Promise<HttpResponse>(this.#capture);
@@ -311,6 +319,7 @@ export class HttpConnection {
     const error = new WirekitError(ErrorCode.CONNECTION_LOST, reason);
     if (this.#state === BUSY) this.#fail(error, false);
     else if (this.#state === IDLE) this.#poison(error, false);
+    else if (this.#state === CONNECTING) this.#abortConnect?.(error);
   }
 
   /**
@@ -318,9 +327,10 @@ export class HttpConnection {
    * the socket is closed. `reconnect()` may open it again.
    */
   close(): Promise<void> {
-    const socket = this.#socket;
     const error = new WirekitError(ErrorCode.CONNECTION_LOST, 'connection closed by the caller');
     if (this.#state === BUSY) this.#fail(error, false);
+    else if (this.#state === CONNECTING) this.#abortConnect?.(error); // rejects reconnect()
+    const socket = this.#socket;
     this.#state = CLOSED;
     this.#cause = error;
     this.#staleUnreported = false;
@@ -489,15 +499,16 @@ export class HttpConnection {
     this.#clearRequest();
     this.#state = IDLE;
     const socket = this.#socket!;
-    if (!head.keepAlive || head.status === 101) {
+    const switched = head.status === 101 || (this.#tunnel && head.status < 300);
+    if (!head.keepAlive || switched) {
       // RFC 9112 §9.6: after `Connection: close` (or a close-delimited body, or HTTP/1.0
-      // without keep-alive) no further request may be sent; after 101 the connection speaks
-      // another protocol.
+      // without keep-alive) no further request may be sent; after a 101 (RFC 9110 §15.2.2) or
+      // a 2xx to CONNECT (RFC 9110 §9.3.6) the connection no longer carries HTTP.
       this.#poison(
         new WirekitError(
           ErrorCode.CONNECTION_LOST,
-          head.status === 101
-            ? 'the server switched protocols (101)'
+          switched
+            ? 'the connection left HTTP (101 Switching Protocols or a CONNECT tunnel)'
             : 'the server ended the connection after the response (Connection: close)',
         ),
         false,

@@ -329,6 +329,24 @@ describe('ClientPool', { timeout: 30_000 }, () => {
     }
   });
 
+  test('close() ends an acquire that is backing off between reconnect attempts', async () => {
+    const server = await startServer();
+    const pool = await ClientPool.create({
+      url: server.url,
+      connections: 1,
+      reconnect: { attempts: 1000, initialDelay: 20, maxDelay: 20 },
+    });
+    const only = pool.tryAcquire()!;
+    only.release();
+    await server.stop();
+    await until(() => only.connection.state === 'poisoned', 'the slot to be poisoned');
+    const acquiring = rejectsWith(pool.acquire(), ErrorCode.HTTP_POOL_CLOSED);
+    await until(() => only.connection.state === 'disconnected', 'a refused attempt');
+    await pool.close();
+    await acquiring;
+    assert.equal(only.connection.state, 'closed');
+  });
+
   test('close() rejects waiters and later acquires; create fails cleanly when down', async () => {
     const server = await startServer();
     const pool = await ClientPool.create({ url: server.url, connections: 1 });

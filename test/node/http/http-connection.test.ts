@@ -354,6 +354,56 @@ describe('HttpConnection', { timeout: 30_000 }, () => {
     }
   });
 
+  test('a 2xx to CONNECT or a 101 ends HTTP on the connection: resolved, then poisoned', async () => {
+    const raw: NetServer = createNetServer((socket) => {
+      socket.once('data', (request: Buffer) => {
+        socket.write(
+          request.toString('latin1').startsWith('CONNECT ')
+            ? 'HTTP/1.1 200 Connection Established\r\n\r\n'
+            : 'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n',
+        );
+      });
+    });
+    raw.listen(0, '127.0.0.1');
+    await once(raw, 'listening');
+    const port = (raw.address() as import('node:net').AddressInfo).port;
+    const url = `http://127.0.0.1:${port}`;
+    const writer = writerFor(url);
+    const connection = await HttpConnection.connect(url);
+    try {
+      const tunnel = await connection.send(writer.request('CONNECT', '/'));
+      assert.equal(tunnel.status, 200);
+      assert.equal(connection.state, 'poisoned');
+      await connection.reconnect();
+      const upgraded = await connection.send(
+        writer.get('/').header('Connection', 'Upgrade').header('Upgrade', 'x'),
+      );
+      assert.equal(upgraded.status, 101);
+      assert.equal(connection.state, 'poisoned');
+      assert.match(connection.cause!.message, /left HTTP/);
+    } finally {
+      await connection.close();
+      raw.close();
+    }
+  });
+
+  test('close() during a connect rejects reconnect() at once', async () => {
+    const server = await startServer();
+    const connection = new HttpConnection(server.url);
+    try {
+      const connecting = rejectsWith(connection.reconnect(), ErrorCode.CONNECTION_LOST);
+      assert.equal(connection.state, 'connecting');
+      await connection.close();
+      await connecting;
+      assert.equal(connection.state, 'closed');
+      await connection.reconnect(); // and it may be opened again
+      assert.equal(connection.state, 'idle');
+    } finally {
+      await connection.close();
+      await server.stop();
+    }
+  });
+
   test('connect errors: refused is ERR_CONNECTION_LOST; bad URLs throw', async () => {
     const server = await startServer();
     const url = server.url;
