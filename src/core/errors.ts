@@ -25,8 +25,6 @@ export const ErrorCode = {
   /** A fragment sent out of order: a continuation with no message started, or a new message
    * while a fragmented one is unfinished (RFC 6455 §5.4). */
   WS_FRAGMENT_ORDER: 'ERR_WS_FRAGMENT_ORDER',
-  /** A message or frame to send is over the configured limit. */
-  WS_MESSAGE_TOO_BIG: 'ERR_WS_MESSAGE_TOO_BIG',
   /** The opening handshake failed (bad request or response); see `status` on the error. */
   WS_HANDSHAKE: 'ERR_WS_HANDSHAKE',
   /** A server's `upgrade` hook refused the connection; `status` is the HTTP answer. */

@@ -29,7 +29,8 @@ export interface Platform {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+// ignoreBOM: a leading U+FEFF is content (a close reason may start with it), as on Node.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** Web-standard APIs only: `crypto.getRandomValues`, `TextEncoder`, `TextDecoder`. */
 export const portablePlatform: Platform = {

@@ -270,9 +270,10 @@ export class WebSocketConnection {
     this.#sendData(Opcode.BINARY, data, fin);
   }
 
-  /** Send a ping with up to 125 bytes of data. */
+  /** Send a ping with up to 125 bytes of data. Allowed while CLOSING: only data frames are
+   * forbidden after a close frame (§5.5.1). */
   ping(data: Uint8Array | string = EMPTY): void {
-    this.#checkOpen();
+    if (this.#state === ReadyState.CLOSED) this.#checkOpen();
     this.#writeControl(Opcode.PING, controlPayload(data));
   }
 
