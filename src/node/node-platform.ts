@@ -28,10 +28,11 @@ export const NATIVE_UTF8_THRESHOLD = 32;
 /**
  * Ranges at least this long are masked by `bufferutil`, when it is installed. A call costs
  * ~90 ns (a view of the range, the rotated key, the N-API call), so the portable masker wins
- * up to ~256 B; they tie at 384 B, the addon wins from 512 B and is 3× faster at 16 KiB
- * (`npm run bench:thresholds`).
+ * up to ~256 B; alone they tie at 384 B and the addon is 12 % faster at 512 B, but inside the
+ * frame reader 512 B payloads come out even (±10 %), while from 768 B the addon is ≥ 1.3×
+ * faster and 3× at 16 KiB (`npm run bench:thresholds`, `npm run bench:core`).
  */
-export const NATIVE_MASK_THRESHOLD = 512;
+export const NATIVE_MASK_THRESHOLD = 768;
 
 /**
  * Strings shorter than this are encoded by a JavaScript loop while they are ASCII:
