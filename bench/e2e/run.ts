@@ -1,0 +1,258 @@
+/**
+ * End-to-end benchmarks on loopback, side by side: wirekit, ws (with and without bufferutil),
+ * uWebSockets.js and a raw `net` echo (the floor), each server its own process pinned to core
+ * 0, one load client (`load-client.ts`) pinned to core 1. Prints markdown tables with medians
+ * and ratios and writes them into BENCHMARKS.md under "End-to-end (loopback)".
+ *
+ * Run: `npm run bench:e2e` (full, ~10 min) or `node dist/bench/e2e/run.js --quick` (~1 min
+ * smoke run, does not touch BENCHMARKS.md unless `--write`).
+ * Options: `--no-pin` (no taskset), `--no-write`, `--out results.json`,
+ * `--only phases,echo,broadcast,syscalls`.
+ * Every process it starts is killed when it ends, also on failure or Ctrl-C.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeSection } from './runner/benchmarks-file.js';
+import {
+  type BroadcastRow,
+  broadcastTable,
+  runBroadcastSection,
+} from './runner/broadcast-section.js';
+import { killChildrenOnExit } from './runner/child-processes.js';
+import { type EchoCaseResult, echoTables, runEchoSection } from './runner/echo-section.js';
+import { hasCommand, loadAverage, machineInfo } from './runner/machine-info.js';
+import { fixed, markdownTable } from './runner/markdown-table.js';
+import {
+  type PhasesRow,
+  phasesCpuTable,
+  phasesTable,
+  runPhasesSection,
+} from './runner/phases-section.js';
+import { runConfig } from './runner/run-config.js';
+import { ServerProcess, type ServerSpec } from './runner/server-process.js';
+import { SERVERS, UWS_LABEL } from './runner/server-specs.js';
+import {
+  broadcastSyscallTable,
+  echoSyscallTable,
+  runSyscallSection,
+  type SyscallRow,
+} from './runner/syscall-section.js';
+import { checkTargets } from './runner/targets.js';
+
+killChildrenOnExit();
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    'no-pin': { type: 'boolean', default: false },
+    write: { type: 'boolean' },
+    'no-write': { type: 'boolean', default: false },
+    out: { type: 'string' },
+    only: { type: 'string', default: 'phases,echo,broadcast,syscalls' },
+  },
+});
+const sections = new Set(values.only.split(','));
+const pin = !values['no-pin'] && hasCommand('taskset');
+const config = runConfig({ quick: values.quick, pin });
+const write = values['no-write'] ? false : (values.write ?? !values.quick);
+const benchmarksFile = new URL('../../../BENCHMARKS.md', import.meta.url).pathname;
+const started = Date.now();
+const loadBefore = loadAverage();
+const machine = machineInfo();
+
+/** Start each server once: everything must start, except uWS, which may be unavailable. */
+async function preflight(): Promise<{ specs: ServerSpec[]; details: string[] }> {
+  const specs: ServerSpec[] = [];
+  const details: string[] = [];
+  for (const spec of SERVERS) {
+    try {
+      const server = await ServerProcess.start(spec, { cpu: config.serverCpu });
+      details.push(`${spec.label}: ${server.ready.detail}`);
+      await server.stop();
+      specs.push(spec);
+    } catch (error) {
+      if (spec.label !== UWS_LABEL) throw error;
+      details.push(`${spec.label}: NOT RUN, ${(error as Error).message.trim()}`);
+    }
+  }
+  return { specs, details };
+}
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+const work = mkdtempSync(join(tmpdir(), 'wirekit-e2e-'));
+try {
+  const { specs, details } = await preflight();
+  let phases: PhasesRow[] | undefined;
+  let echo: EchoCaseResult[] | undefined;
+  let broadcast: BroadcastRow[] | undefined;
+  let syscalls: SyscallRow[] | undefined;
+  if (sections.has('phases')) {
+    log('phases…');
+    phases = await runPhasesSection(config, specs);
+  }
+  if (sections.has('echo')) {
+    log('echo load…');
+    echo = await runEchoSection(config, specs);
+  }
+  if (sections.has('broadcast')) {
+    log('broadcast…');
+    broadcast = await runBroadcastSection(config, specs);
+  }
+  if (sections.has('syscalls')) {
+    log('syscalls (strace)…');
+    syscalls = await runSyscallSection(config, specs, work);
+  }
+  const minutes = (Date.now() - started) / 60_000;
+  const report = renderReport({ details, phases, echo, broadcast, syscalls, minutes });
+  process.stdout.write(`${report}\n`);
+  if (values.out !== undefined) {
+    writeFileSync(
+      values.out,
+      JSON.stringify(
+        { config, machine, details, phases, echo, broadcast, syscalls, minutes },
+        null,
+        2,
+      ),
+    );
+  }
+  if (write) {
+    writeSection(benchmarksFile, 'e2e', report);
+    log(`written to ${benchmarksFile}`);
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+interface ReportInput {
+  readonly details: readonly string[];
+  readonly phases: readonly PhasesRow[] | undefined;
+  readonly echo: readonly EchoCaseResult[] | undefined;
+  readonly broadcast: readonly BroadcastRow[] | undefined;
+  readonly syscalls: readonly SyscallRow[] | undefined;
+  readonly minutes: number;
+}
+
+function renderReport(input: ReportInput): string {
+  const { phases, echo, broadcast, syscalls } = input;
+  const versions = Object.entries(machine.versions)
+    .map(([name, version]) => `${name} ${version}`)
+    .join(', ');
+  const b = config.broadcast;
+  const out: string[] = [
+    '## End-to-end (loopback)',
+    '',
+    `Generated by \`${config.quick ? 'node dist/bench/e2e/run.js --quick' : 'npm run bench:e2e'}\` on ${machine.date}` +
+      ` (commit ${machine.commit}, ${fixed(input.minutes, 1)} min${config.quick ? ', QUICK SMOKE RUN' : ''}).`,
+    `Machine: ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}; ${versions}.`,
+    pin
+      ? 'Servers pinned to core 0 (`taskset -c 0`), the load client to core 1 (`taskset -c 1`).'
+      : 'Not pinned (taskset unavailable or `--no-pin`).',
+    `1-minute load average: ${loadBefore} at start, ${loadAverage()} at end (other work shares this 2-core machine; compare rows of one run, not runs).`,
+    '',
+    ...input.details.map((d) => `- ${d}`),
+    '',
+    'One load client for every server: bare `net` sockets, pre-encoded masked frames, a',
+    'frame-boundary scanner and `onread` into a shared buffer (bench/e2e/client/). Ratios: how',
+    'many times faster than ws (with bufferutil) or uWebSockets.js; above 1 is faster.',
+  ];
+  if (phases !== undefined) {
+    out.push(
+      '',
+      `### ${config.phases.messages.toLocaleString('en-US')} × "Hello, World!" over one connection`,
+      '',
+      `Median of ${config.phases.runs} run(s) per server, rounds interleaved across servers. send: client → server,`,
+      'timed until the server reports it counted all; echo: sequential round trips; recv: server →',
+      'client after one trigger message. The TCP floor runs the echo phase only.',
+      '',
+      phasesTable(phases),
+      '',
+      'The same runs, server main-thread CPU time per phase (`/proc/<pid>/schedstat`): unlike the',
+      'wall times above, this does not depend on what else the machine was running.',
+      '',
+      phasesCpuTable(phases),
+    );
+  }
+  if (echo !== undefined) {
+    out.push(
+      '',
+      '### Echo load',
+      '',
+      `One message in flight per connection; ${config.echo.warmupMs} ms warm-up, ${config.echo.durationMs} ms measured;` +
+        ` median of ${config.echo.rounds} round(s). Latency is the round trip seen by the client. Server CPU`,
+      'per message from `/proc/<pid>/stat` over the window; load = CPU seconds per second (1 = one',
+      'core busy). A client load near 1 means the client, not the server, set the pace.',
+      '',
+      echoTables(echo),
+    );
+  }
+  if (syscalls !== undefined || echo !== undefined) {
+    out.push('', '### Syscalls and CPU per echo (server side)', '');
+    if (syscalls !== undefined) {
+      const e = config.strace.echo;
+      out.push(
+        `Each server in a fresh process under \`strace -c -f\` for one echo-load run (${e.connections} connections ×`,
+        `${e.payloadBytes} B), whole-process counts divided by the messages echoed. strace slows the servers,`,
+        'so the CPU figures come from the untraced runs above.',
+        '',
+        echoSyscallTable(syscalls),
+      );
+    }
+    if (echo !== undefined) {
+      const labels = echo[0]?.rows.map((r) => r.label) ?? [];
+      out.push(
+        '',
+        'Server CPU µs per echo (untraced runs):',
+        '',
+        markdownTable(
+          [
+            'server',
+            ...echo.map((c) => `${c.echoCase.connections} × ${c.echoCase.payloadBytes} B`),
+          ],
+          labels.map((label) => [
+            label,
+            ...echo.map((c) =>
+              fixed(c.rows.find((r) => r.label === label)?.serverCpuUsPerMessage ?? Number.NaN, 1),
+            ),
+          ]),
+        ),
+      );
+    }
+  }
+  if (broadcast !== undefined || syscalls !== undefined) {
+    out.push(
+      '',
+      '### Broadcast',
+      '',
+      `One publisher writes bursts of ${b.burst} messages (${b.payloadBytes} B) with at most ${b.inFlight} not yet delivered to`,
+      'every subscriber; the server sends each to every subscriber (wirekit and ws: a loop of',
+      '`send`; uWS: `app.publish` to a topic). A delivery is one message reaching one subscriber.',
+    );
+    if (broadcast !== undefined) out.push('', broadcastTable(broadcast));
+    if (syscalls !== undefined) {
+      out.push(
+        '',
+        `Syscalls per delivery (strace, ${config.strace.subscribers} subscribers):`,
+        '',
+        broadcastSyscallTable(syscalls),
+      );
+    }
+  }
+  const targets = checkTargets(phases, echo);
+  if (targets.length > 0) {
+    out.push(
+      '',
+      '### Targets (issue 3)',
+      '',
+      markdownTable(
+        ['target', 'measured', 'met'],
+        targets.map((t) => [t.target, t.measured, t.met ? 'yes' : '**no**']),
+      ),
+    );
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,86 @@
+/**
+ * The wirekit benchmark server: `serve()` from the built package entry, one handler object,
+ * routes by path (see `route.ts`). Broadcast loops `send` over the subscribers (pub/sub topics
+ * come later); sends to many connections in one tick leave as one write per connection.
+ *
+ * `maxBackpressure` is raised to 64 MiB on every server in this suite: the recv phase queues
+ * 100,000 messages at once, more than wirekit's 1 MiB default allows before it closes with 1008.
+ *
+ * Run: `node dist/bench/e2e/servers/wirekit-echo-server.js --port 0`
+ */
+import { type Connection, serve } from '../../../src/index.js';
+import { PHASE_ACK, PHASE_MESSAGE, PhaseAction, PhaseScript } from './phase-script.js';
+import { type Route, routeOf } from './route.js';
+import { portArgument, reportReady, type ServerStats } from './server-report.js';
+
+interface ConnectionData {
+  readonly route: Route;
+  readonly script: PhaseScript | undefined;
+  /** Position in `subscribers` while subscribed, else -1. */
+  index: number;
+}
+
+const stats: ServerStats = { messages: 0 };
+const subscribers: Connection<ConnectionData>[] = [];
+
+function unsubscribe(ws: Connection<ConnectionData>): void {
+  const at = ws.data.index;
+  if (at < 0) return;
+  const last = subscribers.pop()!;
+  if (last !== ws) {
+    subscribers[at] = last;
+    last.data.index = at;
+  }
+  ws.data.index = -1;
+}
+
+const server = await serve<ConnectionData>({
+  port: portArgument(),
+  host: '127.0.0.1',
+  maxBackpressure: 64 * 1024 * 1024,
+  handler: {
+    upgrade(request) {
+      const route = routeOf(request.url);
+      const script = route.kind === 'phases' ? new PhaseScript(route.messages) : undefined;
+      return { route, script, index: -1 };
+    },
+    open(ws) {
+      if (ws.data.route.kind === 'sub') {
+        ws.data.index = subscribers.length;
+        subscribers.push(ws);
+      }
+    },
+    message(ws, data, isBinary) {
+      stats.messages++;
+      const { route, script } = ws.data;
+      switch (route.kind) {
+        case 'echo':
+        case 'sub':
+          ws.send(data, isBinary);
+          return;
+        case 'pub':
+          for (let i = 0; i < subscribers.length; i++) subscribers[i]!.send(data, isBinary);
+          return;
+        case 'phases':
+          switch (script!.next()) {
+            case PhaseAction.COUNT:
+              return;
+            case PhaseAction.ACK:
+              ws.send(PHASE_ACK);
+              return;
+            case PhaseAction.ECHO:
+              ws.send(data, isBinary);
+              return;
+            case PhaseAction.PUSH:
+              for (let i = 0; i < script!.messages; i++) ws.send(PHASE_MESSAGE);
+              return;
+          }
+      }
+    },
+    close(ws) {
+      unsubscribe(ws);
+    },
+  },
+});
+
+reportReady('wirekit', server.address!.port, 'serve() from dist/src/index.js', stats);
