@@ -141,7 +141,12 @@ export class WebSocketServer<Data = unknown> {
 
   /** Listen on TCP (or TLS with `tls`). Resolves with the bound address. */
   listen(options: ListenOptions = {}): Promise<AddressInfo> {
-    const server = options.tls ? createTlsServer(options.tls) : createNetServer();
+    // Fix (tests: server-tls.test.ts): bound the TLS handshake by `handshakeTimeout` too. Without
+    // it, a client that opens TCP and never starts TLS holds its socket for Node's default 120 s
+    // (our timer only starts at 'secureConnection'), and `close()` waits for it all that time.
+    const server = options.tls
+      ? createTlsServer({ handshakeTimeout: this.#handshakeTimeout, ...options.tls })
+      : createNetServer();
     server.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) =>
       this.acceptSocket(socket),
     );

@@ -18,7 +18,7 @@ import { ErrorCode, WirekitError } from '../../src/core/errors.js';
 import { ReadyState } from '../../src/core/ws/ready-state.js';
 import { connect } from '../../src/node/connect.js';
 import { serve } from '../../src/node/websocket-server.js';
-import { recorder, until } from './helpers.js';
+import { recorder, until, within } from './helpers.js';
 import { connectVia, listenOn, transports, urlOf } from './transports.js';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -366,6 +366,63 @@ describe('connect failures', { timeout: 30_000 }, () => {
     await until(() => client.messages().length === 1, 'the frame sent with the 101');
     assert.equal(client.messages()[0]!.data.toString(), 'hi');
     ws.terminate();
+  });
+});
+
+describe('client close handshake', { timeout: 30_000 }, () => {
+  test('a server that never answers the close frame: the client gives up after closeTimeout (1006)', async (t) => {
+    const raw = await rawServer((head, socket) => {
+      const key = field(head, 'sec-websocket-key')!;
+      socket.write(
+        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(key)}\r\n\r\n`,
+      );
+      // ...and then ignores everything, including the close frame.
+    });
+    t.after(() => raw.close());
+    const client = recorder();
+    const ws = await connect(`ws://127.0.0.1:${raw.port}/`, {
+      closeTimeout: 200,
+      handler: client.handler,
+    });
+    ws.close(1000, 'bye');
+    const closed = await client.closed;
+    assert.equal(closed.code, 1006);
+    assert.equal(closed.wasClean, false);
+    assert.equal(ws.readyState, ReadyState.CLOSED);
+  });
+
+  test('after a clean close the client waits for the server to close TCP first (§7.1.1)', async (t) => {
+    let serverSocket: Socket | undefined;
+    const raw = await rawServer((head, socket) => {
+      serverSocket = socket;
+      const key = field(head, 'sec-websocket-key')!;
+      socket.write(
+        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(key)}\r\n\r\n`,
+      );
+      // Echo the client's close frame (a masked 2-byte body) unmasked, keep TCP open.
+      socket.on('data', (chunk: Buffer) => {
+        if ((chunk[0]! & 0x0f) === 0x8) socket.write(Buffer.from([0x88, 0x02, 0x03, 0xe8]));
+      });
+    });
+    t.after(() => raw.close());
+    const client = recorder();
+    const ws = await connect(`ws://127.0.0.1:${raw.port}/`, {
+      closeTimeout: 5_000,
+      handler: client.handler,
+    });
+    const serverEnded = new Promise((resolve) => serverSocket!.once('end', resolve));
+    ws.close(1000);
+    const closed = await client.closed;
+    assert.deepEqual(closed, { event: 'close', code: 1000, reason: '', wasClean: true });
+    // The client did not end TCP by itself; once the server closes, the client closes too.
+    let clientEndedFirst = false;
+    void serverEnded.then(() => {
+      clientEndedFirst = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(clientEndedFirst, false, 'the client waits for the server to close first');
+    serverSocket!.end();
+    await within(serverEnded, 5_000, 'the client to close its side');
   });
 });
 

@@ -211,7 +211,7 @@ for (const transport of transports()) {
       assert.equal(client.messages().length, 0);
     });
 
-    test('send, ping and close after close() throw ERR_WS_SEND_AFTER_CLOSE; close twice is a no-op', async (t) => {
+    test('sends after close() throw ERR_WS_SEND_AFTER_CLOSE, pings too once closed; close twice is a no-op', async (t) => {
       const server = await serve({ ...listenOn(transport), handler: {} });
       t.after(() => server.close());
       const client = recorder();
@@ -225,11 +225,11 @@ for (const transport of transports()) {
       assert.equal(ws.readyState, ReadyState.CLOSING);
       assert.throws(() => ws.send('late'), afterClose);
       assert.throws(() => ws.sendBinary(Buffer.from([1])), afterClose);
-      assert.throws(() => ws.ping(), afterClose);
       ws.close(1000); // no-op, no throw
       await client.closed;
       assert.equal(ws.readyState, ReadyState.CLOSED);
       assert.throws(() => ws.send('later'), afterClose);
+      assert.throws(() => ws.ping(), afterClose);
     });
 
     test('close() with a reserved code throws ERR_WS_INVALID_CLOSE_CODE and stays open', async (t) => {
@@ -248,6 +248,22 @@ for (const transport of transports()) {
     });
   });
 }
+
+describe('close handshake timeouts', { timeout: 30_000 }, () => {
+  test("fragment order is the caller's to keep: a new message inside a fragmented one throws", async (t) => {
+    const server = await serve({ port: 0, handler: {} });
+    t.after(() => server.close());
+    const ws = await connect(`ws://127.0.0.1:${server.address!.port}/`);
+    ws.send('part', false, false);
+    assert.throws(
+      () => ws.sendBinary(Buffer.from([1])),
+      (error: unknown) =>
+        error instanceof WirekitError && error.code === ErrorCode.WS_FRAGMENT_ORDER,
+    );
+    ws.send('end', false, true);
+    ws.close();
+  });
+});
 
 describe('peer protocol errors from a raw client', { timeout: 30_000 }, () => {
   /** A standalone server and a raw client after a valid handshake. */

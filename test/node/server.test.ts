@@ -312,6 +312,36 @@ for (const transport of transports()) {
       await server.close();
     });
 
+    test('close() during a pending upgrade hook: the handshake is dropped, open never runs', async (t) => {
+      const opened: unknown[] = [];
+      let hookStarted = false;
+      const server = await serve({
+        ...listenOn(transport),
+        handler: {
+          upgrade: () =>
+            new Promise<undefined>((resolve) => {
+              hookStarted = true;
+              setTimeout(() => resolve(undefined), 300);
+            }),
+          open: (ws) => opened.push(ws),
+        },
+      });
+      t.after(() => server.close());
+      const attempt = connect(urlOf(transport, server.address!.port), connectVia(transport)).then(
+        () => assert.fail('the handshake should have been dropped'),
+        (e: unknown) => e,
+      );
+      await until(() => hookStarted, 'the upgrade hook');
+      await server.close();
+      const error = await attempt;
+      assert.ok(error instanceof WirekitError);
+      assert.equal(error.code, ErrorCode.CONNECTION_LOST);
+      // The hook resolves after close(): still no connection.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      assert.deepEqual(opened, []);
+      assert.equal(server.connections.size, 0);
+    });
+
     test('close() closes every connection with 1001 and resolves once sockets closed', async (t) => {
       const serverSide = recorder();
       const server = await serve({ ...listenOn(transport), handler: serverSide.handler });
