@@ -369,6 +369,35 @@ describe('connect failures', { timeout: 30_000 }, () => {
   });
 });
 
+describe('connect options', { timeout: 30_000 }, () => {
+  test('`data` becomes connection.data', async (t) => {
+    const server = await serve({ port: 0, handler: {} });
+    t.after(() => server.close());
+    const ws = await connect(`ws://127.0.0.1:${server.address!.port}/`, {
+      data: { room: 'lobby' },
+    });
+    assert.deepEqual(ws.data, { room: 'lobby' });
+    ws.close();
+  });
+
+  test('an AbortSignal ends a connect in progress with ERR_ABORTED', async (t) => {
+    const raw = await rawServer('silent');
+    t.after(() => raw.close());
+    const controller = new AbortController();
+    const attempt = connect(`ws://127.0.0.1:${raw.port}/`, { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('user gave up')), 20);
+    const error = await rejection(attempt);
+    assert.equal(error.code, ErrorCode.ABORTED);
+    // An already aborted signal fails without connecting.
+    const before = raw.requests.length;
+    const early = await rejection(
+      connect(`ws://127.0.0.1:${raw.port}/`, { signal: AbortSignal.abort() }),
+    );
+    assert.equal(early.code, ErrorCode.ABORTED);
+    assert.equal(raw.requests.length, before);
+  });
+});
+
 describe('client close handshake', { timeout: 30_000 }, () => {
   test('a server that never answers the close frame: the client gives up after closeTimeout (1006)', async (t) => {
     const raw = await rawServer((head, socket) => {
@@ -448,6 +477,31 @@ describe('async iteration', { timeout: 30_000 }, () => {
       ['01', true],
       ['63', false],
     ]);
+    assert.equal(ws.readyState, ReadyState.CLOSED);
+  });
+
+  test('5,000 messages queued before the first read all arrive in order (reading pauses and resumes)', async (t) => {
+    const COUNT = 5_000;
+    const server = await serve({
+      port: 0,
+      handler: {
+        open(ws) {
+          for (let i = 0; i < COUNT; i++) ws.send(`m${i}`);
+          ws.close(1000);
+        },
+      },
+    });
+    t.after(() => server.close());
+    const ws = await connect(`ws://127.0.0.1:${server.address!.port}/`);
+    // Let the whole burst arrive (or pause the socket) before reading anything.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    let count = 0;
+    for await (const { data } of ws) {
+      if (data.toString() !== `m${count}`) assert.fail(`message ${count} is ${data.toString()}`);
+      count++;
+      if (count % 1_000 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.equal(count, COUNT);
     assert.equal(ws.readyState, ReadyState.CLOSED);
   });
 
