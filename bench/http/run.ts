@@ -10,7 +10,8 @@
  * 2. Pool acquire/release with idle connected slots.
  * 3. Response parsing in memory: wirekit's ResponseReader against undici's llhttp (wasm).
  *
- * Run: `npm run bench:http` (`-- --quick` for a smoke run; `--runs 7 --seconds 2`).
+ * Run: `npm run bench:http` (`-- --quick` for a smoke run; `--runs 7 --seconds 2`; `--only pool`
+ * for the scenarios whose name contains `pool`).
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -30,6 +31,7 @@ const option = (name: string, fallback: number): number => {
 };
 const RUNS = option('--runs', quick ? 2 : 5);
 const SECONDS = option('--seconds', quick ? 0.3 : 1.5);
+const ONLY = args.includes('--only') ? (args[args.indexOf('--only') + 1] ?? '') : '';
 const KINDS: readonly ClientKind[] = [wirekit, undici, nodeHttp];
 
 interface Scenario {
@@ -53,7 +55,7 @@ async function startServer(): Promise<{ child: ChildProcess; origin: string }> {
 
 async function loadTables(origin: string): Promise<string[]> {
   const out: string[] = [];
-  for (const scenario of SCENARIOS) {
+  for (const scenario of SCENARIOS.filter((s) => s.name.includes(ONLY))) {
     const clients: OpenClient[] = [];
     for (const kind of KINDS) {
       const client = await kind.start(origin, scenario.concurrency);
