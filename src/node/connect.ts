@@ -17,11 +17,18 @@ import { encodeRequestHead } from '../core/http1/write-head.js';
 import { checkUpgradeResponse, upgradeRequestHeaders } from '../core/ws/client-handshake.js';
 import { generateKey } from '../core/ws/handshake-key.js';
 import type { HeaderPairs } from '../core/ws/header-source.js';
+import {
+  acceptDeflateResponse,
+  deflateOffer,
+  PERMESSAGE_DEFLATE,
+} from '../core/ws/permessage-deflate.js';
 import { Connection, type ConnectionHandler } from './connection.js';
 import { type ConnectionOptions, resolveConnectionOptions } from './connection-options.js';
+import { type DeflateConfig, resolveDeflate } from './deflate-config.js';
 import { Heartbeat } from './heartbeat.js';
 import { nodePlatform } from './node-platform.js';
 import { headerListSource } from './upgrade-request.js';
+import { createCompression } from './zlib-codec.js';
 
 /** TLS settings for `wss://`. */
 export interface ClientTlsOptions {
@@ -58,6 +65,8 @@ export interface ConnectOptions<Data = unknown> extends ConnectionOptions {
   readonly maxHeadBytes?: number;
   /** Abort connecting: the promise rejects with `ERR_ABORTED` and the socket is destroyed. */
   readonly signal?: AbortSignal;
+  /** Offer permessage-deflate (RFC 7692): `true` or settings. Default off. */
+  readonly deflate?: boolean | DeflateConfig;
 }
 
 /** Default ports by scheme (RFC 6455 §3). */
@@ -127,9 +136,11 @@ export function connect<Data = undefined>(
 ): Promise<Connection<Data>> {
   const target = parseWebSocketUrl(url);
   const key = generateKey(nodePlatform);
+  const deflate = resolveDeflate(options.deflate, false);
   const fields = upgradeRequestHeaders({
     host: target.host,
     key,
+    ...(deflate === undefined ? {} : { extensions: deflateOffer(deflate.negotiation) }),
     ...(options.protocols === undefined ? {} : { protocols: options.protocols }),
     ...(options.origin === undefined ? {} : { origin: options.origin }),
   });
@@ -180,7 +191,12 @@ export function connect<Data = undefined>(
       | undefined;
 
     const signal = options.signal;
-    const onAbort = (): void => fail(new WirekitError(ErrorCode.ABORTED, `connecting to ${target.href} was aborted`, { cause: signal?.reason }));
+    const onAbort = (): void =>
+      fail(
+        new WirekitError(ErrorCode.ABORTED, `connecting to ${target.href} was aborted`, {
+          cause: signal?.reason,
+        }),
+      );
     function cleanup(): void {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
@@ -265,12 +281,21 @@ export function connect<Data = undefined>(
               {
                 key,
                 ...(options.protocols === undefined ? {} : { protocols: options.protocols }),
-                extensions: [],
+                extensions: deflate === undefined ? [] : [PERMESSAGE_DEFLATE],
               },
               nodePlatform,
             );
             if (!result.ok) {
               fail(result.error);
+              return;
+            }
+            // RFC 7692 §7.1: a bad permessage-deflate answer fails the connection.
+            const params =
+              deflate === undefined
+                ? undefined
+                : acceptDeflateResponse(result.extensions, deflate.negotiation);
+            if (params instanceof WirekitError) {
+              fail(params);
               return;
             }
             // A 101 has no body: the reader ends the message and pauses; the rest is WebSocket.
@@ -291,8 +316,12 @@ export function connect<Data = undefined>(
                 connectionOptions.pongTimeout,
               ),
               protocol: result.protocol ?? '',
-              extensions: '',
+              extensions: params === undefined ? '' : (result.extensions ?? ''),
               onDispose: undefined,
+              compression:
+                params === undefined
+                  ? undefined
+                  : createCompression(params, 'client', deflate!.settings),
             });
             resolve(connection);
             connection.start(Buffer.from(head.buffer, head.byteOffset, head.length));

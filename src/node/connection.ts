@@ -19,6 +19,7 @@ import { WebSocketConnection } from '../core/ws/websocket-connection.js';
 import type { ResolvedConnectionOptions } from './connection-options.js';
 import type { Heartbeat, HeartbeatMember } from './heartbeat.js';
 import { nodePlatform } from './node-platform.js';
+import type { ConnectionCompression } from './zlib-codec.js';
 
 /**
  * Callbacks for connections, one object shared by all of them (no closures per connection).
@@ -65,6 +66,8 @@ export interface ConnectionInit<Data> {
   readonly extensions: string;
   /** Called once when the connection is gone (socket closed). */
   readonly onDispose: ((connection: Connection<Data>) => void) | undefined;
+  /** permessage-deflate codecs, when negotiated. */
+  readonly compression?: ConnectionCompression | undefined;
 }
 
 /** Outputs larger than this are written at once instead of at the end of the tick. */
@@ -121,6 +124,7 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
   readonly #server: boolean;
   readonly #heartbeat: Heartbeat | undefined;
   readonly #onDispose: ((connection: Connection<Data>) => void) | undefined;
+  readonly #compression: ConnectionCompression | undefined;
 
   #dispatching = false;
   #dirty = false;
@@ -155,7 +159,9 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
       maxMessageSize: init.options.maxMessageSize,
       maxFrameSize: init.options.maxFrameSize,
       autoPong: init.options.autoPong,
+      ...(init.compression === undefined ? {} : { compression: init.compression }),
     });
+    this.#compression = init.compression;
   }
 
   /** @internal Attach to the socket, feed bytes read past the handshake, call `open`. */
@@ -357,6 +363,7 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
       }
     }
     this.#disposed = true;
+    this.#compression?.close();
     this.#clearCloseTimer();
     this.#endInbox();
     delete this.#socket[kConnection];

@@ -25,7 +25,9 @@ import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { ErrorCode, WirekitError } from '../core/errors.js';
 import { RequestReader } from '../core/http1/request-reader.js';
 import { CloseCode } from '../core/ws/close-code.js';
+import { parseExtensionHeader } from '../core/ws/extension-header.js';
 import type { HeaderPairs } from '../core/ws/header-source.js';
+import { type DeflateAgreement, negotiateDeflate } from '../core/ws/permessage-deflate.js';
 import { acceptHeaders, checkUpgradeRequest } from '../core/ws/server-handshake.js';
 import { Connection, type ConnectionHandler } from './connection.js';
 import {
@@ -33,6 +35,7 @@ import {
   type ResolvedConnectionOptions,
   resolveConnectionOptions,
 } from './connection-options.js';
+import { type DeflateConfig, type ResolvedDeflate, resolveDeflate } from './deflate-config.js';
 import { Heartbeat } from './heartbeat.js';
 import { refusal, switchingProtocols } from './http-answer.js';
 import { nodePlatform } from './node-platform.js';
@@ -42,6 +45,7 @@ import {
   pathOf,
   type UpgradeRequestInfo,
 } from './upgrade-request.js';
+import { createCompression } from './zlib-codec.js';
 
 /** The server's handler: connection callbacks plus the upgrade hook. */
 export interface ServerHandler<Data = unknown> extends ConnectionHandler<Data> {
@@ -68,6 +72,8 @@ export interface ServerOptions<Data = unknown> extends ConnectionOptions {
   readonly handshakeTimeout?: number;
   /** Largest request head accepted (431 beyond). Default 16 KiB. */
   readonly maxHeadBytes?: number;
+  /** permessage-deflate (RFC 7692): `true` or settings. Default off. */
+  readonly deflate?: boolean | DeflateConfig;
 }
 
 /** Where to listen. */
@@ -109,6 +115,7 @@ export class WebSocketServer<Data = unknown> {
   readonly #pending = new Map<Duplex, PendingHandshake>();
   readonly #listeners: NetServer[] = [];
   readonly #handshakeTimeout: number;
+  readonly #deflate: ResolvedDeflate | undefined;
   readonly #onDispose = (connection: Connection<Data>): void => {
     this.#connections.delete(connection);
     this.#checkDrained();
@@ -121,6 +128,7 @@ export class WebSocketServer<Data = unknown> {
     this.#handler = options.handler;
     this.#connectionOptions = resolveConnectionOptions(options, true);
     this.#handshakeTimeout = options.handshakeTimeout ?? 10_000;
+    this.#deflate = resolveDeflate(options.deflate, true);
     const { pingInterval, idleTimeout, pongTimeout } = this.#connectionOptions;
     const periods = [pingInterval, idleTimeout, pingInterval > 0 ? pongTimeout : 0].filter(
       (p) => p > 0,
@@ -268,6 +276,16 @@ export class WebSocketServer<Data = unknown> {
       this.#refuse(socket, check.error.status ?? 400, check.error.message, check.headers);
       return;
     }
+    // RFC 7692 §5: accept the first permessage-deflate offer we can honour, if enabled.
+    let deflate: DeflateAgreement | undefined;
+    if (this.#deflate !== undefined && check.extensions !== undefined) {
+      const offers = parseExtensionHeader(check.extensions);
+      if (offers === undefined) {
+        this.#refuse(socket, 400, 'malformed Sec-WebSocket-Extensions header');
+        return;
+      }
+      deflate = negotiateDeflate(offers, this.#deflate.negotiation);
+    }
     const info: UpgradeRequestInfo = { ...base, protocols: check.protocols, origin: check.origin };
     // Bytes that arrive while the hook runs must not be lost: hold them until the connection starts.
     const early: Buffer[] = [];
@@ -289,7 +307,9 @@ export class WebSocketServer<Data = unknown> {
       const hook = this.#handler.upgrade;
       const result = hook === undefined ? (undefined as Data) : hook.call(this.#handler, info);
       data = result instanceof Promise ? await result : result;
-      responseHead = switchingProtocols(acceptHeaders(check.key, { protocol }, nodePlatform));
+      responseHead = switchingProtocols(
+        acceptHeaders(check.key, { protocol, extensions: deflate?.response }, nodePlatform),
+      );
     } catch (error) {
       socket.off('data', hold);
       if (this.#pending.get(socket) !== pending) return; // timed out meanwhile
@@ -319,8 +339,12 @@ export class WebSocketServer<Data = unknown> {
       options: this.#connectionOptions,
       heartbeat: this.#heartbeat,
       protocol: protocol ?? '',
-      extensions: '',
+      extensions: deflate?.response ?? '',
       onDispose: this.#onDispose,
+      compression:
+        deflate === undefined
+          ? undefined
+          : createCompression(deflate.params, 'server', this.#deflate!.settings),
     });
     this.#connections.add(connection);
     const first = early.length === 0 ? head : Buffer.concat([head, ...early]);

@@ -33,9 +33,10 @@ import { isValidUtf8, Utf8Validator } from '../bytes/utf8.js';
 import { ErrorCode, WirekitError } from '../errors.js';
 import { type Platform, portablePlatform } from '../platform.js';
 import { CloseCode, isValidCloseCode } from './close-code.js';
-import { FrameReader, ReadKind, type Role } from './frame-reader.js';
+import { DEFAULT_MAX_MESSAGE_SIZE, FrameReader, ReadKind, type Role } from './frame-reader.js';
 import { FrameWriter } from './frame-writer.js';
 import type { MaskKeyPool } from './mask-key-pool.js';
+import { InflateFailure, type MessageCompression } from './message-codec.js';
 import { Opcode } from './opcode.js';
 import { ReadyState } from './ready-state.js';
 import type { CloseInitiator, WebSocketEvent } from './websocket-event.js';
@@ -56,6 +57,9 @@ export interface WebSocketConnectionOptions {
   readonly platform?: Platform;
   /** Masking keys for a client (tests, or a pool shared by many connections). */
   readonly maskKeys?: MaskKeyPool;
+  /** permessage-deflate codecs, when it was negotiated (RFC 7692). RSV1 is then allowed on
+   * the first frame of a data message; without it RSV1 closes with 1002. */
+  readonly compression?: MessageCompression;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -85,6 +89,8 @@ export class WebSocketConnection {
   readonly #writer: FrameWriter;
   readonly #platform: Platform;
   readonly #autoPong: boolean;
+  readonly #compression: MessageCompression | undefined;
+  readonly #maxMessageSize: number;
   #state: ReadyState = ReadyState.OPEN;
   #eof = false;
   #discard = false;
@@ -95,17 +101,22 @@ export class WebSocketConnection {
   #outLen = 0;
   /** The buffer behind the last `takeOutput()`, reusable after `releaseOutput()`. */
   #spare: Uint8Array = EMPTY;
+  /** Scratch for a string's bytes before compression. */
+  #scratch: Uint8Array = EMPTY;
 
   constructor(options: WebSocketConnectionOptions) {
     const platform = options.platform ?? portablePlatform;
     this.#platform = platform;
     this.#autoPong = options.autoPong ?? true;
+    this.#compression = options.compression;
+    this.#maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
     this.#reader = new FrameReader({
       role: options.role,
       platform,
       ...(options.maxFrameSize === undefined ? {} : { maxFrameSize: options.maxFrameSize }),
       ...(options.maxMessageSize === undefined ? {} : { maxMessageSize: options.maxMessageSize }),
       ...(options.reuseBuffers === undefined ? {} : { reuseBuffers: options.reuseBuffers }),
+      allowCompressed: options.compression !== undefined,
     });
     this.#writer = new FrameWriter({
       role: options.role,
@@ -159,6 +170,9 @@ export class WebSocketConnection {
     switch (kind) {
       case ReadKind.TEXT:
       case ReadKind.BINARY:
+        if (reader.compressed) return this.#inflate(kind, reader.payload);
+        this.payload = reader.payload;
+        return kind;
       case ReadKind.PONG:
         this.payload = reader.payload;
         return kind;
@@ -189,16 +203,7 @@ export class WebSocketConnection {
         this.#state = ReadyState.CLOSED;
         return kind;
       case ReadKind.ERROR:
-        this.payload = EMPTY;
-        this.closeCode = reader.errorCode;
-        this.closeReason = reader.errorReason;
-        this.wasClean = false;
-        // §7.1.7: Fail the WebSocket Connection: send a close frame with the code, then close.
-        if (this.#state === ReadyState.OPEN)
-          this.#writeClose(reader.errorCode, truncateReason(reader.errorReason));
-        this.initiator = 'local';
-        this.#state = ReadyState.CLOSED;
-        return ReadKind.CLOSE;
+        return this.#failConnection(reader.errorCode, reader.errorReason);
       case ReadKind.NEED_DATA:
         if (!this.#eof) return kind;
         // §7.1.5: the transport closed without a close frame: code 1006.
@@ -210,6 +215,38 @@ export class WebSocketConnection {
         this.#state = ReadyState.CLOSED;
         return ReadKind.CLOSE;
     }
+  }
+
+  /** §7.1.7 Fail the WebSocket Connection: send a close frame with `code` (unless one was
+   * sent), move to CLOSED and report it. */
+  #failConnection(code: number, reason: string): ReadKind {
+    this.payload = EMPTY;
+    this.closeCode = code;
+    this.closeReason = reason;
+    this.wasClean = false;
+    if (this.#state === ReadyState.OPEN) this.#writeClose(code, truncateReason(reason));
+    this.initiator = 'local';
+    this.#state = ReadyState.CLOSED;
+    return ReadKind.CLOSE;
+  }
+
+  /** RFC 7692 §7.2.2: decompress a message that arrived with RSV1, within the message limit. */
+  #inflate(kind: ReadKind, compressed: Uint8Array): ReadKind {
+    const result = this.#compression!.inflater.inflate(compressed, this.#maxMessageSize);
+    if (result === InflateFailure.TOO_BIG) {
+      return this.#failConnection(
+        CloseCode.MESSAGE_TOO_BIG,
+        `decompressed message over the ${this.#maxMessageSize}-byte limit`,
+      );
+    }
+    if (result === InflateFailure.INVALID)
+      return this.#failConnection(CloseCode.INVALID_PAYLOAD, 'invalid compressed data');
+    // §8.1 applies to the decompressed text.
+    if (kind === ReadKind.TEXT && !this.#platform.isUtf8(result)) {
+      return this.#failConnection(CloseCode.INVALID_PAYLOAD, 'invalid UTF-8 in text message');
+    }
+    this.payload = result;
+    return kind;
   }
 
   /** The ergonomic pull: the next event as an object, or `null` when more bytes are needed
@@ -398,6 +435,23 @@ export class WebSocketConnection {
   }
 
   #sendData(opcode: number, data: Uint8Array | string, fin: boolean): void {
+    const compression = this.#compression;
+    // RFC 7692 §6: a whole message may be compressed (RSV1 on its only frame). Fragmented
+    // sends and messages outside [threshold, maxCompressedSize] go out as they are; the choice
+    // is made before compressing, so what the peer's window sees is exactly what was sent.
+    if (
+      compression !== undefined &&
+      fin &&
+      this.#sendOpcode === 0 &&
+      data.length >= compression.threshold &&
+      data.length <= compression.maxCompressedSize
+    ) {
+      const bytes = typeof data === 'string' ? this.#utf8Bytes(data) : data;
+      const compressed = compression.deflater.compress(bytes);
+      const out = this.#reserve(this.#writer.maxFrameSize(compressed));
+      this.#outLen += this.#writer.writeFrame(out, this.#outLen, opcode, compressed, true, true);
+      return;
+    }
     const frameOpcode = this.#sendOpcode === 0 ? opcode : Opcode.CONTINUATION;
     const room = this.#writer.maxFrameSize(data);
     const out = this.#reserve(room);
@@ -427,6 +481,15 @@ export class WebSocketConnection {
     body[1] = code & 0xff;
     body.set(reasonBytes, 2);
     this.#writeControl(Opcode.CLOSE, body);
+  }
+
+  /** A string's UTF-8 bytes, encoded into scratch memory valid until the next call. */
+  #utf8Bytes(text: string): Uint8Array {
+    const need = text.length * 3;
+    if (this.#scratch.length < need)
+      this.#scratch = this.#platform.allocUnsafe(Math.max(need, 1024));
+    const length = this.#platform.encodeUtf8Into(text, this.#scratch, 0);
+    return this.#scratch.subarray(0, length);
   }
 
   /** Room for `n` more output bytes; returns the output buffer. */

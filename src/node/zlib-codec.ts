@@ -1,0 +1,296 @@
+/**
+ * permessage-deflate codecs on Node's zlib, synchronous.
+ *
+ * Node's public zlib API offers streaming only asynchronously (through the thread pool, one
+ * callback per chunk, a queue per connection to keep messages in order: ws's design and the
+ * source of its latency, its 10-job limit and its memory fragmentation) and synchronously only
+ * one-shot (no context kept between messages). A WebSocket message is small and must be
+ * compressed in order with the connection's window, so wirekit drives the zlib handle that
+ * every `zlib.createDeflateRaw()` owns with its synchronous `writeSync` — the call Node's own
+ * `deflateRawSync` makes — keeping the context between messages. Whether that handle is there
+ * is checked once; without it compression cannot be offered (`zlibCodecsAvailable`).
+ *
+ * Memory: a direction without context takeover has no per-connection state, so all such
+ * connections share one engine (reset after each message), whatever their number. A direction
+ * with context takeover gets its own engine, created on first use and freed on close. Output
+ * goes through one process-wide scratch buffer; a decompressed message gets exactly its size.
+ */
+import { Buffer } from 'node:buffer';
+import {
+  constants,
+  createDeflateRaw,
+  createInflateRaw,
+  type DeflateRaw,
+  type InflateRaw,
+} from 'node:zlib';
+import {
+  InflateFailure,
+  type MessageCompression,
+  type MessageDeflater,
+  type MessageInflater,
+} from '../core/ws/message-codec.js';
+import type { DeflateParams } from '../core/ws/permessage-deflate.js';
+
+/** The zlib handle's synchronous interface (lib/zlib.js `processChunkSync` uses the same). */
+interface ZlibHandle {
+  writeSync(
+    flush: number,
+    input: Uint8Array,
+    inOff: number,
+    inLen: number,
+    out: Uint8Array,
+    outOff: number,
+    outLen: number,
+  ): void;
+  reset(): void;
+  close(): void;
+  onerror: (message: string, errno: number) => void;
+}
+
+/** Compression settings of one side. */
+export interface DeflateSettings {
+  /** zlib level 0–9. Default 1 (fastest; latency first). */
+  readonly level?: number;
+  /** zlib memLevel 1–9: memory of the compressor's hash tables. Default 8. */
+  readonly memLevel?: number;
+  /** Messages smaller than this are sent uncompressed. Default 1024 bytes. */
+  readonly threshold?: number;
+  /** Messages larger than this are sent uncompressed: compression is synchronous, and a
+   * message of several MiB would hold the event loop for milliseconds. Default 256 KiB. */
+  readonly maxCompressedSize?: number;
+}
+
+const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
+let scratch = Buffer.allocUnsafe(64 * 1024);
+const SCRATCH_KEEP = 1024 * 1024;
+
+/** One zlib stream used synchronously. */
+class ZlibEngine {
+  readonly #stream: DeflateRaw | InflateRaw;
+  readonly #handle: ZlibHandle;
+  readonly #state: Uint32Array;
+  #failed = false;
+
+  constructor(stream: DeflateRaw | InflateRaw) {
+    const internals = stream as unknown as { _handle?: ZlibHandle; _writeState?: Uint32Array };
+    if (
+      typeof internals._handle?.writeSync !== 'function' ||
+      !(internals._writeState instanceof Uint32Array)
+    ) {
+      throw new Error('this Node.js zlib has no synchronous handle');
+    }
+    this.#stream = stream;
+    this.#handle = internals._handle;
+    this.#state = internals._writeState;
+    // zlib reports errors through the handle, synchronously inside writeSync.
+    this.#handle.onerror = () => {
+      this.#failed = true;
+    };
+  }
+
+  /**
+   * Run `input` through with a sync flush, appending output to the scratch buffer from
+   * `outLen`. Returns the new output length, -1 past `limit`, -2 on a stream error.
+   */
+  run(input: Uint8Array, outLen: number, limit: number): number {
+    const handle = this.#handle;
+    const state = this.#state;
+    let inOff = 0;
+    let inLen = input.length;
+    for (;;) {
+      if (scratch.length - outLen < 1024) {
+        if (outLen >= limit) return -1;
+        const grown = Buffer.allocUnsafe(
+          Math.min(Math.max(scratch.length * 2, 64 * 1024), limit + 1024),
+        );
+        scratch.copy(grown, 0, 0, outLen);
+        scratch = grown;
+      }
+      const room = scratch.length - outLen;
+      handle.writeSync(constants.Z_SYNC_FLUSH, input, inOff, inLen, scratch, outLen, room);
+      if (this.#failed) return -2;
+      const availOut = state[0]!;
+      const availIn = state[1]!;
+      outLen += room - availOut;
+      if (outLen > limit) return -1;
+      inOff += inLen - availIn;
+      inLen = availIn;
+      // Output space left over means zlib has flushed everything it had.
+      if (availOut !== 0) return outLen;
+    }
+  }
+
+  reset(): void {
+    this.#failed = false;
+    this.#handle.reset();
+  }
+
+  close(): void {
+    this.#stream.close();
+  }
+}
+
+function shrinkScratch(): void {
+  if (scratch.length > SCRATCH_KEEP) scratch = Buffer.allocUnsafe(64 * 1024);
+}
+
+/** Compress messages; `reset` after each when there is no context takeover. */
+class ZlibDeflater implements MessageDeflater {
+  readonly #engine: ZlibEngine;
+  readonly #resetEach: boolean;
+
+  constructor(engine: ZlibEngine, resetEach: boolean) {
+    this.#engine = engine;
+    this.#resetEach = resetEach;
+  }
+
+  /** See {@link MessageDeflater.compress}. The result is a view valid until the next call. */
+  compress(data: Uint8Array): Uint8Array {
+    const length = this.#engine.run(data, 0, Number.MAX_SAFE_INTEGER);
+    if (this.#resetEach) this.#engine.reset();
+    // A sync flush ends with an empty stored block, 00 00 ff ff: RFC 7692 §7.2.1 drops it.
+    const end =
+      length >= 4 && scratch[length - 1] === 0xff && scratch[length - 2] === 0xff
+        ? length - 4
+        : length;
+    return scratch.subarray(0, end);
+  }
+}
+
+/** Decompress messages within a size limit. */
+class ZlibInflater implements MessageInflater {
+  readonly #engine: ZlibEngine;
+  readonly #resetEach: boolean;
+
+  constructor(engine: ZlibEngine, resetEach: boolean) {
+    this.#engine = engine;
+    this.#resetEach = resetEach;
+  }
+
+  inflate(data: Uint8Array, limit: number): Uint8Array | InflateFailure {
+    const engine = this.#engine;
+    let length = engine.run(data, 0, limit);
+    if (length >= 0) length = engine.run(TAIL, length, limit);
+    if (length < 0 || this.#resetEach) engine.reset();
+    if (length === -1) return InflateFailure.TOO_BIG;
+    if (length === -2) return InflateFailure.INVALID;
+    const message = Buffer.allocUnsafe(length);
+    scratch.copy(message, 0, 0, length);
+    shrinkScratch();
+    return message;
+  }
+}
+
+/** Shared engines for directions without context takeover, by kind and settings. */
+const sharedEngines = new Map<string, ZlibEngine>();
+
+function engine(
+  kind: 'deflate' | 'inflate',
+  windowBits: number,
+  level: number,
+  memLevel: number,
+): ZlibEngine {
+  return new ZlibEngine(
+    kind === 'deflate'
+      ? createDeflateRaw({ windowBits, level, memLevel })
+      : createInflateRaw({ windowBits }),
+  );
+}
+
+function sharedEngine(
+  kind: 'deflate' | 'inflate',
+  windowBits: number,
+  level: number,
+  memLevel: number,
+): ZlibEngine {
+  const key = `${kind}:${windowBits}:${level}:${memLevel}`;
+  let found = sharedEngines.get(key);
+  if (found === undefined) {
+    found = engine(kind, windowBits, level, memLevel);
+    sharedEngines.set(key, found);
+  }
+  return found;
+}
+
+let available: boolean | undefined;
+
+/** Can this Node.js drive zlib synchronously (checked once)? */
+export function zlibCodecsAvailable(): boolean {
+  if (available === undefined) {
+    try {
+      const probe = engine('deflate', 15, 1, 8);
+      probe.close();
+      available = true;
+    } catch {
+      available = false;
+    }
+  }
+  return available;
+}
+
+/** A connection's codecs: the core's {@link MessageCompression} plus `close()`. */
+export interface ConnectionCompression extends MessageCompression {
+  /** Free the connection's own zlib contexts (shared ones stay). */
+  close(): void;
+}
+
+/**
+ * Codecs for one connection from the negotiated parameters. A `server` compresses with the
+ * server window and inflates with the client's; a `client` the reverse (RFC 7692 §7.1.2).
+ * Directions without context takeover use shared engines.
+ */
+export function createCompression(
+  params: DeflateParams,
+  role: 'server' | 'client',
+  settings: DeflateSettings = {},
+): ConnectionCompression {
+  const level = settings.level ?? 1;
+  const memLevel = settings.memLevel ?? 8;
+  const server = role === 'server';
+  const sendBits = server ? params.serverMaxWindowBits : params.clientMaxWindowBits;
+  const sendFresh = server ? params.serverNoContextTakeover : params.clientNoContextTakeover;
+  // Inflate with at least 9 bits: a larger window also reads streams made with a smaller one.
+  const receiveBits = Math.max(9, server ? params.clientMaxWindowBits : params.serverMaxWindowBits);
+  const receiveFresh = server ? params.clientNoContextTakeover : params.serverNoContextTakeover;
+  const owned: ZlibEngine[] = [];
+  const own = (e: ZlibEngine): ZlibEngine => {
+    owned.push(e);
+    return e;
+  };
+  let deflater: ZlibDeflater | undefined;
+  let inflater: ZlibInflater | undefined;
+  return {
+    threshold: settings.threshold ?? 1024,
+    maxCompressedSize: settings.maxCompressedSize ?? 256 * 1024,
+    // Created on first use: a connection that never sends (or never receives) a compressed
+    // message never pays for that direction.
+    deflater: {
+      compress(data: Uint8Array): Uint8Array {
+        deflater ??= new ZlibDeflater(
+          sendFresh
+            ? sharedEngine('deflate', sendBits, level, memLevel)
+            : own(engine('deflate', sendBits, level, memLevel)),
+          sendFresh,
+        );
+        return deflater.compress(data);
+      },
+    },
+    inflater: {
+      inflate(data: Uint8Array, limit: number): Uint8Array | InflateFailure {
+        inflater ??= new ZlibInflater(
+          receiveFresh
+            ? sharedEngine('inflate', receiveBits, 0, 0)
+            : own(engine('inflate', receiveBits, 0, 0)),
+          receiveFresh,
+        );
+        return inflater.inflate(data, limit);
+      },
+    },
+    close(): void {
+      for (const e of owned) e.close();
+      owned.length = 0;
+      deflater = undefined;
+      inflater = undefined;
+    },
+  };
+}
