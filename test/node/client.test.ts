@@ -232,19 +232,22 @@ describe('connect: the request on the wire', { timeout: 30_000 }, () => {
       );
   });
 
-  test('noDelay is on by default (setNoDelay(true) on the client socket), off when asked', async (t) => {
+  test('noDelay is on by default (setNoDelay(true) on both sockets), off when the client asks', async (t) => {
     const server = await serve({ port: 0, handler: {} });
     t.after(() => server.close());
     const port = server.address!.port;
-    // Record setNoDelay calls on sockets whose remote end is the server: the client's.
+    // Record setNoDelay calls by side: the client's socket has the server as its remote end.
     const calls: unknown[] = [];
+    const serverCalls: unknown[] = [];
     const original = Socket.prototype.setNoDelay;
     t.mock.method(Socket.prototype, 'setNoDelay', function (this: Socket, noDelay?: boolean) {
       if (this.remotePort === port) calls.push(noDelay);
+      else if (this.localPort === port) serverCalls.push(noDelay);
       return original.call(this, noDelay);
     });
     const fast = await connect(`ws://127.0.0.1:${port}/`);
     assert.ok(calls.length > 0, 'setNoDelay was called on the client socket');
+    assert.ok(serverCalls.length > 0, 'and on the server socket (server default too)');
     assert.ok(
       calls.every((c) => c === true || c === undefined),
       'always to turn Nagle off',
@@ -524,4 +527,12 @@ describe('async iteration', { timeout: 30_000 }, () => {
     assert.equal(closed.code, 1000);
     assert.equal(closed.wasClean, true);
   });
+});
+
+// Runs after every test above (node:test runs a file's tests in order): nothing may stay open,
+// or the test process would not exit by itself.
+test('no sockets, servers or TLS sessions remain open', async () => {
+  const open = (): string[] => process.getActiveResourcesInfo().filter((r) => /^(TCP|TLS)/.test(r));
+  await until(() => open().length === 0, 'every handle to close');
+  assert.deepEqual(open(), []);
 });

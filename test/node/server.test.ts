@@ -376,3 +376,11 @@ async function firstMessage<Data>(ws: Connection<Data>): Promise<string> {
   assert.equal(result.done, false);
   return result.value.data.toString();
 }
+
+// Runs after every test above (node:test runs a file's tests in order): nothing may stay open,
+// or the test process would not exit by itself.
+test('no sockets, servers or TLS sessions remain open', async () => {
+  const open = (): string[] => process.getActiveResourcesInfo().filter((r) => /^(TCP|TLS)/.test(r));
+  await until(() => open().length === 0, 'every handle to close');
+  assert.deepEqual(open(), []);
+});
