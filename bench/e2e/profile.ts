@@ -20,11 +20,13 @@ import { parseArgs } from 'node:util';
 import { killChildrenOnExit } from './runner/child-processes.js';
 import { runClient } from './runner/client-process.js';
 import { type CpuProfile, summarizeCpuProfile } from './runner/cpu-profile-summary.js';
+import { inSnapshot, repositoryRoot, rerunInSnapshot } from './runner/dist-snapshot.js';
 import { hasCommand } from './runner/machine-info.js';
 import { fixed, markdownTable } from './runner/markdown-table.js';
 import { ServerProcess } from './runner/server-process.js';
 import { NET_LABEL, SERVERS, UWS_LABEL, WIREKIT_LABEL, WS_LABEL } from './runner/server-specs.js';
 
+if (!inSnapshot()) process.exit(await rerunInSnapshot(repositoryRoot(), 'bench/e2e/profile.js'));
 killChildrenOnExit();
 
 const { values } = parseArgs({

@@ -8,7 +8,9 @@
  * smoke run, does not touch BENCHMARKS.md unless `--write`).
  * Options: `--no-pin` (no taskset), `--no-write`, `--out results.json`,
  * `--only phases,echo,broadcast,syscalls`.
- * Every process it starts is killed when it ends, also on failure or Ctrl-C.
+ * Every process it starts is killed when it ends, also on failure or Ctrl-C. It runs from a
+ * private copy of dist/ taken at the start (see runner/dist-snapshot.ts), so rebuilds in the
+ * checkout during the run do not mix builds.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +23,7 @@ import {
   runBroadcastSection,
 } from './runner/broadcast-section.js';
 import { killChildrenOnExit } from './runner/child-processes.js';
+import { inSnapshot, repositoryRoot, rerunInSnapshot } from './runner/dist-snapshot.js';
 import { type EchoCaseResult, echoTables, runEchoSection } from './runner/echo-section.js';
 import { hasCommand, loadAverage, machineInfo } from './runner/machine-info.js';
 import { fixed, markdownTable } from './runner/markdown-table.js';
@@ -41,6 +44,7 @@ import {
 } from './runner/syscall-section.js';
 import { checkTargets } from './runner/targets.js';
 
+if (!inSnapshot()) process.exit(await rerunInSnapshot(repositoryRoot(), 'bench/e2e/run.js'));
 killChildrenOnExit();
 
 const { values } = parseArgs({
@@ -57,7 +61,7 @@ const sections = new Set(values.only.split(','));
 const pin = !values['no-pin'] && hasCommand('taskset');
 const config = runConfig({ quick: values.quick, pin });
 const write = values['no-write'] ? false : (values.write ?? !values.quick);
-const benchmarksFile = new URL('../../../BENCHMARKS.md', import.meta.url).pathname;
+const benchmarksFile = join(repositoryRoot(), 'BENCHMARKS.md');
 const started = Date.now();
 const loadBefore = loadAverage();
 const machine = machineInfo();
