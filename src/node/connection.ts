@@ -10,7 +10,7 @@
  * connection dirty, and one `process.nextTick` flushes every dirty connection, so 100k sends in
  * a loop become a few large writes (large batches flush as soon as they pass 64 KiB).
  */
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { ErrorCode, WirekitError } from '../core/errors.js';
 import { CloseCode } from '../core/ws/close-code.js';
 import { ReadKind, type Role } from '../core/ws/frame-reader.js';
@@ -56,7 +56,10 @@ export interface Message {
 
 /** How a {@link Connection} is set up; built by the server and client, not by users. */
 export interface ConnectionInit<Data> {
-  readonly socket: Socket;
+  /** The byte stream: a TCP or TLS socket, or an HTTP/2 or HTTP/3 stream (RFC 8441/9220). */
+  readonly socket: Duplex;
+  /** The peer's address when the stream does not carry one (an HTTP/2 stream). */
+  readonly remoteAddress?: string;
   readonly role: Role;
   readonly handler: ConnectionHandler<Data>;
   readonly data: Data;
@@ -76,7 +79,11 @@ const FLUSH_AT = 64 * 1024;
 const INBOX_HIGH = 1024;
 
 const kConnection = Symbol('wirekit.connection');
-type TaggedSocket = Socket & { [kConnection]?: Connection<unknown> };
+type TaggedSocket = Duplex & {
+  [kConnection]?: Connection<unknown>;
+  setNoDelay?: (noDelay?: boolean) => unknown;
+  remoteAddress?: string | undefined;
+};
 
 /** Connections with output queued this tick; flushed by one nextTick. */
 const dirty: Connection<unknown>[] = [];
@@ -152,7 +159,7 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
     this.#onDispose = init.onDispose;
     this.protocol = init.protocol;
     this.extensions = init.extensions;
-    this.remoteAddress = init.socket.remoteAddress ?? '';
+    this.remoteAddress = init.remoteAddress ?? (init.socket as TaggedSocket).remoteAddress ?? '';
     this.#core = new WebSocketConnection({
       role: init.role,
       platform: nodePlatform,
@@ -414,6 +421,8 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
     if (this.#finished) return;
     const options = this.#options;
     const silent = now - this.#lastSeen;
+    // A quiet connection gives its output buffer back (it holds no queued bytes then).
+    if (silent > 0 && this.#socket.writableLength === 0) this.#core.trimOutput();
     if (options.idleTimeout > 0 && silent >= options.idleTimeout) {
       this.#abort(CloseCode.GOING_AWAY, 'idle timeout');
     } else if (this.#pingSentAt !== 0) {
@@ -580,6 +589,6 @@ export class ConnectionWriter<Data = unknown> {
   }
 }
 
-function destroySocket(socket: Socket): void {
+function destroySocket(socket: Duplex): void {
   socket.destroy();
 }

@@ -114,6 +114,7 @@ export class WebSocketServer<Data = unknown> {
   readonly #connections = new Set<Connection<Data>>();
   readonly #pending = new Map<Duplex, PendingHandshake>();
   readonly #listeners: NetServer[] = [];
+  readonly #raw = new Set<Socket>();
   readonly #handshakeTimeout: number;
   readonly #deflate: ResolvedDeflate | undefined;
   readonly #onDispose = (connection: Connection<Data>): void => {
@@ -160,6 +161,12 @@ export class WebSocketServer<Data = unknown> {
     );
     // A TLS handshake failure is the peer's problem; never let it crash the process.
     server.on('tlsClientError', (_error: Error, socket: Duplex) => socket.destroy());
+    // Every accepted TCP socket, so `close()` can also drop those still in their TLS handshake
+    // (not yet seen by acceptSocket) instead of waiting for their handshake timeout.
+    server.on('connection', (raw: Socket) => {
+      this.#raw.add(raw);
+      raw.once('close', () => this.#raw.delete(raw));
+    });
     this.#listeners.push(server);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -408,6 +415,8 @@ export class WebSocketServer<Data = unknown> {
     for (const connection of this.#connections) connection.close(code, reason);
     this.#checkDrained();
     await drained;
+    // Whatever is left never became a connection (a TLS handshake in progress): drop it.
+    for (const raw of this.#raw) raw.destroy();
     await Promise.all(listenersClosed);
   }
 

@@ -14,31 +14,36 @@ export type Utf8Check = (bytes: Uint8Array) => boolean;
 
 const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** Skip ASCII from `i`, a word at a time where possible; returns the first non-ASCII index. */
-function skipAscii(bytes: Uint8Array, i: number, end: number): number {
-  if (end - i >= 32 && littleEndian) {
-    while (((bytes.byteOffset + i) & 3) !== 0) {
-      if (bytes[i]! >= 0x80) return i;
-      i++;
-    }
-    const words = (end - i) >>> 2;
-    const view = new Int32Array(bytes.buffer, bytes.byteOffset + i, words);
-    let w = 0;
-    for (; w + 1 < words; w += 2) if (((view[w]! | view[w + 1]!) & 0x80808080) !== 0) break;
-    i += w << 2;
-  }
-  while (i < end && bytes[i]! < 0x80) i++;
-  return i;
-}
+/** Inputs at least this long are scanned for ASCII a word at a time. */
+const WORD_SCAN = 128;
 
 /**
  * Validate `bytes[start..end)` as complete UTF-8. Portable; Node's `buffer.isUtf8` is faster for
  * long inputs and is injected by the Node adapter through the platform.
+ *
+ * ASCII runs are skipped four bytes at a time through one `Int32Array` view made per call (not
+ * per run, which would allocate once per non-ASCII character of mixed text).
  */
 export function isValidUtf8(bytes: Uint8Array, start = 0, end: number = bytes.length): boolean {
   let i = start;
+  // Word view over the 4-aligned part of the range, for long inputs.
+  let words: Int32Array | undefined;
+  let aligned = 0;
+  if (end - start >= WORD_SCAN && littleEndian) {
+    aligned = start + ((4 - ((bytes.byteOffset + start) & 3)) & 3);
+    words = new Int32Array(bytes.buffer, bytes.byteOffset + aligned, (end - aligned) >>> 2);
+  }
   while (i < end) {
-    i = skipAscii(bytes, i, end);
+    if (words !== undefined && i >= aligned) {
+      while (i < end && ((i - aligned) & 3) !== 0 && bytes[i]! < 0x80) i++;
+      if (((i - aligned) & 3) === 0) {
+        let w = (i - aligned) >>> 2;
+        const count = words.length;
+        while (w < count && (words[w]! & 0x80808080) === 0) w++;
+        i = aligned + (w << 2);
+      }
+    }
+    while (i < end && bytes[i]! < 0x80) i++;
     if (i >= end) return true;
     const b = bytes[i]!;
     let need: number;

@@ -65,6 +65,8 @@ export interface WebSocketConnectionOptions {
 const EMPTY = new Uint8Array(0);
 /** Smallest output allocation; small enough for Node's pooled `Buffer.allocUnsafe`. */
 const MIN_OUTPUT = 2048;
+/** Largest buffer the output grows to by doubling; larger frames get buffers of their size. */
+const MAX_OUTPUT = 64 * 1024;
 /** §5.5: control frame payloads are at most 125 bytes, so a close reason at most 123. */
 const MAX_CONTROL_PAYLOAD = 125;
 const MAX_CLOSE_REASON = 123;
@@ -97,10 +99,12 @@ export class WebSocketConnection {
   /** Opcode of an unfinished fragmented message being sent (0: none). */
   #sendOpcode = 0;
   #sendUtf8: Utf8Validator | undefined;
+  // Output: frames are appended at #outLen; [#outStart, #outLen) is not taken yet. Taken bytes
+  // stay where they are (the caller may still be writing them) and later output goes after
+  // them, so a buffer serves many flushes before a new one is needed.
   #out: Uint8Array = EMPTY;
+  #outStart = 0;
   #outLen = 0;
-  /** The buffer behind the last `takeOutput()`, reusable after `releaseOutput()`. */
-  #spare: Uint8Array = EMPTY;
   /** Scratch for a string's bytes before compression. */
   #scratch: Uint8Array = EMPTY;
 
@@ -132,7 +136,7 @@ export class WebSocketConnection {
 
   /** Bytes queued by sends and not yet taken with {@link takeOutput}. */
   get outputLength(): number {
-    return this.#outLen;
+    return this.#outLen - this.#outStart;
   }
 
   /** Bytes received and not parsed yet. */
@@ -382,22 +386,35 @@ export class WebSocketConnection {
    * the caller may hold the bytes until they are written. Empty when nothing is queued.
    */
   takeOutput(): Uint8Array {
-    if (this.#outLen === 0) return EMPTY;
-    const out = this.#out.subarray(0, this.#outLen);
-    this.#spare = this.#out;
-    this.#out = EMPTY;
-    this.#outLen = 0;
+    const start = this.#outStart;
+    if (this.#outLen === start) return EMPTY;
+    const out = this.#out.subarray(start, this.#outLen);
+    this.#outStart = this.#outLen;
     return out;
   }
 
   /**
-   * Tell the connection that the bytes of the last {@link takeOutput} were consumed (the
-   * transport copied or wrote them), so their memory may hold the next output. Optional: it
-   * saves an allocation per flush.
+   * Tell the connection that every byte taken with {@link takeOutput} was consumed (the
+   * transport copied or wrote it), so the output buffer can be reused from its start.
+   * Optional: without it the buffer is filled to its end before a new one is allocated.
    */
   releaseOutput(): void {
-    if (this.#outLen === 0 && this.#out === EMPTY) this.#out = this.#spare;
-    this.#spare = EMPTY;
+    if (this.#outStart === this.#outLen) {
+      this.#outStart = 0;
+      this.#outLen = 0;
+    }
+  }
+
+  /**
+   * Drop the output buffer if nothing is queued, so an idle connection holds no output memory.
+   * An adapter calls it for connections that have been quiet for a while.
+   */
+  trimOutput(): void {
+    if (this.#outStart === this.#outLen) {
+      this.#out = EMPTY;
+      this.#outStart = 0;
+      this.#outLen = 0;
+    }
   }
 
   #checkOpen(): void {
@@ -494,11 +511,17 @@ export class WebSocketConnection {
 
   /** Room for `n` more output bytes; returns the output buffer. */
   #reserve(n: number): Uint8Array {
-    const need = this.#outLen + n;
-    if (need <= this.#out.length) return this.#out;
-    const grown = this.#platform.allocUnsafe(Math.max(need, this.#out.length * 2, MIN_OUTPUT));
-    if (this.#outLen > 0) grown.set(this.#out.subarray(0, this.#outLen), 0);
+    if (this.#outLen + n <= this.#out.length) return this.#out;
+    // Full: start a new buffer (the old one may still be being written by the caller), twice
+    // the size up to MAX_OUTPUT so a busy connection makes few allocations, with the bytes not
+    // taken yet moved over.
+    const pending = this.#outLen - this.#outStart;
+    const size = Math.max(pending + n, Math.min(this.#out.length * 2, MAX_OUTPUT), MIN_OUTPUT);
+    const grown = this.#platform.allocUnsafe(size);
+    if (pending > 0) grown.set(this.#out.subarray(this.#outStart, this.#outLen), 0);
     this.#out = grown;
+    this.#outStart = 0;
+    this.#outLen = pending;
     return grown;
   }
 }

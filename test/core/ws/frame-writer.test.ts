@@ -282,10 +282,11 @@ describe('MaskKeyPool', () => {
         for (let i = 0; i < words.length; i++) words[i] = next++;
       },
     });
-    const keys = Array.from({ length: 600 }, () => pool.next());
+    // 2048 keys per refill: 5000 keys take three fills.
+    const keys = Array.from({ length: 5000 }, () => pool.next());
     assert.deepEqual(
       keys,
-      Array.from({ length: 600 }, (_, i) => i),
+      Array.from({ length: 5000 }, (_, i) => i),
     );
     assert.equal(fills, 3);
   });

@@ -613,9 +613,36 @@ describe('WebSocketConnection: output and zero-copy', () => {
     const second = server.takeOutput();
     assert.equal(second.buffer, first.buffer);
     assert.equal(toHex(second), '81 06 73 65 63 6f 6e 64');
-    // Without a release the memory is never reused.
+    assert.equal(second.byteOffset, first.byteOffset, 'released: reused from the start');
+    // Without a release, later output goes after the taken bytes, never over them.
     server.sendText('third');
-    assert.notEqual(server.takeOutput().buffer, second.buffer);
+    const third = server.takeOutput();
+    assert.equal(third.byteOffset, second.byteOffset + second.length);
+    assert.equal(toHex(second), '81 06 73 65 63 6f 6e 64');
+    // trimOutput lets go of the buffer when nothing is queued.
+    server.trimOutput();
+    server.sendText('fourth');
+    assert.notEqual(server.takeOutput().buffer, third.buffer);
+  });
+
+  test('a full output buffer is replaced, never overwritten, and pending bytes move over', () => {
+    const server = connect('server');
+    const taken: Uint8Array[] = [];
+    const expected: string[] = [];
+    for (let i = 0; i < 500; i++) {
+      const text = `message ${i} `.repeat(1 + (i % 7));
+      server.sendText(text);
+      expected.push(text);
+      if (i % 3 === 0) taken.push(server.takeOutput());
+    }
+    taken.push(server.takeOutput());
+    const client = connect('client');
+    for (const bytes of taken) client.receive(bytes);
+    const got: string[] = [];
+    for (let event = client.next(); event !== null; event = client.next()) {
+      if (event.type === 'text') got.push(new TextDecoder().decode(event.data));
+    }
+    assert.deepEqual(got, expected);
   });
 
   test('takeOutput hands over everything queued and lets go of it', () => {
