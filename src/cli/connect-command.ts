@@ -24,6 +24,7 @@ import {
 } from '../index.js';
 import { commandHelp } from './command-help.js';
 import type { Command, CommandSpec } from './command-spec.js';
+import { DEFLATE_OPTIONS, deflateOption } from './deflate-options.js';
 import { ExitCode } from './exit-code.js';
 import { headerOption } from './header-option.js';
 import { formatMessage } from './message-format.js';
@@ -38,6 +39,8 @@ const connectSpec = {
   usage: [
     'URL [--binary] [--header "NAME: VALUE"]... [--subprotocol P]...',
     '[--insecure] [--ca FILE] [--wait S]',
+    '[--deflate [--deflate-mode shared|dedicated] [--deflate-level N] [--deflate-threshold N]',
+    '  [--deflate-mem-level N] [--deflate-server-window-bits B] [--deflate-client-window-bits B]]',
   ],
   positionals: { min: 1, max: 1, label: 'URL' },
   options: {
@@ -67,6 +70,7 @@ const connectSpec = {
       value: 'S',
       description: 'piped stdin: seconds to keep receiving after stdin ends (default 1)',
     },
+    ...DEFLATE_OPTIONS,
   },
   notes: [
     'Output: text messages are printed as they are, one per line; a binary message as\n' +
@@ -76,6 +80,9 @@ const connectSpec = {
     'Exit status: 0 after a clean close with 1000, 1001 or no code; 1 when the handshake is\n' +
       'refused (the HTTP status and body are printed), the connection is lost or closed with\n' +
       'another code; 2 for a usage error.',
+    'Compression: with --deflate the client offers permessage-deflate; the status line shows\n' +
+      'the agreed Sec-WebSocket-Extensions, or says the server declined. Mode dedicated (the\n' +
+      'default) keeps context between messages; shared asks for no context takeover both ways.',
     'Example: printf "hello\\nworld\\n" | wirekit connect ws://127.0.0.1:9001',
   ],
 } as const satisfies CommandSpec;
@@ -116,6 +123,7 @@ async function runConnect(args: readonly string[]): Promise<number> {
     ...(values.ca === undefined ? {} : { ca: readFileSync(values.ca) }),
     ...(values.insecure === true ? { rejectUnauthorized: false } : {}),
   };
+  const deflate = deflateOption(values);
   const interactive = process.stdin.isTTY === true;
 
   let input: Interface | undefined;
@@ -141,8 +149,14 @@ async function runConnect(args: readonly string[]): Promise<number> {
   const handler: ConnectionHandler = {
     open(ws): void {
       const protocol = ws.protocol === '' ? '' : ` (subprotocol ${ws.protocol})`;
+      const compression =
+        deflate === undefined
+          ? ''
+          : ws.extensions === ''
+            ? ' (compression declined by the server)'
+            : ` (${ws.extensions})`;
       const hint = interactive ? '; Ctrl-D or Ctrl-C to close' : '';
-      status(`connected to ${url}${protocol}${hint}`);
+      status(`connected to ${url}${protocol}${compression}${hint}`);
     },
     message(_ws, data, isBinary): void {
       print(formatMessage(data, isBinary));
@@ -160,7 +174,13 @@ async function runConnect(args: readonly string[]): Promise<number> {
 
   let ws: Connection;
   try {
-    ws = await connect(url, { handler, protocols, headers, tls });
+    ws = await connect(url, {
+      handler,
+      protocols,
+      headers,
+      tls,
+      ...(deflate === undefined ? {} : { deflate }),
+    });
   } catch (error) {
     if (error instanceof WirekitError && error.code === ErrorCode.INVALID_ARGUMENT)
       throw new UsageError(error.message);

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { CloseCode, serve, type WebSocketServer } from '../index.js';
 import { commandHelp } from './command-help.js';
 import type { Command, CommandSpec } from './command-spec.js';
+import { DEFLATE_OPTIONS, deflateOption, describeDeflate } from './deflate-options.js';
 import { ExitCode } from './exit-code.js';
 import { byteSizeOption, numberOption } from './number-option.js';
 import { parseArgs } from './parse-args.js';
@@ -22,6 +23,8 @@ const serveSpec = {
   usage: [
     '[--port N] [--host HOST] [--path PATH] [--tls-cert FILE --tls-key FILE]',
     '[--echo | --broadcast] [--max-message-size N] [--quiet]',
+    '[--deflate [--deflate-mode shared|dedicated] [--deflate-level N] [--deflate-threshold N]',
+    '  [--deflate-mem-level N] [--deflate-server-window-bits B] [--deflate-client-window-bits B]]',
   ],
   positionals: { min: 0, max: 0 },
   options: {
@@ -55,10 +58,16 @@ const serveSpec = {
         'largest message in bytes, K/M suffixes allowed; larger closes with 1009 (default 16M)',
     },
     quiet: { type: 'boolean', description: 'do not log connections and shutdown on stderr' },
+    ...DEFLATE_OPTIONS,
   },
   notes: [
     'Prints "listening on ws://HOST:PORT/PATH" (or wss://) on stdout once listening. Ctrl-C or\n' +
       'SIGTERM closes every connection with 1001 (going away) and exits 0.',
+    "Compression: with --deflate the server accepts a client's permessage-deflate offer. The\n" +
+      'default mode, shared, answers with server_no_context_takeover and\n' +
+      'client_no_context_takeover, so all connections share one zlib context per direction;\n' +
+      "dedicated keeps each connection's contexts (smaller messages, more memory). The window\n" +
+      'options cap what the server agrees to (RFC 7692 §7.1.2).',
     'Example: wirekit serve --port 9001   then   wirekit connect ws://127.0.0.1:9001',
   ],
 } as const satisfies CommandSpec;
@@ -92,6 +101,7 @@ async function runServe(args: readonly string[]): Promise<number> {
       min: 1,
     },
   );
+  const deflate = deflateOption(values);
   const certFile = values['tls-cert'];
   const keyFile = values['tls-key'];
   if ((certFile === undefined) !== (keyFile === undefined))
@@ -118,6 +128,7 @@ async function runServe(args: readonly string[]): Promise<number> {
     host,
     ...(tls === undefined ? {} : { tls }),
     ...(path === undefined ? {} : { path }),
+    ...(deflate === undefined ? {} : { deflate }),
     handler,
     maxMessageSize,
     // A backlog of one largest message (a big echo the peer is still reading) is not a peer
@@ -130,7 +141,8 @@ async function runServe(args: readonly string[]): Promise<number> {
   const shownHost = address?.address ?? host;
   const hostPart = shownHost.includes(':') ? `[${shownHost}]` : shownHost;
   const url = `${tls === undefined ? 'ws' : 'wss'}://${hostPart}:${address?.port ?? port}${path ?? ''}`;
-  process.stdout.write(`listening on ${url} (${mode})\n`);
+  const compression = deflate === undefined ? '' : `; ${describeDeflate(deflate, 'shared')}`;
+  process.stdout.write(`listening on ${url} (${mode}${compression})\n`);
 
   const running = server;
   await new Promise<void>((resolve) => {
