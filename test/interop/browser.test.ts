@@ -58,6 +58,8 @@ interface BrowserSession {
   readonly messages: { readonly data: Buffer; readonly isBinary: boolean }[];
   readonly closed: ReturnType<typeof deferred<PageClose>>;
   opened: boolean;
+  /** The extensions the server agreed to (`Connection.extensions`), set at open. */
+  extensions: string | undefined;
 }
 
 /** Everything one transport's tests share: the wirekit server, the page server, the page. */
@@ -86,12 +88,14 @@ function browserHandler(
         messages: [],
         closed: deferred<PageClose>(),
         opened: false,
+        extensions: undefined,
       };
       sessions.push(session);
       return session;
     },
     open(ws) {
       ws.data.opened = true;
+      ws.data.extensions = ws.extensions;
     },
     message(ws: Connection<BrowserSession>, data, isBinary) {
       ws.data.messages.push({ data: Buffer.from(data), isBinary });
@@ -185,11 +189,11 @@ describe('headless Chromium ↔ wirekit server', { timeout: 180_000 }, () => {
           'bye from the page ✓',
         );
         const session = await sessionFor(fixture, target);
-        // The page's side: both echoes matched, the subprotocol agreed, no extension.
+        // The page's side: both echoes matched; subprotocol and extensions agree with the server.
         assert.equal(result.textOk, true, 'the text echo matched in the page');
         assert.equal(result.binaryOk, true, 'the binary echo matched in the page');
         assert.equal(result.protocol, 'chat.v1');
-        assert.equal(result.extensions, '');
+        assert.equal(result.extensions, session.extensions);
         // The close frame the page received is wirekit's answer: the code echoed, no reason.
         assert.deepEqual(result.close, { code: 4321, reason: '', wasClean: true });
         // The server's side.
@@ -219,6 +223,7 @@ describe('headless Chromium ↔ wirekit server', { timeout: 180_000 }, () => {
         assert.equal(request.headers.get('sec-websocket-version'), '13');
         const offer = request.headers.get('sec-websocket-extensions');
         t.diagnostic(`Chromium's Sec-WebSocket-Extensions offer: ${offer}`);
+        t.diagnostic(`agreed extensions: ${JSON.stringify(session.extensions)}`);
         t.diagnostic(`Chromium's User-Agent: ${request.headers.get('user-agent')}`);
         assert.match(offer ?? '', /^permessage-deflate\b/, 'Chromium offers permessage-deflate');
       });
