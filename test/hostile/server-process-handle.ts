@@ -114,6 +114,11 @@ export class ServerProcess {
     }
   }
 
+  /** Wait until `condition()` holds, checked after each report from the child. */
+  async waitUntil(condition: () => boolean, what: string): Promise<void> {
+    await this.waitFor((_r): _r is ServerReport => condition(), what);
+  }
+
   /** The first close the child's server reported. */
   firstClose(): Promise<Extract<ServerReport, { type: 'close' }>> {
     return this.waitFor(isClose, 'close report');
