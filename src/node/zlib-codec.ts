@@ -70,6 +70,7 @@ class ZlibEngine {
   readonly #handle: ZlibHandle;
   readonly #state: Uint32Array;
   #failed = false;
+  #ended = false;
 
   constructor(stream: DeflateRaw | InflateRaw) {
     const internals = stream as unknown as { _handle?: ZlibHandle; _writeState?: Uint32Array };
@@ -99,7 +100,10 @@ class ZlibEngine {
     let inLen = input.length;
     for (;;) {
       if (scratch.length - outLen < 1024) {
-        if (outLen >= limit) return -1;
+        // Fix: no `outLen >= limit` early return here. Output that exactly filled the buffer
+        // says nothing about whether more follows; a message of exactly `limit` bytes was
+        // refused with 1009. The growth below is capped at limit + 1024, so one more call
+        // runs with room and the `outLen > limit` check after it decides.
         const grown = Buffer.allocUnsafe(
           Math.min(Math.max(scratch.length * 2, 64 * 1024), limit + 1024),
         );
@@ -116,12 +120,24 @@ class ZlibEngine {
       inOff += inLen - availIn;
       inLen = availIn;
       // Output space left over means zlib has flushed everything it had.
-      if (availOut !== 0) return outLen;
+      if (availOut !== 0) {
+        // Fix (RFC 7692 §7.2.3.3): input left over with output room means the stream ended
+        // with a BFINAL block; the inflater ignores everything after it until `reset`, so a
+        // connection with context takeover inflated every later message to nothing, silently.
+        if (availIn !== 0) this.#ended = true;
+        return outLen;
+      }
     }
+  }
+
+  /** The DEFLATE stream ended (a block with BFINAL set) since the last `reset`. */
+  get ended(): boolean {
+    return this.#ended;
   }
 
   reset(): void {
     this.#failed = false;
+    this.#ended = false;
     this.#handle.reset();
   }
 
@@ -171,7 +187,8 @@ class ZlibInflater implements MessageInflater {
     const engine = this.#engine;
     let length = engine.run(data, 0, limit);
     if (length >= 0) length = engine.run(TAIL, length, limit);
-    if (length < 0 || this.#resetEach) engine.reset();
+    // Fix (RFC 7692 §7.2.3.3): after a BFINAL block the peer's next message is a new stream.
+    if (length < 0 || this.#resetEach || engine.ended) engine.reset();
     if (length === -1) return InflateFailure.TOO_BIG;
     if (length === -2) return InflateFailure.INVALID;
     const message = Buffer.allocUnsafe(length);
