@@ -25,7 +25,8 @@ import {
 import { Connection, type ConnectionHandler } from './connection.js';
 import { type ConnectionOptions, resolveConnectionOptions } from './connection-options.js';
 import { type DeflateConfig, resolveDeflate } from './deflate-config.js';
-import { Heartbeat } from './heartbeat.js';
+import { heartbeatFor } from './heartbeat.js';
+import { Http2WebSocketSession } from './http2-session.js';
 import { nodePlatform } from './node-platform.js';
 import { headerListSource } from './upgrade-request.js';
 import { createCompression } from './zlib-codec.js';
@@ -67,6 +68,13 @@ export interface ConnectOptions<Data = unknown> extends ConnectionOptions {
   readonly signal?: AbortSignal;
   /** Offer permessage-deflate (RFC 7692): `true` or settings. Default off. */
   readonly deflate?: boolean | DeflateConfig;
+  /**
+   * Connect over HTTP/2 (RFC 8441): `true` requires it (TLS with ALPN `h2` for `wss://`, h2c
+   * with prior knowledge for `ws://`) and fails if the server does not enable WebSockets over
+   * HTTP/2; `'prefer'` falls back to HTTP/1.1 then. The session is closed with the connection;
+   * to open several WebSockets on one session use `Http2WebSocketSession`.
+   */
+  readonly http2?: boolean | 'prefer';
 }
 
 /** Default ports by scheme (RFC 6455 §3). */
@@ -131,6 +139,45 @@ export function parseWebSocketUrl(input: string | URL): WebSocketTarget {
  * ```
  */
 export function connect<Data = undefined>(
+  url: string | URL,
+  options: ConnectOptions<Data> = {},
+): Promise<Connection<Data>> {
+  if (options.http2 === true || options.http2 === 'prefer') return connectOverHttp2(url, options);
+  return connectHttp1(url, options);
+}
+
+/** RFC 8441 through a session of its own, closed when the connection is. */
+async function connectOverHttp2<Data>(
+  url: string | URL,
+  options: ConnectOptions<Data>,
+): Promise<Connection<Data>> {
+  const target = parseWebSocketUrl(url);
+  let session: Http2WebSocketSession;
+  try {
+    session = await Http2WebSocketSession.connect(url, {
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
+      ...(options.connectTimeout === undefined ? {} : { connectTimeout: options.connectTimeout }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+  } catch (error) {
+    const fallback =
+      options.http2 === 'prefer' &&
+      error instanceof WirekitError &&
+      (error.code === ErrorCode.WS_HANDSHAKE || error.code === ErrorCode.CONNECTION_LOST);
+    if (fallback) return connectHttp1(url, options);
+    throw error;
+  }
+  try {
+    const connection = await session.openWebSocket(target.resource, options);
+    session.closeWhenEmpty();
+    return connection;
+  } catch (error) {
+    void session.close();
+    throw error;
+  }
+}
+
+function connectHttp1<Data>(
   url: string | URL,
   options: ConnectOptions<Data> = {},
 ): Promise<Connection<Data>> {
@@ -310,11 +357,7 @@ export function connect<Data = undefined>(
               handler: options.handler ?? {},
               data: options.data as Data,
               options: connectionOptions,
-              heartbeat: clientHeartbeat(
-                connectionOptions.pingInterval,
-                connectionOptions.idleTimeout,
-                connectionOptions.pongTimeout,
-              ),
+              heartbeat: heartbeatFor(connectionOptions),
               protocol: result.protocol ?? '',
               extensions: params === undefined ? '' : (result.extensions ?? ''),
               onDispose: undefined,
@@ -370,16 +413,4 @@ export function connect<Data = undefined>(
     socket.on('end', onEnd);
     socket.on('close', onEnd);
   });
-}
-
-/** One heartbeat per client connection that uses one (clients rarely number in thousands). */
-function clientHeartbeat(
-  pingInterval: number,
-  idleTimeout: number,
-  pongTimeout: number,
-): Heartbeat | undefined {
-  const periods = [pingInterval, idleTimeout, pingInterval > 0 ? pongTimeout : 0].filter(
-    (p) => p > 0,
-  );
-  return periods.length === 0 ? undefined : new Heartbeat(Math.min(...periods));
 }

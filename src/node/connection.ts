@@ -299,7 +299,9 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
         process.nextTick(flushDirty);
       }
     }
-    return !this.#socket.writableNeedDrain;
+    // False once the connection is over (e.g. this send crossed the backpressure limit and
+    // closed it with 1008): the message was not accepted.
+    return !this.#finished && !this.#socket.writableNeedDrain;
   }
 
   // ---------------------------------------------------------------------------------------

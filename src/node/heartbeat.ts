@@ -6,6 +6,7 @@
  * ones. Timeouts are therefore accurate to one tick (a quarter of the shortest period).
  */
 import { performance } from 'node:perf_hooks';
+import type { ResolvedConnectionOptions } from './connection-options.js';
 
 /** What the heartbeat asks of a member on each tick. */
 export interface HeartbeatMember {
@@ -57,4 +58,13 @@ export class Heartbeat {
     this.now = now;
     for (const member of this.#members) member.heartbeat(now);
   }
+}
+
+/** A heartbeat for connections with these options, or `undefined` when they use no timer. */
+export function heartbeatFor(options: ResolvedConnectionOptions): Heartbeat | undefined {
+  const { pingInterval, idleTimeout, pongTimeout } = options;
+  const periods = [pingInterval, idleTimeout, pingInterval > 0 ? pongTimeout : 0].filter(
+    (p) => p > 0,
+  );
+  return periods.length === 0 ? undefined : new Heartbeat(Math.min(...periods));
 }

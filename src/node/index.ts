@@ -13,6 +13,12 @@ export {
   type Message,
 } from './connection.js';
 export type { ConnectionOptions } from './connection-options.js';
+export type { DeflateConfig } from './deflate-config.js';
+export {
+  type Http2SessionOptions,
+  type Http2WebSocketOptions,
+  Http2WebSocketSession,
+} from './http2-session.js';
 export { nodePlatform } from './node-platform.js';
 export {
   type BackoffOptions,

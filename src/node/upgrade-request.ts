@@ -33,7 +33,14 @@ export function pathOf(url: string): string {
 
 /** A {@link HeaderSource} over `node:http`'s header object. */
 export function incomingHeaders(request: IncomingMessage): HeaderSource {
-  const headers = request.headers;
+  return headerObjectSource(request.headers);
+}
+
+/** A {@link HeaderSource} over a header object (`node:http`, `node:http2`): lower-case names,
+ * repeated fields as arrays. */
+export function headerObjectSource(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+): HeaderSource {
   return {
     get(name: string): string | undefined {
       const value = headers[name];

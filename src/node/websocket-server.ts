@@ -13,7 +13,16 @@
  * {@link rejectUpgrade}) or return the connection's `data` (sync or async), and the 101 answer
  * goes out. A handshake that does not finish within `handshakeTimeout` is dropped.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import {
+  constants,
+  createServer as createHttp2Server,
+  type Http2SecureServer,
+  type Http2Server,
+  type ServerHttp2Session,
+  type ServerHttp2Stream,
+  type Settings,
+} from 'node:http2';
 import {
   type AddressInfo,
   createServer as createNetServer,
@@ -21,10 +30,11 @@ import {
   type Socket,
 } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
+import { createServer as createTlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import { ErrorCode, WirekitError } from '../core/errors.js';
 import { RequestReader } from '../core/http1/request-reader.js';
 import { CloseCode } from '../core/ws/close-code.js';
+import { checkExtendedConnect, extendedConnectResponse } from '../core/ws/extended-connect.js';
 import { parseExtensionHeader } from '../core/ws/extension-header.js';
 import type { HeaderPairs } from '../core/ws/header-source.js';
 import { type DeflateAgreement, negotiateDeflate } from '../core/ws/permessage-deflate.js';
@@ -36,11 +46,12 @@ import {
   resolveConnectionOptions,
 } from './connection-options.js';
 import { type DeflateConfig, type ResolvedDeflate, resolveDeflate } from './deflate-config.js';
-import { Heartbeat } from './heartbeat.js';
+import { type Heartbeat, heartbeatFor } from './heartbeat.js';
 import { refusal, switchingProtocols } from './http-answer.js';
 import { nodePlatform } from './node-platform.js';
 import {
   headerListSource,
+  headerObjectSource,
   incomingHeaders,
   pathOf,
   type UpgradeRequestInfo,
@@ -74,6 +85,12 @@ export interface ServerOptions<Data = unknown> extends ConnectionOptions {
   readonly maxHeadBytes?: number;
   /** permessage-deflate (RFC 7692): `true` or settings. Default off. */
   readonly deflate?: boolean | DeflateConfig;
+  /** HTTP/2 settings of RFC 8441 sessions (`initialWindowSize`, `maxConcurrentStreams`, ...).
+   * `enableConnectProtocol` is always on. */
+  readonly http2Settings?: Settings;
+  /** With `listen({ http2: true })`: serve HTTP/2 streams that are not WebSocket CONNECTs
+   * (pages, APIs). Default: 404. */
+  readonly http2Stream?: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void;
 }
 
 /** Where to listen. */
@@ -84,6 +101,12 @@ export interface ListenOptions {
   readonly host?: string;
   /** Serve `wss://`: `key`, `cert` (and any `tls.createServer` option). */
   readonly tls?: TlsOptions;
+  /**
+   * Also serve WebSockets over HTTP/2 (RFC 8441) on the same port: with `tls`, by ALPN (`h2`
+   * or `http/1.1`); without, by the HTTP/2 connection preface (h2c with prior knowledge) —
+   * other bytes are HTTP/1.1.
+   */
+  readonly http2?: boolean;
 }
 
 /**
@@ -115,6 +138,8 @@ export class WebSocketServer<Data = unknown> {
   readonly #pending = new Map<Duplex, PendingHandshake>();
   readonly #listeners: NetServer[] = [];
   readonly #raw = new Set<Socket>();
+  readonly #sessions = new Set<ServerHttp2Session>();
+  #h2: Http2Server | undefined;
   readonly #handshakeTimeout: number;
   readonly #deflate: ResolvedDeflate | undefined;
   readonly #onDispose = (connection: Connection<Data>): void => {
@@ -130,11 +155,7 @@ export class WebSocketServer<Data = unknown> {
     this.#connectionOptions = resolveConnectionOptions(options, true);
     this.#handshakeTimeout = options.handshakeTimeout ?? 10_000;
     this.#deflate = resolveDeflate(options.deflate, true);
-    const { pingInterval, idleTimeout, pongTimeout } = this.#connectionOptions;
-    const periods = [pingInterval, idleTimeout, pingInterval > 0 ? pongTimeout : 0].filter(
-      (p) => p > 0,
-    );
-    this.#heartbeat = periods.length > 0 ? new Heartbeat(Math.min(...periods)) : undefined;
+    this.#heartbeat = heartbeatFor(this.#connectionOptions);
   }
 
   /** Open connections. */
@@ -154,11 +175,27 @@ export class WebSocketServer<Data = unknown> {
     // it, a client that opens TCP and never starts TLS holds its socket for Node's default 120 s
     // (our timer only starts at 'secureConnection'), and `close()` waits for it all that time.
     const server = options.tls
-      ? createTlsServer({ handshakeTimeout: this.#handshakeTimeout, ...options.tls })
+      ? createTlsServer({
+          handshakeTimeout: this.#handshakeTimeout,
+          ...(options.http2 ? { ALPNProtocols: ['h2', 'http/1.1'] } : {}),
+          ...options.tls,
+        })
       : createNetServer();
-    server.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) =>
-      this.acceptSocket(socket),
-    );
+    const h2 = options.http2 ? this.#http2Sessions() : undefined;
+    if (options.tls) {
+      server.on('secureConnection', (socket: TLSSocket) => {
+        if (h2 !== undefined && socket.alpnProtocol === 'h2') h2.emit('connection', socket);
+        else this.acceptSocket(socket);
+      });
+    } else if (h2 !== undefined) {
+      server.on('connection', (socket: Socket) =>
+        sniffPreface(socket, h2, (plain) => {
+          this.acceptSocket(plain);
+        }),
+      );
+    } else {
+      server.on('connection', (socket: Socket) => this.acceptSocket(socket));
+    }
     // A TLS handshake failure is the peer's problem; never let it crash the process.
     server.on('tlsClientError', (_error: Error, socket: Duplex) => socket.destroy());
     // Every accepted TCP socket, so `close()` can also drop those still in their TLS handshake
@@ -266,46 +303,75 @@ export class WebSocketServer<Data = unknown> {
     return this;
   }
 
-  async #upgrade(
+  /** HTTP/1.1 (RFC 6455 §4.2): check the upgrade request, then the shared steps. */
+  #upgrade(
     base: UpgradeRequestInfo,
     httpVersion: string,
     socket: Socket,
     head: Buffer,
     pending: PendingHandshake,
   ): Promise<void> {
-    const options = this.#options;
-    if (options.path !== undefined && base.path !== options.path) {
-      this.#refuse(socket, 404, `no WebSocket endpoint at ${base.path}`);
-      return;
-    }
     const check = checkUpgradeRequest({ method: base.method, httpVersion, headers: base.headers });
+    const channel: HandshakeChannel = {
+      stream: socket,
+      head,
+      refuse: (status, message, headers) => this.#refuse(socket, status, message, headers),
+      accept: (protocol, extensions) => {
+        if (!check.ok) return;
+        socket.write(
+          switchingProtocols(acceptHeaders(check.key, { protocol, extensions }, nodePlatform)),
+        );
+      },
+    };
     if (!check.ok) {
-      this.#refuse(socket, check.error.status ?? 400, check.error.message, check.headers);
+      channel.refuse(check.error.status ?? 400, check.error.message, check.headers);
+      return Promise.resolve();
+    }
+    return this.#establish(
+      { ...base, protocols: check.protocols, origin: check.origin },
+      check.extensions,
+      channel,
+      pending,
+    );
+  }
+
+  /**
+   * The steps every transport shares once its request is valid: the path, permessage-deflate
+   * (RFC 7692 §5), `selectProtocol`, the `upgrade` hook (which may be async or refuse), the
+   * transport's success answer, and the connection.
+   */
+  async #establish(
+    info: UpgradeRequestInfo,
+    extensionsOffer: string | undefined,
+    channel: HandshakeChannel,
+    pending: PendingHandshake,
+  ): Promise<void> {
+    const options = this.#options;
+    const stream = channel.stream;
+    if (options.path !== undefined && info.path !== options.path) {
+      channel.refuse(404, `no WebSocket endpoint at ${info.path}`, []);
       return;
     }
-    // RFC 7692 §5: accept the first permessage-deflate offer we can honour, if enabled.
     let deflate: DeflateAgreement | undefined;
-    if (this.#deflate !== undefined && check.extensions !== undefined) {
-      const offers = parseExtensionHeader(check.extensions);
+    if (this.#deflate !== undefined && extensionsOffer !== undefined) {
+      const offers = parseExtensionHeader(extensionsOffer);
       if (offers === undefined) {
-        this.#refuse(socket, 400, 'malformed Sec-WebSocket-Extensions header');
+        channel.refuse(400, 'malformed Sec-WebSocket-Extensions header', []);
         return;
       }
       deflate = negotiateDeflate(offers, this.#deflate.negotiation);
     }
-    const info: UpgradeRequestInfo = { ...base, protocols: check.protocols, origin: check.origin };
     // Bytes that arrive while the hook runs must not be lost: hold them until the connection starts.
     const early: Buffer[] = [];
     const hold = (chunk: Buffer): void => {
       early.push(chunk);
     };
-    socket.on('data', hold);
+    stream.on('data', hold);
     let data: Data;
     let protocol: string | undefined;
-    let responseHead: Buffer;
     try {
-      protocol = options.selectProtocol?.(check.protocols, info);
-      if (protocol !== undefined && !check.protocols.includes(protocol)) {
+      protocol = options.selectProtocol?.(info.protocols, info);
+      if (protocol !== undefined && !info.protocols.includes(protocol)) {
         throw new WirekitError(
           ErrorCode.INVALID_ARGUMENT,
           `selectProtocol chose ${JSON.stringify(protocol)}, which was not offered`,
@@ -314,32 +380,29 @@ export class WebSocketServer<Data = unknown> {
       const hook = this.#handler.upgrade;
       const result = hook === undefined ? (undefined as Data) : hook.call(this.#handler, info);
       data = result instanceof Promise ? await result : result;
-      responseHead = switchingProtocols(
-        acceptHeaders(check.key, { protocol, extensions: deflate?.response }, nodePlatform),
-      );
     } catch (error) {
-      socket.off('data', hold);
-      if (this.#pending.get(socket) !== pending) return; // timed out meanwhile
+      stream.off('data', hold);
+      if (this.#pending.get(stream) !== pending) return; // timed out meanwhile
       if (error instanceof WirekitError && error.code === ErrorCode.WS_UPGRADE_REJECTED) {
         const headers = (error as WirekitError & { headers?: HeaderPairs }).headers ?? [];
-        this.#refuse(socket, error.status ?? 403, error.message, headers);
+        channel.refuse(error.status ?? 403, error.message, headers);
       } else {
-        this.#refuse(socket, 500, 'upgrade failed');
+        channel.refuse(500, 'upgrade failed', []);
         process.emitWarning(
           `wirekit: upgrade hook failed: ${error instanceof Error ? error.message : String(error)}`,
         );
       }
       return;
     }
-    socket.off('data', hold);
+    stream.off('data', hold);
     // Timed out, gone, or the server is closing: the connection never starts.
-    if (!this.#untrack(socket, pending) || socket.destroyed || this.#closePromise !== undefined) {
-      socket.destroy();
+    if (!this.#untrack(stream, pending) || stream.destroyed || this.#closePromise !== undefined) {
+      stream.destroy();
       return;
     }
-    socket.write(responseHead);
+    channel.accept(protocol, deflate?.response);
     const connection = new Connection<Data>({
-      socket,
+      socket: stream,
       role: 'server',
       handler: this.#handler,
       data,
@@ -348,14 +411,76 @@ export class WebSocketServer<Data = unknown> {
       protocol: protocol ?? '',
       extensions: deflate?.response ?? '',
       onDispose: this.#onDispose,
+      remoteAddress: info.remoteAddress,
       compression:
         deflate === undefined
           ? undefined
           : createCompression(deflate.params, 'server', this.#deflate!.settings),
     });
     this.#connections.add(connection);
-    const first = early.length === 0 ? head : Buffer.concat([head, ...early]);
+    const first = early.length === 0 ? channel.head : Buffer.concat([channel.head, ...early]);
     connection.start(first);
+  }
+
+  /**
+   * Take an HTTP/2 stream (RFC 8441): an extended CONNECT with `:protocol websocket` becomes a
+   * connection on this stream; any other CONNECT is refused. Returns `false` for a stream that
+   * is not a CONNECT, which the caller may serve itself (pages, APIs).
+   */
+  handleStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): boolean {
+    if (headers[':method'] !== 'CONNECT') return false;
+    if (this.#closePromise !== undefined) {
+      stream.close(constants.NGHTTP2_REFUSED_STREAM);
+      return true;
+    }
+    const pending = this.#track(stream);
+    const source = headerObjectSource(headers);
+    const check = checkExtendedConnect(source);
+    const channel: HandshakeChannel = {
+      stream,
+      head: EMPTY,
+      refuse: (status, message, extra) => refuseStream(stream, status, message, extra),
+      accept: (protocol, extensions) => {
+        if (check.ok && !stream.destroyed)
+          stream.respond(extendedConnectResponse(check, { protocol, extensions }, nodePlatform));
+      },
+    };
+    if (!check.ok) {
+      channel.refuse(check.error.status ?? 400, check.error.message, Object.entries(check.headers));
+      return true;
+    }
+    const info: UpgradeRequestInfo = {
+      method: 'CONNECT',
+      url: check.path,
+      path: pathOf(check.path),
+      headers: source,
+      protocols: check.protocols,
+      origin: check.origin,
+      remoteAddress: stream.session?.socket?.remoteAddress ?? '',
+      incoming: undefined,
+    };
+    void this.#establish(info, check.extensions, channel, pending);
+    return true;
+  }
+
+  /**
+   * Serve RFC 8441 WebSockets on an existing `http2` server (its `'stream'` event; never add a
+   * `'request'` listener to the same server, or Node's compatibility layer answers the CONNECT
+   * streams itself). Enables SETTINGS_ENABLE_CONNECT_PROTOCOL on it. Streams that are not a
+   * CONNECT go to `other`, or get 404.
+   */
+  attachHttp2(
+    server: Http2Server | Http2SecureServer,
+    other?: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void,
+  ): this {
+    server.updateSettings({ enableConnectProtocol: true });
+    server.on('session', (session: ServerHttp2Session) => this.#trackSession(session));
+    server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
+      if (this.handleStream(stream, headers)) return;
+      if (other !== undefined) other(stream, headers);
+      else refuseStream(stream, 404, 'not found', []);
+    });
+    return this;
   }
 
   /** Answer with an error status and close the socket (it stays tracked until it closes). */
@@ -366,6 +491,30 @@ export class WebSocketServer<Data = unknown> {
     const timer = setTimeout(() => socket.destroy(), this.#connectionOptions.closeTimeout);
     timer.unref();
     socket.once('close', () => clearTimeout(timer));
+  }
+
+  /** An unbound HTTP/2 server used only to run sessions on sockets this server accepted. */
+  #http2Sessions(): Http2Server {
+    if (this.#h2 === undefined) {
+      const h2 = createHttp2Server({
+        settings: { ...this.#options.http2Settings, enableConnectProtocol: true },
+      });
+      this.attachHttp2(h2, this.#options.http2Stream);
+      this.#h2 = h2;
+    }
+    return this.#h2;
+  }
+
+  #isSessionSocket(raw: Socket): boolean {
+    for (const session of this.#sessions) if (session.socket === raw) return true;
+    return false;
+  }
+
+  #trackSession(session: ServerHttp2Session): void {
+    this.#sessions.add(session);
+    session.on('error', () => session.destroy());
+    session.once('close', () => this.#sessions.delete(session));
+    if (this.#closePromise !== undefined) session.close();
   }
 
   /** Watch a socket during its handshake: timeout, errors, early close. */
@@ -415,8 +564,10 @@ export class WebSocketServer<Data = unknown> {
     for (const connection of this.#connections) connection.close(code, reason);
     this.#checkDrained();
     await drained;
+    // HTTP/2 sessions end with a GOAWAY once their WebSocket streams are gone.
+    for (const session of this.#sessions) session.close();
     // Whatever is left never became a connection (a TLS handshake in progress): drop it.
-    for (const raw of this.#raw) raw.destroy();
+    for (const raw of this.#raw) if (!this.#isSessionSocket(raw)) raw.destroy();
     await Promise.all(listenersClosed);
   }
 
@@ -426,6 +577,68 @@ export class WebSocketServer<Data = unknown> {
       this.#drained = undefined;
     }
   }
+}
+
+/** What differs between an HTTP/1.1 upgrade and an HTTP/2 extended CONNECT. */
+interface HandshakeChannel {
+  /** The bytes of the connection-to-be: a socket, or an HTTP/2 stream. */
+  readonly stream: Duplex;
+  /** Bytes read past the HTTP/1.1 request (none for HTTP/2). */
+  readonly head: Buffer;
+  /** Answer with an error status and stop. */
+  refuse(status: number, message: string, headers: HeaderPairs): void;
+  /** Answer success: a 101 (HTTP/1.1) or `:status 200` (HTTP/2). */
+  accept(protocol: string | undefined, extensions: string | undefined): void;
+}
+
+/** Refuse an HTTP/2 stream: a status, the fields, a short text body, END_STREAM. */
+function refuseStream(
+  stream: ServerHttp2Stream,
+  status: number,
+  message: string,
+  headers: HeaderPairs,
+): void {
+  if (stream.destroyed || stream.headersSent) return;
+  const fields: Record<string, string | number> = {
+    ':status': status,
+    'content-type': 'text/plain; charset=utf-8',
+  };
+  for (const [name, value] of headers) fields[name.toLowerCase()] = value;
+  stream.respond(fields);
+  stream.end(`${message}\n`);
+}
+
+/** The HTTP/2 connection preface (RFC 9113 §3.4) starts with these bytes. */
+const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n');
+
+/**
+ * On a cleartext port serving both protocols: look at the first bytes; the HTTP/2 preface
+ * (prior knowledge, RFC 9113 §3.3) goes to the HTTP/2 sessions, anything else is HTTP/1.1.
+ */
+function sniffPreface(socket: Socket, h2: Http2Server, http1: (socket: Socket) => void): void {
+  let seen: Buffer = Buffer.alloc(0);
+  const onData = (chunk: Buffer): void => {
+    seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
+    const n = Math.min(seen.length, PREFACE.length);
+    const isH2 = seen.subarray(0, n).equals(PREFACE.subarray(0, n));
+    if (isH2 && seen.length < PREFACE.length) return; // could still be either
+    socket.off('data', onData);
+    socket.off('error', onError);
+    socket.pause();
+    socket.unshift(seen);
+    // The HTTP/2 session reads what is buffered itself (on its next tick); HTTP/1.1 reads by
+    // 'data' events, which resume delivers.
+    if (isH2) h2.emit('connection', socket);
+    else {
+      http1(socket);
+      socket.resume();
+    }
+  };
+  const onError = (): void => {
+    socket.destroy();
+  };
+  socket.on('data', onData);
+  socket.on('error', onError);
 }
 
 /** A socket in its opening handshake. */

@@ -120,27 +120,36 @@ export function checkUpgradeResponse(
       status,
     );
   }
-  // Item 5: only extensions that were offered.
+  const chosen = checkChoices(headers, expected);
+  if (typeof chosen === 'string') return fail(chosen, status);
+  return { ok: true, ...chosen };
+}
+
+/**
+ * RFC 6455 §4.1 items 5 and 6, shared by every transport's handshake: the answer names only
+ * extensions that were offered, and at most one subprotocol, one that was offered. Returns
+ * the choices, or what is wrong.
+ */
+export function checkChoices(
+  headers: HeaderSource,
+  expected: { readonly protocols?: readonly string[]; readonly extensions?: readonly string[] },
+): { protocol: string | undefined; extensions: string | undefined } | string {
   const extensionsHeader = headers.get('sec-websocket-extensions');
   const offeredExtensions = expected.extensions ?? [];
   for (const item of splitList(extensionsHeader)) {
     const name = item.split(';', 1)[0]!.trim().toLowerCase();
     if (!offeredExtensions.includes(name))
-      return fail(`server chose extension ${JSON.stringify(name)} that was not offered`, status);
+      return `server chose extension ${JSON.stringify(name)} that was not offered`;
   }
-  // Item 6: only a subprotocol that was offered, and at most one.
   const protocolHeader = headers.get('sec-websocket-protocol');
   let protocol: string | undefined;
   if (protocolHeader !== undefined) {
     const chosen = splitList(protocolHeader);
     const offered = expected.protocols ?? [];
     if (chosen.length !== 1 || !offered.includes(chosen[0]!)) {
-      return fail(
-        `server chose subprotocol ${JSON.stringify(protocolHeader)}, offered ${JSON.stringify(offered)}`,
-        status,
-      );
+      return `server chose subprotocol ${JSON.stringify(protocolHeader)}, offered ${JSON.stringify(offered)}`;
     }
     protocol = chosen[0];
   }
-  return { ok: true, protocol, extensions: extensionsHeader };
+  return { protocol, extensions: extensionsHeader };
 }

@@ -1,4 +1,5 @@
 export {
+  checkChoices,
   checkUpgradeResponse,
   type UpgradeEstablished,
   type UpgradeExpectation,
@@ -9,6 +10,23 @@ export {
   upgradeRequestHeaders,
 } from './client-handshake.js';
 export { CloseCode, isValidCloseCode } from './close-code.js';
+export {
+  checkExtendedConnect,
+  checkExtendedConnectResponse,
+  type ExtendedConnectAccepted,
+  type ExtendedConnectCheck,
+  type ExtendedConnectChoice,
+  type ExtendedConnectOptions,
+  type ExtendedConnectRefused,
+  extendedConnectRequest,
+  extendedConnectResponse,
+} from './extended-connect.js';
+export {
+  type ExtensionElement,
+  type ExtensionParam,
+  formatExtension,
+  parseExtensionHeader,
+} from './extension-header.js';
 export { FrameBuffer } from './frame-buffer.js';
 export {
   DEFAULT_MAX_MESSAGE_SIZE,
@@ -22,12 +40,28 @@ export { computeAccept, generateKey, isValidKey, WEBSOCKET_GUID } from './handsh
 export type { HeaderPairs, HeaderSource } from './header-source.js';
 export { hasToken, isToken, splitList } from './header-tokens.js';
 export { MaskKeyPool } from './mask-key-pool.js';
+export {
+  InflateFailure,
+  type MessageCompression,
+  type MessageDeflater,
+  type MessageInflater,
+} from './message-codec.js';
 export { isControlOpcode, Opcode } from './opcode.js';
+export {
+  acceptDeflateResponse,
+  type DeflateAgreement,
+  type DeflateOptions,
+  type DeflateParams,
+  deflateOffer,
+  negotiateDeflate,
+  PERMESSAGE_DEFLATE,
+} from './permessage-deflate.js';
 export { ReadyState } from './ready-state.js';
 export {
   type AcceptChoice,
   acceptHeaders,
   checkUpgradeRequest,
+  offeredProtocols,
   type UpgradeAccepted,
   type UpgradeCheck,
   type UpgradeRefused,

@@ -67,6 +67,21 @@ function atLeastHttp11(version: string): boolean {
   );
 }
 
+/**
+ * The subprotocols offered in `Sec-WebSocket-Protocol`, or why they are invalid: each must be a
+ * token and appear once (RFC 6455 §4.1 item 10, §4.2.1 item 8).
+ */
+export function offeredProtocols(headers: HeaderSource): string[] | string {
+  const protocols = splitList(headers.get('sec-websocket-protocol'));
+  for (let i = 0; i < protocols.length; i++) {
+    const protocol = protocols[i]!;
+    if (!isToken(protocol)) return `invalid subprotocol ${JSON.stringify(protocol)}`;
+    if (protocols.indexOf(protocol) !== i)
+      return `duplicate subprotocol ${JSON.stringify(protocol)}`;
+  }
+  return protocols;
+}
+
 /** Check a client's opening handshake (§4.2.1). Never throws for bad input. */
 export function checkUpgradeRequest(request: UpgradeRequest): UpgradeCheck {
   const headers = request.headers;
@@ -100,13 +115,8 @@ export function checkUpgradeRequest(request: UpgradeRequest): UpgradeCheck {
   if (key === undefined || !isValidKey(key))
     return refuse(400, 'Sec-WebSocket-Key must be base64 of 16 bytes');
   // Item 8: subprotocols are tokens (§4.1: "unique strings" that are tokens).
-  const protocols = splitList(headers.get('sec-websocket-protocol'));
-  for (let i = 0; i < protocols.length; i++) {
-    const protocol = protocols[i]!;
-    if (!isToken(protocol)) return refuse(400, `invalid subprotocol ${JSON.stringify(protocol)}`);
-    if (protocols.indexOf(protocol) !== i)
-      return refuse(400, `duplicate subprotocol ${JSON.stringify(protocol)}`);
-  }
+  const protocols = offeredProtocols(headers);
+  if (typeof protocols === 'string') return refuse(400, protocols);
   return {
     ok: true,
     key,

@@ -1,0 +1,203 @@
+/**
+ * The WebSocket opening handshake over HTTP/2 (RFC 8441) and HTTP/3 (RFC 9220): an extended
+ * CONNECT request (`:method CONNECT`, `:protocol websocket`) on one stream, answered with
+ * `:status 200`. There is no key and no accept value (the `:protocol` pseudo-header proves
+ * intent, §5) and no Upgrade/Connection fields; subprotocols, extensions and the version keep
+ * their RFC 6455 meaning. The frames that follow are plain RFC 6455 frames on the stream.
+ *
+ * These checks are transport-neutral: the Node adapter feeds them `node:http2` header objects,
+ * an HTTP/3 adapter its decoded field section.
+ */
+import { ErrorCode, WirekitError } from '../errors.js';
+import { type Platform, portablePlatform } from '../platform.js';
+import { checkChoices } from './client-handshake.js';
+import { computeAccept, isValidKey } from './handshake-key.js';
+import type { HeaderSource } from './header-source.js';
+import { isToken } from './header-tokens.js';
+import { offeredProtocols } from './server-handshake.js';
+
+/** A valid extended CONNECT for WebSocket. */
+export interface ExtendedConnectAccepted {
+  readonly ok: true;
+  /** `:path`: path and query of the target URI. */
+  readonly path: string;
+  /** `:authority`. */
+  readonly authority: string;
+  /** `:scheme`: `https` for wss, `http` for ws. */
+  readonly scheme: string;
+  readonly protocols: readonly string[];
+  readonly extensions: string | undefined;
+  readonly origin: string | undefined;
+  /** A `sec-websocket-key` some clients send anyway (undici); see {@link extendedConnectResponse}. */
+  readonly key: string | undefined;
+}
+
+/** The request must be answered with `error.status` and these fields. */
+export interface ExtendedConnectRefused {
+  readonly ok: false;
+  readonly error: WirekitError;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export type ExtendedConnectCheck = ExtendedConnectAccepted | ExtendedConnectRefused;
+
+function refuse(
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): ExtendedConnectRefused {
+  return {
+    ok: false,
+    error: new WirekitError(ErrorCode.WS_HANDSHAKE, message, { status }),
+    headers,
+  };
+}
+
+/**
+ * Check a request stream's header block (names lower-case, pseudo-headers included) as a
+ * WebSocket bootstrap (RFC 8441 §4, §5; RFC 9220 §3). Never throws for bad input.
+ */
+export function checkExtendedConnect(headers: HeaderSource): ExtendedConnectCheck {
+  const method = headers.get(':method');
+  if (method !== 'CONNECT')
+    return refuse(405, `a WebSocket over HTTP/2 needs CONNECT, not ${method}`, {
+      allow: 'CONNECT',
+    });
+  // RFC 8441 §4: without :protocol this is a classic CONNECT (a TCP tunnel), which this
+  // endpoint does not offer.
+  const protocol = headers.get(':protocol');
+  if (protocol === undefined)
+    return refuse(400, 'CONNECT without :protocol (a tunnel, not a WebSocket)');
+  // §5: "The value of this field MUST be 'websocket'".
+  if (protocol !== 'websocket')
+    return refuse(400, `unsupported :protocol ${JSON.stringify(protocol)}; expected "websocket"`);
+  // §5: :scheme, :path and :authority MUST be present for an extended CONNECT.
+  const scheme = headers.get(':scheme');
+  const path = headers.get(':path');
+  const authority = headers.get(':authority');
+  if (scheme !== 'http' && scheme !== 'https')
+    return refuse(400, `:scheme must be http or https, not ${JSON.stringify(scheme)}`);
+  if (path === undefined || path === '') return refuse(400, 'extended CONNECT without :path');
+  if (authority === undefined || authority === '')
+    return refuse(400, 'extended CONNECT without :authority');
+  // RFC 6455 §4.2.1 item 6, kept by RFC 8441 §5: version 13, else 426 naming what we speak.
+  const version = headers.get('sec-websocket-version');
+  if (version === undefined) return refuse(400, 'missing sec-websocket-version');
+  if (version.trim() !== '13')
+    return refuse(
+      426,
+      `unsupported sec-websocket-version ${JSON.stringify(version)}; this server speaks 13`,
+      { 'sec-websocket-version': '13' },
+    );
+  const protocols = offeredProtocols(headers);
+  if (typeof protocols === 'string') return refuse(400, protocols);
+  const key = headers.get('sec-websocket-key')?.trim();
+  return {
+    ok: true,
+    path,
+    authority,
+    scheme,
+    protocols,
+    extensions: headers.get('sec-websocket-extensions'),
+    origin: headers.get('origin'),
+    key: key !== undefined && isValidKey(key) ? key : undefined,
+  };
+}
+
+/** What the server chose. */
+export interface ExtendedConnectChoice {
+  readonly protocol?: string | undefined;
+  readonly extensions?: string | undefined;
+}
+
+/**
+ * The response header block: `:status 200` (§5) and the chosen subprotocol and extensions.
+ * RFC 8441 drops `sec-websocket-accept`, but when the client sent a key anyway the accept
+ * value is included: undici's HTTP/2 client refuses a 200 without it.
+ */
+export function extendedConnectResponse(
+  check: ExtendedConnectAccepted,
+  choice: ExtendedConnectChoice = {},
+  platform: Platform = portablePlatform,
+): Record<string, string | number> {
+  const headers: Record<string, string | number> = { ':status': 200 };
+  if (choice.protocol !== undefined) {
+    if (!isToken(choice.protocol) || !check.protocols.includes(choice.protocol)) {
+      throw new WirekitError(
+        ErrorCode.INVALID_ARGUMENT,
+        `subprotocol ${JSON.stringify(choice.protocol)} was not offered`,
+      );
+    }
+    headers['sec-websocket-protocol'] = choice.protocol;
+  }
+  if (choice.extensions !== undefined && choice.extensions !== '')
+    headers['sec-websocket-extensions'] = choice.extensions;
+  if (check.key !== undefined) headers['sec-websocket-accept'] = computeAccept(check.key, platform);
+  return headers;
+}
+
+/** What a client puts in its extended CONNECT. */
+export interface ExtendedConnectOptions {
+  readonly scheme: 'http' | 'https';
+  readonly authority: string;
+  readonly path: string;
+  readonly protocols?: readonly string[];
+  readonly extensions?: string;
+  readonly origin?: string;
+  /** Extra fields (lower-case names; no pseudo-headers, no connection-specific fields). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** The request header block of a client's extended CONNECT (RFC 8441 §5). */
+export function extendedConnectRequest(options: ExtendedConnectOptions): Record<string, string> {
+  const protocols = options.protocols ?? [];
+  protocols.forEach((protocol, i) => {
+    if (!isToken(protocol) || protocols.indexOf(protocol) !== i) {
+      throw new WirekitError(
+        ErrorCode.INVALID_ARGUMENT,
+        `subprotocol ${JSON.stringify(protocol)} is not a unique token (RFC 6455 §4.1)`,
+      );
+    }
+  });
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(options.headers ?? {}))
+    headers[name.toLowerCase()] = value;
+  Object.assign(headers, {
+    ':method': 'CONNECT',
+    ':protocol': 'websocket',
+    ':scheme': options.scheme,
+    ':path': options.path,
+    ':authority': options.authority,
+    'sec-websocket-version': '13',
+  });
+  if (protocols.length > 0) headers['sec-websocket-protocol'] = protocols.join(', ');
+  if (options.extensions !== undefined && options.extensions !== '')
+    headers['sec-websocket-extensions'] = options.extensions;
+  if (options.origin !== undefined) headers.origin = options.origin;
+  return headers;
+}
+
+/** The server's answer, accepted: the chosen subprotocol and extensions. */
+export interface ExtendedConnectEstablished {
+  readonly ok: true;
+  readonly protocol: string | undefined;
+  readonly extensions: string | undefined;
+}
+
+/** Check the response to a client's extended CONNECT. */
+export function checkExtendedConnectResponse(
+  status: number,
+  headers: HeaderSource,
+  expected: { readonly protocols?: readonly string[]; readonly extensions?: readonly string[] },
+): ExtendedConnectEstablished | { readonly ok: false; readonly error: WirekitError } {
+  const fail = (message: string): { ok: false; error: WirekitError } => ({
+    ok: false,
+    error: new WirekitError(ErrorCode.WS_HANDSHAKE, message, { status }),
+  });
+  // §5: "If the server agrees to the WebSocket connection, it MUST respond with a 200".
+  if (status !== 200)
+    return fail(`server answered ${status} to the WebSocket CONNECT instead of 200`);
+  // RFC 6455 §4.1 items 5 and 6 hold here as well.
+  const chosen = checkChoices(headers, expected);
+  return typeof chosen === 'string' ? fail(chosen) : { ok: true, ...chosen };
+}
