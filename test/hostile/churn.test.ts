@@ -4,8 +4,9 @@
  * timer or listener may be left behind: a census (`process.getActiveResourcesInfo()` plus every
  * TCP handle and timer, ref'd or not) before and after must agree, and the server must hold no
  * connection. 5,000 connections need about 10,000 file descriptors here (both ends): when the
- * soft limit is lower, the scenario runs in a child whose limit `ulimit -n` raised first — and
- * fails loudly if it cannot be raised.
+ * limit is lower, the scenario runs in a child whose limit `ulimit -n` raised first — and fails
+ * loudly if it cannot be raised. (Node raises its own soft limit to the hard one at startup, so
+ * the limit checked is in effect the hard limit.)
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -26,7 +27,10 @@ function openFileLimit(): number {
   return answer === 'unlimited' ? Number.POSITIVE_INFINITY : Number(answer);
 }
 
-/** Run a scenario in a child whose open-file limit was raised to {@link RAISED_LIMIT}. */
+/**
+ * Run a scenario in a child whose open-file limit was raised to {@link RAISED_LIMIT}. Fails
+ * loudly (sh's `ulimit` error on stderr) when the hard limit does not allow it.
+ */
 function inRaisedLimitChild(scenario: 'cycles' | 'idle', count: number): ChurnFigures {
   const output = execFileSync(
     'sh',

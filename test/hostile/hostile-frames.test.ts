@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { createDeflateRaw, constants as zlibConstants } from 'node:zlib';
 import { closeBody, OP } from '../conformance/wire-frame.js';
 import { until } from '../node/helpers.js';
 import {
@@ -52,6 +53,28 @@ async function shutDownClean(server: ServerProcess): Promise<void> {
   const result = await server.shutDown();
   assert.deepEqual(result.leftBehind, [], 'the server process left sockets or timers behind');
   assert.equal(result.exitCode, 0, 'the server process exited by itself');
+}
+
+/**
+ * A permessage-deflate message body (RFC 7692 §7.2.1) that inflates to `inflated` zero bytes:
+ * raw DEFLATE, sync-flushed, the trailing 00 00 ff ff removed. Compressed by streaming 16 MiB
+ * at a time, so the test never holds the inflated size.
+ */
+async function deflateBomb(inflated: number): Promise<Buffer> {
+  const deflate = createDeflateRaw({ level: 9 });
+  const out: Buffer[] = [];
+  deflate.on('data', (chunk: Buffer) => out.push(chunk));
+  const zeros = Buffer.alloc(16 * MiB);
+  for (let left = inflated; left > 0; left -= zeros.length) {
+    if (!deflate.write(zeros.subarray(0, Math.min(left, zeros.length))))
+      await new Promise((resolve) => deflate.once('drain', resolve));
+  }
+  await new Promise<void>((resolve) => deflate.flush(zlibConstants.Z_SYNC_FLUSH, resolve));
+  deflate.close();
+  const body = Buffer.concat(out);
+  const tail = body.subarray(body.length - 4);
+  assert.ok(tail.equals(Buffer.from([0, 0, 0xff, 0xff])), 'a sync flush ends in 00 00 ff ff');
+  return body.subarray(0, body.length - 4);
 }
 
 /** Close from the peer with 1000 and wait for the server's echo and its TCP close (§7.1.1). */
@@ -149,6 +172,30 @@ describe('hostile frames (ws advisory classes), bounded memory', { timeout: 120_
       server.reportsOf('close').every((c) => c.code === 1006 && !c.wasClean),
       'each vanished peer is a 1006 close',
     );
+    await shutDownClean(server);
+  });
+
+  test('a decompression bomb (1 GiB of zeros in one ~1 MB compressed frame) closes with 1009 within bounded memory (RFC 7692 §7.2.2, RFC 6455 §10.4)', async (t) => {
+    const inflated = 1024 * MiB;
+    const bomb = await deflateBomb(inflated);
+    const server = await startServer(t, { deflate: true });
+    const peer = await HostilePeer.open(server.port, {
+      'Sec-WebSocket-Extensions': 'permessage-deflate',
+    });
+    t.after(() => peer.socket.destroy());
+    assert.match(peer.head, /\r\nsec-websocket-extensions: permessage-deflate/i);
+    // One compressed binary frame (RSV1, RFC 7692 §6), within the 16 MiB frame limit itself.
+    await writeInPieces(peer.socket, maskedFrame(OP.BINARY, bomb, true, true), PIECE);
+    await peer.closed;
+    assert.equal(peer.tally.closeCode, 1009, 'close frame 1009 (message too big)');
+    const closed = await server.firstClose();
+    assert.deepEqual([closed.code, closed.wasClean], [1009, false]);
+    assert.equal(server.reportsOf('message').length, 0, 'no message was delivered');
+    const stats = await server.stats();
+    t.diagnostic(
+      `${mb(bomb.length)} inflating to ${mb(inflated)}: server peak RSS ${mb(stats.peakRss)}`,
+    );
+    assert.ok(stats.peakRss < PEAK_RSS_BOUND, `peak RSS ${stats.peakRss} bytes`);
     await shutDownClean(server);
   });
 

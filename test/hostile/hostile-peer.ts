@@ -112,21 +112,31 @@ export class HostilePeer {
     });
   }
 
-  /** Connect to 127.0.0.1:`port` and complete the opening handshake (expects 101). */
-  static async open(port: number): Promise<HostilePeer> {
+  /** The server's 101 answer head (status line and fields). */
+  head = '';
+
+  /**
+   * Connect to 127.0.0.1:`port` and complete the opening handshake (expects 101). `fields`
+   * adds request header fields (e.g. a `Sec-WebSocket-Extensions` offer).
+   */
+  static async open(
+    port: number,
+    fields: Readonly<Record<string, string>> = {},
+  ): Promise<HostilePeer> {
     const socket = netConnect({ host: '127.0.0.1', port });
     const peer = new HostilePeer(socket);
     await once(socket, 'connect');
-    socket.write(upgradeRequest());
-    const rest = await readHead(socket);
+    socket.write(upgradeRequest({ overrides: fields }));
+    const { head, rest } = await readHead(socket);
+    peer.head = head;
     socket.on('data', (chunk: Buffer) => peer.tally.push(chunk));
     if (rest.length > 0) peer.tally.push(rest);
     return peer;
   }
 }
 
-/** Read the answer head; fail unless it is a 101. Returns the bytes that followed it. */
-function readHead(socket: Socket): Promise<Buffer> {
+/** Read the answer head; fail unless it is a 101. Returns it and the bytes that followed. */
+function readHead(socket: Socket): Promise<{ head: string; rest: Buffer }> {
   return new Promise((resolve, reject) => {
     let buffered = Buffer.alloc(0);
     const timer = setTimeout(() => done(new Error('no 101 within the wait')), HANDSHAKE_WAIT_MS);
@@ -136,17 +146,17 @@ function readHead(socket: Socket): Promise<Buffer> {
       if (end < 0) return;
       const head = buffered.subarray(0, end).toString('latin1');
       if (!head.startsWith('HTTP/1.1 101 ')) done(new Error(`expected 101, got ${head}`));
-      else done(undefined, buffered.subarray(end + 4));
+      else done(undefined, { head, rest: buffered.subarray(end + 4) });
     };
     const onClose = (): void => done(new Error('closed during the handshake'));
-    function done(error: Error | undefined, rest?: Buffer): void {
+    function done(error: Error | undefined, answer?: { head: string; rest: Buffer }): void {
       clearTimeout(timer);
       socket.off('data', onData);
       socket.off('close', onClose);
       if (error !== undefined) {
         socket.destroy();
         reject(error);
-      } else resolve(rest!);
+      } else resolve(answer!);
     }
     socket.on('data', onData);
     socket.on('close', onClose);
@@ -158,9 +168,17 @@ export function frameHeader(opcode: number, length: bigint, fin = true): Buffer 
   return encodeFrame({ opcode, fin, mask: ZERO_KEY, announcedLength: length });
 }
 
-/** A masked frame with `payload` (a zero key: the payload bytes go out as they are). */
-export function maskedFrame(opcode: number, payload: Buffer | string, fin = true): Buffer {
-  return encodeFrame({ opcode, payload, fin, mask: ZERO_KEY });
+/**
+ * A masked frame with `payload` (a zero key: the payload bytes go out as they are); `rsv1`
+ * marks a permessage-deflate compressed message (RFC 7692 §6).
+ */
+export function maskedFrame(
+  opcode: number,
+  payload: Buffer | string,
+  fin = true,
+  rsv1 = false,
+): Buffer {
+  return encodeFrame({ opcode, payload, fin, mask: ZERO_KEY, rsv: rsv1 ? 0x4 : 0 });
 }
 
 /**

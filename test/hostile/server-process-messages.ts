@@ -8,6 +8,8 @@ import type { ConnectionOptions } from '../../src/node/connection-options.js';
 export interface ServerProcessOptions extends ConnectionOptions {
   readonly handshakeTimeout?: number;
   readonly maxHeadBytes?: number;
+  /** Negotiate permessage-deflate (RFC 7692) with the server's defaults. */
+  readonly deflate?: boolean;
 }
 
 /** Memory and traffic figures of the child, in bytes. */
