@@ -75,6 +75,13 @@ export interface ConnectOptions<Data = unknown> extends ConnectionOptions {
    * to open several WebSockets on one session use `Http2WebSocketSession`.
    */
   readonly http2?: boolean | 'prefer';
+  /**
+   * Read into one reused buffer (this one, or a new one of this many bytes) instead of a fresh
+   * chunk per read (`net.Socket` `onread`): no allocation per read. The price: a message's
+   * `data` is valid only during its `message` callback — copy what you keep (async iteration
+   * copies for you). HTTP/1.1 only.
+   */
+  readonly readBuffer?: number | Uint8Array;
 }
 
 /** Default ports by scheme (RFC 6455 §3). */
@@ -207,8 +214,32 @@ function connectHttp1<Data>(
 
   return new Promise<Connection<Data>>((resolve, reject) => {
     const tls = options.tls ?? {};
+    // With `readBuffer`, reads land in one reused buffer: copied while the handshake is parsed
+    // (the HTTP reader keeps chunks), handed to the connection as views afterwards.
+    let connection: Connection<Data> | undefined;
+    const readBuffer =
+      options.readBuffer === undefined
+        ? undefined
+        : typeof options.readBuffer === 'number'
+          ? Buffer.allocUnsafe(options.readBuffer)
+          : options.readBuffer;
+    const onread =
+      readBuffer === undefined
+        ? {}
+        : {
+            onread: {
+              buffer: readBuffer,
+              callback: (length: number, buffer: Uint8Array): boolean => {
+                const view = buffer.subarray(0, length);
+                if (connection !== undefined) connection.receive(view);
+                else onData(Buffer.from(view));
+                return true; // keep reading (false would pause the socket)
+              },
+            },
+          };
     const socket: Socket = target.secure
       ? tlsConnect({
+          ...onread,
           host: target.hostname,
           port: target.port,
           ...(isIP(target.hostname) === 0
@@ -220,7 +251,7 @@ function connectHttp1<Data>(
           // An ALPN list would invite an h2 answer; WebSocket over TLS here is HTTP/1.1.
           ALPNProtocols: ['http/1.1'],
         })
-      : netConnect({ host: target.hostname, port: target.port });
+      : netConnect({ host: target.hostname, port: target.port, ...onread });
     const reader = new ResponseReader({ maxHeadBytes: options.maxHeadBytes ?? 16 * 1024 });
     reader.expect('GET');
     let settled = false;
@@ -351,9 +382,10 @@ function connectHttp1<Data>(
             const head = next.type === 'paused' ? reader.takeRemaining() : new Uint8Array(0);
             settled = true;
             cleanup();
-            const connection = new Connection<Data>({
+            connection = new Connection<Data>({
               socket,
               role: 'client',
+              reusedReadBuffer: readBuffer !== undefined,
               handler: options.handler ?? {},
               data: options.data as Data,
               options: connectionOptions,

@@ -71,6 +71,8 @@ export interface ConnectionInit<Data> {
   readonly onDispose: ((connection: Connection<Data>) => void) | undefined;
   /** permessage-deflate codecs, when negotiated. */
   readonly compression?: ConnectionCompression | undefined;
+  /** Reads land in one reused buffer (`onread`): payloads live only during their callback. */
+  readonly reusedReadBuffer?: boolean;
 }
 
 /** Outputs larger than this are written at once instead of at the end of the tick. */
@@ -132,6 +134,8 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
   readonly #heartbeat: Heartbeat | undefined;
   readonly #onDispose: ((connection: Connection<Data>) => void) | undefined;
   readonly #compression: ConnectionCompression | undefined;
+  /** Queued messages must be copied: their memory is reused after the callback. */
+  readonly #copyQueued: boolean;
 
   #dispatching = false;
   #dirty = false;
@@ -166,8 +170,10 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
       maxMessageSize: init.options.maxMessageSize,
       maxFrameSize: init.options.maxFrameSize,
       autoPong: init.options.autoPong,
+      reuseBuffers: init.reusedReadBuffer ?? false,
       ...(init.compression === undefined ? {} : { compression: init.compression }),
     });
+    this.#copyQueued = init.reusedReadBuffer ?? false;
     this.#compression = init.compression;
   }
 
@@ -330,7 +336,10 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
           const isBinary = kind === ReadKind.BINARY;
           if (handler.message !== undefined)
             handler.message(this, core.payload as Buffer, isBinary);
-          else this.#enqueue({ data: core.payload as Buffer, isBinary });
+          else {
+            const data = core.payload as Buffer;
+            this.#enqueue({ data: this.#copyQueued ? Buffer.from(data) : data, isBinary });
+          }
         } else if (kind === ReadKind.PING) {
           handler.ping?.(this, core.payload as Buffer);
         } else if (kind === ReadKind.PONG) {

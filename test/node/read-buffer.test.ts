@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { connect, serve, type WebSocketServer } from '../../src/index.js';
+
+describe('client reads into a reused buffer (net.Socket onread)', () => {
+  let server: WebSocketServer;
+  let port = 0;
+  before(async () => {
+    server = await serve({
+      port: 0,
+      handler: {
+        message(ws, data, isBinary) {
+          ws.send(data, isBinary);
+        },
+      },
+    });
+    port = server.address!.port;
+  });
+  after(() => server.close());
+
+  test('messages of every size, spanning reads of a 1 KiB buffer, arrive intact and in order', async () => {
+    const readBuffer = Buffer.alloc(1024);
+    const expected = Array.from({ length: 300 }, (_, i) => `${i}:${'z'.repeat((i * 37) % 5000)}`);
+    const got: string[] = [];
+    const buffers = new Set<ArrayBufferLike>();
+    let done!: () => void;
+    const all = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    const ws = await connect(`ws://127.0.0.1:${port}`, {
+      readBuffer,
+      handler: {
+        message(_ws, data) {
+          buffers.add(data.buffer);
+          got.push(data.toString());
+          if (got.length === expected.length) done();
+        },
+      },
+    });
+    for (const message of expected) {
+      if (!ws.send(message)) await ws.writable();
+    }
+    await all;
+    ws.close(1000);
+    assert.deepEqual(got, expected);
+    // Small single-frame messages were views of the one read buffer.
+    assert.ok(buffers.has(readBuffer.buffer), 'payloads were views of the reused buffer');
+  });
+
+  test('async iteration copies messages, since the read buffer is reused', async () => {
+    const ws = await connect(`ws://127.0.0.1:${port}`, { readBuffer: 512 });
+    const sent = Array.from({ length: 50 }, (_, i) => `${i}-${'q'.repeat(i * 20)}`);
+    for (const message of sent) ws.send(message);
+    const received: string[] = [];
+    const kept: Buffer[] = [];
+    for await (const { data } of ws) {
+      kept.push(data);
+      received.push(data.toString());
+      if (received.length === sent.length) break;
+    }
+    assert.deepEqual(received, sent);
+    // Kept payloads still hold their bytes after later reads reused the buffer.
+    assert.deepEqual(
+      kept.map((b) => b.toString()),
+      sent,
+    );
+  });
+});
