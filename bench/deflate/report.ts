@@ -1,0 +1,244 @@
+/**
+ * The markdown of the permessage-deflate section of BENCHMARKS.md: how it was run, one echo
+ * table per zlib level, a wirekit-vs-ws summary, the memory table and the targets of issue 5
+ * checked against the medians.
+ *
+ * @example
+ * ```ts
+ * const markdown = deflateReport({ machine, throughput, memory, minutes, command });
+ * ```
+ */
+import { fixed, grouped, markdownTable, times } from '../e2e/runner/markdown-table.js';
+import { median } from '../e2e/runner/stats.js';
+import type { MemoryRow } from './memory-section.js';
+import type { ThroughputRow } from './throughput-section.js';
+
+/** Where and how the figures were taken. */
+export interface RunDescription {
+  readonly command: string;
+  readonly date: string;
+  readonly machine: string;
+  readonly versions: string;
+  readonly load: string;
+  readonly minutes: number;
+  readonly method: readonly string[];
+}
+
+/** Everything the report shows. */
+export interface DeflateResults {
+  readonly run: RunDescription;
+  readonly throughput: readonly ThroughputRow[] | undefined;
+  readonly memory: readonly MemoryRow[] | undefined;
+}
+
+const KiB = 1024;
+const WS = 'ws';
+
+function size(bytes: number): string {
+  return bytes % KiB === 0 ? `${bytes / KiB} KiB` : `${bytes} B`;
+}
+
+function med(row: ThroughputRow, pick: (r: ThroughputRow['runs'][number]) => number): number {
+  return median(row.runs.map(pick));
+}
+
+function find(
+  rows: readonly ThroughputRow[],
+  pair: string,
+  like: ThroughputRow,
+): ThroughputRow | undefined {
+  return rows.find(
+    (r) =>
+      r.pair === pair &&
+      r.level === like.level &&
+      r.size === like.size &&
+      r.connections === like.connections,
+  );
+}
+
+function echoTable(rows: readonly ThroughputRow[], all: readonly ThroughputRow[]): string {
+  return markdownTable(
+    [
+      'pair (client → server)',
+      'message',
+      'conns',
+      'msg/s',
+      'p50 µs',
+      'p99 µs',
+      'server CPU µs/msg',
+      'client CPU µs/msg',
+      'wire B/msg c→s',
+      'wire B/msg s→c',
+      'msg/s vs ws',
+    ],
+    rows.map((row) => {
+      const ws = find(all, WS, row);
+      const rate = med(row, (r) => r.rate);
+      return [
+        row.pair,
+        size(row.size),
+        String(row.connections),
+        grouped(rate),
+        fixed(
+          med(row, (r) => r.p50Us),
+          0,
+        ),
+        fixed(
+          med(row, (r) => r.p99Us),
+          0,
+        ),
+        fixed(
+          med(row, (r) => r.serverCpuUs),
+          1,
+        ),
+        fixed(
+          med(row, (r) => r.clientCpuUs),
+          1,
+        ),
+        grouped(med(row, (r) => r.wireInBytes)),
+        grouped(med(row, (r) => r.wireOutBytes)),
+        ws === undefined ? '—' : times(rate / med(ws, (r) => r.rate)),
+      ];
+    }),
+  );
+}
+
+/** wirekit vs ws per case: throughput ratios and server CPU ratios. */
+function summaryTable(rows: readonly ThroughputRow[]): string {
+  const cases = rows.filter((r) => r.pair === WS);
+  const ratio = (pair: string, like: ThroughputRow, pick: (r: ThroughputRow) => number): number => {
+    const row = find(rows, pair, like);
+    return row === undefined ? Number.NaN : pick(row);
+  };
+  const rate = (r: ThroughputRow): number => med(r, (x) => x.rate);
+  const cpu = (r: ThroughputRow): number => med(r, (x) => x.serverCpuUs);
+  return markdownTable(
+    [
+      'level',
+      'message',
+      'conns',
+      'wirekit dedicated ÷ ws, msg/s',
+      'wirekit shared ÷ ws, msg/s',
+      'ws server CPU ÷ wirekit dedicated server CPU (same ws client)',
+    ],
+    cases.map((like) => [
+      like.level,
+      size(like.size),
+      String(like.connections),
+      times(ratio('wirekit dedicated', like, rate) / rate(like)),
+      times(ratio('wirekit shared', like, rate) / rate(like)),
+      times(cpu(like) / ratio('ws client → wirekit dedicated server', like, cpu)),
+    ]),
+  );
+}
+
+function memoryTable(rows: readonly MemoryRow[]): string {
+  return markdownTable(
+    [
+      'connections',
+      'server',
+      'RSS KiB/conn',
+      'heap used KiB/conn',
+      'external KiB/conn',
+      'server RSS MiB (all open)',
+      'RSS/conn vs ws',
+    ],
+    rows.map((row) => {
+      const ws = rows.find(
+        (r) => r.connections === row.connections && r.subject.startsWith('ws (perMessageDeflate'),
+      );
+      const rss = median(row.runs.map((r) => r.rss));
+      return [
+        grouped(row.connections),
+        row.subject,
+        fixed(rss / KiB, 1),
+        fixed(median(row.runs.map((r) => r.heapUsed)) / KiB, 1),
+        fixed(median(row.runs.map((r) => r.external)) / KiB, 1),
+        fixed(median(row.runs.map((r) => r.rssTotal)) / KiB / KiB, 0),
+        ws === undefined ? '—' : times(rss / median(ws.runs.map((r) => r.rss))),
+      ];
+    }),
+  );
+}
+
+/** The targets of issue 5, checked against these medians. */
+function targets(results: DeflateResults): string[] {
+  const lines: string[] = [];
+  const rows = results.throughput;
+  if (rows !== undefined) {
+    const ratios = rows
+      .filter((r) => r.pair === WS)
+      .map((like) => {
+        const wk = find(rows, 'wirekit dedicated', like);
+        const value =
+          wk === undefined ? Number.NaN : med(wk, (r) => r.rate) / med(like, (r) => r.rate);
+        return { like, value };
+      });
+    const met = ratios.filter((r) => r.value >= 2);
+    const missed = ratios.filter((r) => !(r.value >= 2));
+    lines.push(
+      `- ≥ 2× ws throughput with compression on (wirekit dedicated vs ws, both ends each): met in ${met.length} of ${ratios.length} cases` +
+        (missed.length === 0
+          ? '.'
+          : `; missed in ${missed
+              .map(
+                (r) =>
+                  `level ${r.like.level}, ${size(r.like.size)} × ${r.like.connections} (${times(r.value)})`,
+              )
+              .join('; ')}.`),
+    );
+  }
+  const memory = results.memory;
+  if (memory !== undefined) {
+    for (const count of new Set(memory.map((r) => r.connections))) {
+      const ws = memory.find(
+        (r) => r.connections === count && r.subject.startsWith('ws (perMessageDeflate'),
+      );
+      if (ws === undefined) continue;
+      const wsRss = median(ws.runs.map((r) => r.rss));
+      for (const mode of ['wirekit shared', 'wirekit dedicated']) {
+        const row = memory.find((r) => r.connections === count && r.subject === mode);
+        if (row === undefined) continue;
+        const share = median(row.runs.map((r) => r.rss)) / wsRss;
+        lines.push(
+          `- ≤ ½ ws memory per connection at ${grouped(count)} connections, ${mode}: ${share <= 0.5 ? 'met' : 'missed'} (${times(share)} ws's RSS per connection).`,
+        );
+      }
+    }
+  }
+  return lines;
+}
+
+/** The whole section. */
+export function deflateReport(results: DeflateResults): string {
+  const { run } = results;
+  const out: string[] = [
+    '## permessage-deflate (RFC 7692): throughput, latency, memory',
+    '',
+    `Command: \`${run.command}\` (about ${Math.round(run.minutes)} min). Date: ${run.date}. Machine: ${run.machine}. ${run.versions}. Load average (1 min) before/after: ${run.load}.`,
+    '',
+    ...run.method.map((line) => `- ${line}`),
+  ];
+  const rows = results.throughput;
+  if (rows !== undefined) {
+    for (const level of new Set(rows.map((r) => r.level))) {
+      out.push(
+        '',
+        `### Echo, zlib level ${level}`,
+        '',
+        echoTable(
+          rows.filter((r) => r.level === level),
+          rows,
+        ),
+      );
+    }
+    out.push('', '### wirekit vs ws (ratios of the medians above)', '', summaryTable(rows));
+  }
+  if (results.memory !== undefined) {
+    out.push('', '### Memory per connection (server process)', '', memoryTable(results.memory));
+  }
+  const checked = targets(results);
+  if (checked.length > 0)
+    out.push('', '### Targets (issue 5), from the medians above', '', ...checked);
+  return out.join('\n');
+}
