@@ -4,7 +4,8 @@
  * stdout (see {@link formatMessage}); status (connected, closed with code and reason) goes to
  * stderr. With a terminal on stdin it is interactive (a `> ` prompt, received messages shown as
  * `< …`); otherwise it is scriptable: it sends every line, keeps receiving for `--wait` seconds
- * after stdin ends, then closes with 1000.
+ * after stdin ends, then closes with 1000. With `--http2` the WebSocket is a stream of an HTTP/2
+ * session (RFC 8441): h2 by ALPN for `wss://`, h2c with prior knowledge for `ws://`.
  *
  * Exit codes: 0 when the close handshake completed with 1000, 1001 or no status (1005); 1 for a
  * refused handshake (the server's status and the start of its body are printed), a lost
@@ -38,7 +39,7 @@ const connectSpec = {
     'Open a WebSocket: stdin lines go out as messages, received messages are printed on stdout.',
   usage: [
     'URL [--binary] [--header "NAME: VALUE"]... [--subprotocol P]...',
-    '[--insecure] [--ca FILE] [--wait S]',
+    '[--insecure] [--ca FILE] [--wait S] [--http2]',
     '[--deflate [--deflate-mode shared|dedicated] [--deflate-level N] [--deflate-threshold N]',
     '  [--deflate-mem-level N] [--deflate-server-window-bits B] [--deflate-client-window-bits B]]',
   ],
@@ -70,6 +71,11 @@ const connectSpec = {
       value: 'S',
       description: 'piped stdin: seconds to keep receiving after stdin ends (default 1)',
     },
+    http2: {
+      type: 'boolean',
+      description:
+        'open the WebSocket over HTTP/2 (RFC 8441): h2 for wss://, h2c for ws://; no fallback',
+    },
     ...DEFLATE_OPTIONS,
   },
   notes: [
@@ -83,6 +89,10 @@ const connectSpec = {
     'Compression: with --deflate the client offers permessage-deflate; the status line shows\n' +
       'the agreed Sec-WebSocket-Extensions, or says the server declined. Mode dedicated (the\n' +
       'default) keeps context between messages; shared asks for no context takeover both ways.',
+    'HTTP/2: with --http2 the client opens an HTTP/2 session (TLS with ALPN h2 for wss://,\n' +
+      'cleartext h2c with prior knowledge for ws://), waits for the server to enable the\n' +
+      'extended CONNECT protocol (RFC 8441 §3) and opens the WebSocket as one stream; it fails\n' +
+      '(exit 1) rather than fall back to HTTP/1.1. The status line says "over HTTP/2".',
     'Example: printf "hello\\nworld\\n" | wirekit connect ws://127.0.0.1:9001',
   ],
 } as const satisfies CommandSpec;
@@ -124,6 +134,7 @@ async function runConnect(args: readonly string[]): Promise<number> {
     ...(values.insecure === true ? { rejectUnauthorized: false } : {}),
   };
   const deflate = deflateOption(values);
+  const http2 = values.http2 === true;
   const interactive = process.stdin.isTTY === true;
 
   let input: Interface | undefined;
@@ -156,7 +167,8 @@ async function runConnect(args: readonly string[]): Promise<number> {
             ? ' (compression declined by the server)'
             : ` (${ws.extensions})`;
       const hint = interactive ? '; Ctrl-D or Ctrl-C to close' : '';
-      status(`connected to ${url}${protocol}${compression}${hint}`);
+      const transport = http2 ? ' over HTTP/2' : '';
+      status(`connected to ${url}${transport}${protocol}${compression}${hint}`);
     },
     message(_ws, data, isBinary): void {
       print(formatMessage(data, isBinary));
@@ -180,6 +192,7 @@ async function runConnect(args: readonly string[]): Promise<number> {
       headers,
       tls,
       ...(deflate === undefined ? {} : { deflate }),
+      ...(http2 ? { http2 } : {}),
     });
   } catch (error) {
     if (error instanceof WirekitError && error.code === ErrorCode.INVALID_ARGUMENT)

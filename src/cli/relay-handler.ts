@@ -19,6 +19,8 @@ export type RelayMode = (typeof RelayMode)[keyof typeof RelayMode];
 export interface RelayPeer {
   readonly id: number;
   readonly address: string;
+  /** `true` for a stream of an HTTP/2 session (an extended CONNECT, RFC 8441 §4). */
+  readonly http2: boolean;
 }
 
 /** Options of {@link relayHandler}. */
@@ -47,11 +49,13 @@ export function relayHandler(options: RelayOptions): ServerHandler<RelayPeer> {
   return {
     upgrade(request): RelayPeer {
       lastId += 1;
-      return { id: lastId, address: request.remoteAddress };
+      // RFC 8441 §4: over HTTP/2 the opening handshake is a CONNECT, over HTTP/1.1 a GET.
+      return { id: lastId, address: request.remoteAddress, http2: request.method === 'CONNECT' };
     },
     open(ws): void {
       open += 1;
-      log?.(`+ #${ws.data.id} ${ws.data.address} opened${openCount(open)}`);
+      const what = ws.data.http2 ? 'h2 stream opened' : 'opened';
+      log?.(`+ #${ws.data.id} ${ws.data.address} ${what}${openCount(open)}`);
     },
     message(ws, data, isBinary): void {
       switch (mode) {

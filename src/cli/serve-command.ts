@@ -1,6 +1,8 @@
 /**
  * `wirekit serve`: an echo (or broadcast) WebSocket server on TCP or TLS, usable as a test
- * target for clients and for Autobahn's fuzzingclient. Prints one line with its URL on stdout,
+ * target for clients and for Autobahn's fuzzingclient. With `--http2` the same port also serves
+ * WebSockets over HTTP/2 (RFC 8441): h2 by ALPN with TLS, h2c with prior knowledge without.
+ * Prints one line with its URL on stdout,
  * logs connections on stderr, and on SIGINT/SIGTERM closes every connection with 1001 (going
  * away, RFC 6455 §7.4.1), waits for the close handshakes and exits 0.
  */
@@ -21,7 +23,7 @@ const serveSpec = {
   name: 'serve',
   summary: 'Run a WebSocket echo (or broadcast) server: text comes back as text, binary as binary.',
   usage: [
-    '[--port N] [--host HOST] [--path PATH] [--tls-cert FILE --tls-key FILE]',
+    '[--port N] [--host HOST] [--path PATH] [--tls-cert FILE --tls-key FILE] [--http2]',
     '[--echo | --broadcast] [--max-message-size N] [--quiet]',
     '[--deflate [--deflate-mode shared|dedicated] [--deflate-level N] [--deflate-threshold N]',
     '  [--deflate-mem-level N] [--deflate-server-window-bits B] [--deflate-client-window-bits B]]',
@@ -49,6 +51,11 @@ const serveSpec = {
       description: 'certificate chain (PEM): serve wss://',
     },
     'tls-key': { type: 'string', value: 'FILE', description: 'private key (PEM) of --tls-cert' },
+    http2: {
+      type: 'boolean',
+      description:
+        'also serve WebSockets over HTTP/2 (RFC 8441) on the same port: h2 with TLS, h2c without',
+    },
     echo: { type: 'boolean', description: 'send each message back to its sender (the default)' },
     broadcast: { type: 'boolean', description: 'send each message to every open connection' },
     'max-message-size': {
@@ -69,6 +76,8 @@ const serveSpec = {
       "dedicated keeps each connection's contexts (smaller messages, more memory). The window\n" +
       'options cap what the server agrees to (RFC 7692 §7.1.2).',
     'Example: wirekit serve --port 9001   then   wirekit connect ws://127.0.0.1:9001',
+    'Example: wirekit serve --http2 --tls-cert cert.pem --tls-key key.pem   then\n' +
+      '  wirekit connect --http2 --ca cert.pem wss://127.0.0.1:9001',
   ],
 } as const satisfies CommandSpec;
 
@@ -110,6 +119,7 @@ async function runServe(args: readonly string[]): Promise<number> {
     certFile === undefined || keyFile === undefined
       ? undefined
       : { cert: readFileSync(certFile), key: readFileSync(keyFile) };
+  const http2 = values.http2 === true;
   const log =
     values.quiet === true
       ? undefined
@@ -129,6 +139,7 @@ async function runServe(args: readonly string[]): Promise<number> {
     ...(tls === undefined ? {} : { tls }),
     ...(path === undefined ? {} : { path }),
     ...(deflate === undefined ? {} : { deflate }),
+    ...(http2 ? { http2 } : {}),
     handler,
     maxMessageSize,
     // A backlog of one largest message (a big echo the peer is still reading) is not a peer
@@ -142,7 +153,8 @@ async function runServe(args: readonly string[]): Promise<number> {
   const hostPart = shownHost.includes(':') ? `[${shownHost}]` : shownHost;
   const url = `${tls === undefined ? 'ws' : 'wss'}://${hostPart}:${address?.port ?? port}${path ?? ''}`;
   const compression = deflate === undefined ? '' : `; ${describeDeflate(deflate, 'shared')}`;
-  process.stdout.write(`listening on ${url} (${mode}${compression})\n`);
+  const protocols = http2 ? `; HTTP/1.1 + HTTP/2 ${tls === undefined ? 'h2c' : 'h2'}` : '';
+  process.stdout.write(`listening on ${url} (${mode}${protocols}${compression})\n`);
 
   const running = server;
   await new Promise<void>((resolve) => {
