@@ -24,10 +24,18 @@ export interface RunDescription {
   readonly method: readonly string[];
 }
 
+/** The zlib floor of one case (see zlib-floor.ts). */
+export interface FloorRow {
+  readonly level: string;
+  readonly size: number;
+  readonly floorUs: number;
+}
+
 /** Everything the report shows. */
 export interface DeflateResults {
   readonly run: RunDescription;
   readonly throughput: readonly ThroughputRow[] | undefined;
+  readonly floors: readonly FloorRow[] | undefined;
   readonly memory: readonly MemoryRow[] | undefined;
 }
 
@@ -132,6 +140,42 @@ function summaryTable(rows: readonly ThroughputRow[]): string {
   );
 }
 
+/** Server CPU per echo against the zlib floor, both servers fed by the same ws client. */
+function floorTable(rows: readonly ThroughputRow[], floors: readonly FloorRow[]): string {
+  const cases = rows.filter((r) => r.pair === WS);
+  return markdownTable(
+    [
+      'level',
+      'message',
+      'conns',
+      'zlib floor µs/msg',
+      'wirekit dedicated server µs/msg',
+      'ws server µs/msg',
+      'wirekit above floor',
+      'ws above floor',
+      'ws server ÷ floor (best possible ×)',
+    ],
+    cases.map((like) => {
+      const floor =
+        floors.find((f) => f.level === like.level && f.size === like.size)?.floorUs ?? Number.NaN;
+      const wk = find(rows, 'ws client → wirekit dedicated server', like);
+      const wkCpu = wk === undefined ? Number.NaN : med(wk, (r) => r.serverCpuUs);
+      const wsCpu = med(like, (r) => r.serverCpuUs);
+      return [
+        like.level,
+        size(like.size),
+        String(like.connections),
+        fixed(floor, 1),
+        fixed(wkCpu, 1),
+        fixed(wsCpu, 1),
+        fixed(wkCpu - floor, 1),
+        fixed(wsCpu - floor, 1),
+        times(wsCpu / floor),
+      ];
+    }),
+  );
+}
+
 function memoryTable(rows: readonly MemoryRow[]): string {
   return markdownTable(
     [
@@ -233,6 +277,14 @@ export function deflateReport(results: DeflateResults): string {
       );
     }
     out.push('', '### wirekit vs ws (ratios of the medians above)', '', summaryTable(rows));
+    if (results.floors !== undefined) {
+      out.push(
+        '',
+        '### Server CPU per echo against the zlib floor (inflate + compress in process, hot loop)',
+        '',
+        floorTable(rows, results.floors),
+      );
+    }
   }
   if (results.memory !== undefined) {
     out.push('', '### Memory per connection (server process)', '', memoryTable(results.memory));

@@ -20,13 +20,14 @@ import { writeSection } from '../e2e/runner/benchmarks-file.js';
 import { inSnapshot, repositoryRoot, rerunInSnapshot } from '../e2e/runner/dist-snapshot.js';
 import { MEMORY_SUBJECTS, type MemoryRow, runMemorySection } from './memory-section.js';
 import { killChildrenOnExit } from './node-child.js';
-import { deflateReport } from './report.js';
+import { deflateReport, type FloorRow } from './report.js';
 import {
   ECHO_PAIRS,
   LEVELS,
   runThroughputSection,
   type ThroughputRow,
 } from './throughput-section.js';
+import { zlibFloorUs } from './zlib-floor.js';
 
 // Run from a private copy of dist/: other engineers rebuild it while a run is going.
 if (!inSnapshot()) process.exit(await rerunInSnapshot(repositoryRoot(), 'bench/deflate/run.js'));
@@ -118,10 +119,17 @@ const memoryConfig = {
 const started = Date.now();
 const loadBefore = loadAverage();
 let throughput: ThroughputRow[] | undefined;
+let floors: FloorRow[] | undefined;
 let memory: MemoryRow[] | undefined;
 if (sections.has('throughput')) {
   log('echo throughput and latency…');
   throughput = await runThroughputSection(throughputConfig, log);
+  log('zlib floor…');
+  floors = [];
+  for (const level of throughputConfig.levels) {
+    for (const size of throughputConfig.sizes)
+      floors.push({ level: level.label, size, floorUs: zlibFloorUs(size, level.wirekit) });
+  }
 }
 if (sections.has('memory')) {
   log('memory per connection…');
@@ -142,17 +150,23 @@ const report = deflateReport({
       'Messages: JSON text, realistic market data (a batch of trades for 1 KiB, an order-book snapshot for 16 KiB, each ending in a chat-like note), exactly 1,024 or 16,384 bytes, 64 different ones sent in turn (bench/deflate/json-messages.ts). Every echo is checked (length always, bytes for one in 8).',
       'Compression on both ends, same zlib level for both libraries (level 1, and 6 = zlib\'s and ws\'s default), memLevel 8, 15-bit windows, threshold 1,024 B. "wirekit dedicated": `serve({ deflate: { mode: \'dedicated\', level } })` and `connect(url, { deflate: { level } })` — context takeover both ways, as ws. "wirekit shared": the server default, no context takeover both ways, one zlib context per process and direction. "ws": `new WebSocketServer({ perMessageDeflate: { zlibDeflateOptions: { level } } })` (`true` for level 6) and `new WebSocket(url, { perMessageDeflate: … })`; everything else at ws\'s defaults (10 concurrent zlib jobs).',
       `Echo: N connections, one message in flight on each (send, wait for the echo, send the next); ${throughputConfig.warmupMs} ms warm-up, then ${seconds} s measured. Server and load client are separate processes${pin ? ', pinned with taskset to core 0 and core 1 (zlib threads of ws included)' : ''}. ${throughputConfig.rounds} rounds, all pairs in each round in rotated order; medians. "server/client CPU": user + system time per round trip (server from /proc/PID/stat). "wire B/msg": bytes the server read (c→s) and wrote (s→c) per round trip (/proc/PID/io), frame headers and masks included.`,
-      `Memory: the server process (open-file limit ${openFiles}, \`sh -c 'ulimit -n ${openFiles} && exec node --expose-gc …'\`) reports \`process.memoryUsage()\` after two full GCs before any connection and again once a load client in another process has opened N connections (offer \`permessage-deflate; client_max_window_bits\`, as ws's client and Chromium) and made each exchange ${memoryConfig.messagesPerConnection} compressed 1 KiB messages (so every connection has inflated and compressed); (after − before) ÷ N. Medians of ${memoryConfig.runs} runs. zlib allocates through Node, so its contexts are in "external".`,
+      `Memory: the server process (open-file limit ${openFiles}, \`sh -c 'ulimit -n ${openFiles} && exec node --expose-gc …'\`) reports \`process.memoryUsage()\` after two full GCs before any connection and again once a load client in another process has opened N connections (offer \`permessage-deflate; client_max_window_bits\`, as ws's client and Chromium) and made each exchange ${memoryConfig.messagesPerConnection} compressed 1 KiB messages (so every connection has inflated and compressed); (after − before) ÷ N. Medians of ${memoryConfig.runs} runs. The zlib contexts are malloc'ed by Node's zlib binding and show in RSS (only pages touched so far); "external" holds just what Node has reported to V8.`,
+      'zlib floor: inflate + compress of the same messages with context takeover, in the runner process on a hot loop (bench/deflate/zlib-floor.ts): the server CPU per echo that no library can go below.',
     ],
   },
   throughput,
+  floors,
   memory,
 });
 process.stdout.write(`${report}\n`);
 if (values.out !== undefined) {
   writeFileSync(
     values.out,
-    JSON.stringify({ throughputConfig, memoryConfig, throughput, memory, minutes }, null, 2),
+    JSON.stringify(
+      { throughputConfig, memoryConfig, throughput, floors, memory, minutes },
+      null,
+      2,
+    ),
   );
 }
 if (write) {
