@@ -106,7 +106,8 @@ export class HostilePeer {
 
   private constructor(socket: Socket) {
     this.socket = socket;
-    this.closed = once(socket, 'close').then(() => undefined);
+    // Not `events.once`: it would reject on the socket's 'error' (a reset is expected here).
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('error', (error) => {
       this.error = error;
     });
@@ -207,22 +208,23 @@ export function oneByteFragmentsPayload(count: number): Buffer {
   return payload;
 }
 
-/** Write `bytes` in pieces of `size` bytes, resolving when the socket took them all (or died). */
+/** Write `bytes` in pieces of `size` bytes, resolving when the socket took them all, or stopping
+ * once it is no longer writable (the server closed and our side ended, or it was reset). */
 export async function writeInPieces(socket: Socket, bytes: Buffer, size: number): Promise<void> {
-  for (let at = 0; at < bytes.length && !socket.destroyed; at += size) {
+  for (let at = 0; at < bytes.length && socket.writable; at += size) {
     if (!socket.write(bytes.subarray(at, at + size))) await drainedOrClosed(socket);
   }
 }
 
-/** Resolve on the socket's next `drain` or `close`, whichever comes first. */
+/** Resolve on the socket's next `drain`, `finish` (no `drain` comes once it is ending) or
+ * `close`, whichever comes first. */
 function drainedOrClosed(socket: Socket): Promise<void> {
+  const events = ['drain', 'finish', 'close'] as const;
   return new Promise((resolve) => {
     const done = (): void => {
-      socket.off('drain', done);
-      socket.off('close', done);
+      for (const event of events) socket.off(event, done);
       resolve();
     };
-    socket.on('drain', done);
-    socket.on('close', done);
+    for (const event of events) socket.on(event, done);
   });
 }
