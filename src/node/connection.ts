@@ -19,6 +19,7 @@ import { WebSocketConnection } from '../core/ws/websocket-connection.js';
 import type { ResolvedConnectionOptions } from './connection-options.js';
 import type { Heartbeat, HeartbeatMember } from './heartbeat.js';
 import { nodePlatform } from './node-platform.js';
+import { readInto } from './shared-read-buffer.js';
 import type { ConnectionCompression } from './zlib-codec.js';
 
 /**
@@ -73,6 +74,9 @@ export interface ConnectionInit<Data> {
   readonly compression?: ConnectionCompression | undefined;
   /** Reads land in one reused buffer (`onread`): payloads live only during their callback. */
   readonly reusedReadBuffer?: boolean;
+  /** Switch the socket, once started, to reading into this buffer shared with other
+   * connections (see shared-read-buffer.ts). Payloads then live only during their callback. */
+  readonly sharedReadBuffer?: Buffer | undefined;
 }
 
 /** Outputs larger than this are written at once instead of at the end of the tick. */
@@ -101,6 +105,10 @@ function flushDirty(): void {
 // Socket listeners shared by every connection: `this` is the socket.
 function onSocketData(this: TaggedSocket, chunk: Buffer): void {
   this[kConnection]?.receive(chunk);
+}
+function onSharedRead(this: TaggedSocket, length: number, buffer: Buffer): boolean {
+  this[kConnection]?.receive(buffer.subarray(0, length));
+  return true;
 }
 function onSocketEnd(this: TaggedSocket): void {
   this[kConnection]?.transportEnded(undefined);
@@ -136,6 +144,7 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
   readonly #compression: ConnectionCompression | undefined;
   /** Queued messages must be copied: their memory is reused after the callback. */
   readonly #copyQueued: boolean;
+  readonly #sharedReadBuffer: Buffer | undefined;
 
   #dispatching = false;
   #dirty = false;
@@ -170,10 +179,11 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
       maxMessageSize: init.options.maxMessageSize,
       maxFrameSize: init.options.maxFrameSize,
       autoPong: init.options.autoPong,
-      reuseBuffers: init.reusedReadBuffer ?? false,
+      reuseBuffers: (init.reusedReadBuffer ?? false) || init.sharedReadBuffer !== undefined,
       ...(init.compression === undefined ? {} : { compression: init.compression }),
     });
-    this.#copyQueued = init.reusedReadBuffer ?? false;
+    this.#copyQueued = (init.reusedReadBuffer ?? false) || init.sharedReadBuffer !== undefined;
+    this.#sharedReadBuffer = init.sharedReadBuffer;
     this.#compression = init.compression;
   }
 
@@ -182,7 +192,9 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
     const socket = this.#socket;
     socket[kConnection] = this as Connection<unknown>;
     if (this.#options.noDelay && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
-    socket.on('data', onSocketData);
+    const shared = this.#sharedReadBuffer;
+    if (shared === undefined || !readInto(socket, shared, onSharedRead))
+      socket.on('data', onSocketData);
     socket.on('end', onSocketEnd);
     socket.on('error', onSocketError);
     socket.on('close', onSocketClose);

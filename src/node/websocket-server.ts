@@ -85,6 +85,12 @@ export interface ServerOptions<Data = unknown> extends ConnectionOptions {
   readonly maxHeadBytes?: number;
   /** permessage-deflate (RFC 7692): `true` or settings. Default off. */
   readonly deflate?: boolean | DeflateConfig;
+  /**
+   * Read every connection into one reused buffer (`true`: 64 KiB, or a size), as
+   * uWebSockets.js does: no allocation per read. A message's `data` is then valid only during
+   * its `message` callback — copy what you keep (async iteration copies for you). Default off.
+   */
+  readonly readBuffer?: boolean | number;
   /** HTTP/2 settings of RFC 8441 sessions (`initialWindowSize`, `maxConcurrentStreams`, ...).
    * `enableConnectProtocol` is always on. */
   readonly http2Settings?: Settings;
@@ -142,6 +148,7 @@ export class WebSocketServer<Data = unknown> {
   #h2: Http2Server | undefined;
   readonly #handshakeTimeout: number;
   readonly #deflate: ResolvedDeflate | undefined;
+  readonly #readBuffer: Buffer | undefined;
   readonly #onDispose = (connection: Connection<Data>): void => {
     this.#connections.delete(connection);
     this.#checkDrained();
@@ -155,6 +162,11 @@ export class WebSocketServer<Data = unknown> {
     this.#connectionOptions = resolveConnectionOptions(options, true);
     this.#handshakeTimeout = options.handshakeTimeout ?? 10_000;
     this.#deflate = resolveDeflate(options.deflate, true);
+    const readBuffer = options.readBuffer ?? false;
+    this.#readBuffer =
+      readBuffer === false
+        ? undefined
+        : Buffer.allocUnsafe(readBuffer === true ? 64 * 1024 : readBuffer);
     this.#heartbeat = heartbeatFor(this.#connectionOptions);
   }
 
@@ -412,6 +424,7 @@ export class WebSocketServer<Data = unknown> {
       extensions: deflate?.response ?? '',
       onDispose: this.#onDispose,
       remoteAddress: info.remoteAddress,
+      sharedReadBuffer: this.#readBuffer,
       compression:
         deflate === undefined
           ? undefined

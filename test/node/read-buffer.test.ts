@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { connect, serve, type WebSocketServer } from '../../src/index.js';
+import { testCertificate } from '../helpers/tls-cert.js';
 
 describe('client reads into a reused buffer (net.Socket onread)', () => {
   let server: WebSocketServer;
@@ -65,4 +66,50 @@ describe('client reads into a reused buffer (net.Socket onread)', () => {
       sent,
     );
   });
+});
+
+describe('server reads every connection into one shared buffer (readBuffer)', () => {
+  for (const transport of ['tcp', 'tls'] as const) {
+    test(`${transport}: concurrent connections get intact echoes; payloads share one buffer`, async () => {
+      const cert = testCertificate();
+      const seen = new Set<ArrayBufferLike>();
+      const server = await serve({
+        port: 0,
+        readBuffer: 4096,
+        ...(transport === 'tls' ? { tls: cert } : {}),
+        handler: {
+          message(ws, data, isBinary) {
+            seen.add(data.buffer);
+            ws.send(data, isBinary);
+          },
+        },
+      });
+      try {
+        const url = `${transport === 'tls' ? 'wss' : 'ws'}://localhost:${server.address!.port}`;
+        const clients = await Promise.all(
+          [0, 1, 2, 3].map(() => connect(url, { tls: { ca: cert.cert } })),
+        );
+        await Promise.all(
+          clients.map(async (ws, k) => {
+            // Sizes below and above the shared buffer, so some frames span reads.
+            const sent = Array.from(
+              { length: 120 },
+              (_, i) => `${k}:${i}:${'s'.repeat((i * 211) % 9000)}`,
+            );
+            for (const message of sent) if (!ws.send(message)) await ws.writable();
+            const got: string[] = [];
+            for await (const { data } of ws) {
+              got.push(data.toString());
+              if (got.length === sent.length) break;
+            }
+            assert.deepEqual(got, sent);
+          }),
+        );
+        // Single-frame messages of every connection were views of the same memory.
+        assert.ok(seen.size < 20, `${seen.size} distinct buffers for 480 messages`);
+      } finally {
+        await server.close();
+      }
+    });
+  }
 });

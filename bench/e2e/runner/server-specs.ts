@@ -18,6 +18,12 @@ export const NET_LABEL = 'net echo (floor)';
 
 export const SERVERS: readonly ServerSpec[] = [
   { label: WIREKIT_LABEL, script: `${dir}wirekit-echo-server.js`, websocket: true },
+  {
+    label: 'wirekit (readBuffer)',
+    script: `${dir}wirekit-echo-server.js`,
+    env: { WIREKIT_READ_BUFFER: '1' },
+    websocket: true,
+  },
   { label: WS_LABEL, script: `${dir}ws-echo-server.js`, websocket: true },
   {
     label: 'ws (no bufferutil)',

@@ -6,7 +6,8 @@
  * `maxBackpressure` is raised to 64 MiB on every server in this suite: the recv phase queues
  * 100,000 messages at once, more than wirekit's 1 MiB default allows before it closes with 1008.
  *
- * Run: `node dist/bench/e2e/servers/wirekit-echo-server.js --port 0`
+ * Run: `node dist/bench/e2e/servers/wirekit-echo-server.js --port 0` (set WIREKIT_READ_BUFFER=1
+ * for the shared read buffer).
  */
 import { type Connection, serve } from '../../../src/index.js';
 import { PHASE_ACK, PHASE_MESSAGE, PhaseAction, PhaseScript } from './phase-script.js';
@@ -38,6 +39,8 @@ const server = await serve<ConnectionData>({
   port: portArgument(),
   host: '127.0.0.1',
   maxBackpressure: 64 * 1024 * 1024,
+  // WIREKIT_READ_BUFFER=1: every connection reads into one reused buffer (uWebSockets.js style).
+  readBuffer: process.env['WIREKIT_READ_BUFFER'] === '1',
   handler: {
     upgrade(request) {
       const route = routeOf(request.url);

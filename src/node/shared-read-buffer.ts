@@ -1,0 +1,62 @@
+/**
+ * Reading many sockets into one reused buffer, as uWebSockets.js does with its loop's receive
+ * buffer: no `Buffer` allocated per read and no Readable-stream push per chunk.
+ *
+ * Node offers this as `net.Socket`'s `onread` option, but only for sockets you construct
+ * (clients); a server's accepted sockets cannot take it. The option's machinery is the same for
+ * every socket, though: the handle reads into a user buffer (`useUserBuffer`) and Node's read
+ * callback hands `(nread, buffer)` to the socket's `onread` callback, kept under symbol keys.
+ * {@link readInto} applies it to a socket that already exists. The symbols are found once on a
+ * probe socket built with the public option; if this Node lays them out differently, or the
+ * socket has no such handle (an HTTP/2 stream), it returns `false` and the socket keeps its
+ * `'data'` events — slower, never wrong.
+ */
+import { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+
+interface OnreadKeys {
+  readonly buffer: symbol;
+  readonly callback: symbol;
+  readonly generator: symbol;
+}
+
+let keys: OnreadKeys | null | undefined;
+
+function onreadKeys(): OnreadKeys | null {
+  if (keys !== undefined) return keys;
+  // `onread` is a documented Socket option that @types/node lists only for connect().
+  const options = { onread: { buffer: Buffer.alloc(1), callback: () => true } };
+  const probe = new Socket(options as ConstructorParameters<typeof Socket>[0]);
+  const find = (name: string): symbol | undefined =>
+    Object.getOwnPropertySymbols(probe).find((s) => s.description === name);
+  const buffer = find('kBuffer');
+  const callback = find('kBufferCb');
+  const generator = find('kBufferGen');
+  keys =
+    buffer !== undefined && callback !== undefined && generator !== undefined
+      ? { buffer, callback, generator }
+      : null;
+  probe.destroy();
+  return keys;
+}
+
+/** The callback: `this` is the socket; return `false` to pause reading. */
+export type SharedReadCallback = (this: Duplex, length: number, buffer: Buffer) => boolean;
+
+/**
+ * From now on, `socket`'s reads land in `buffer` and go to `callback` (with `this` the socket)
+ * instead of `'data'` events. The bytes are valid only until the callback returns. Returns
+ * `false`, changing nothing, when this is not possible here.
+ */
+export function readInto(socket: Duplex, buffer: Buffer, callback: SharedReadCallback): boolean {
+  const found = onreadKeys();
+  const handle = (socket as { _handle?: { useUserBuffer?: (buffer: Uint8Array) => void } })._handle;
+  if (found === null || typeof handle?.useUserBuffer !== 'function' || socket.readableLength > 0)
+    return false;
+  const target = socket as unknown as Record<symbol, unknown>;
+  target[found.buffer] = buffer;
+  target[found.callback] = callback;
+  target[found.generator] = null;
+  handle.useUserBuffer(buffer);
+  return true;
+}
