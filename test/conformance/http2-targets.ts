@@ -81,6 +81,9 @@ export function serverH2Target(kind: H2Kind): ConformanceTarget {
           throw new Error(`the 200 carries ${name}: ${JSON.stringify(headers)}`);
         }
       }
+      // The raw TCP peer's socket answers the server's FIN with its own (no allowHalfOpen); an
+      // HTTP/2 stream is half-open by default, so answer END_STREAM with END_STREAM the same way.
+      stream.once('end', () => stream.end());
       const peer = new RawPeer(stream, 'client', Buffer.alloc(0));
       peers.push(peer);
       return peer;
