@@ -373,12 +373,9 @@ export class WebSocketServer<Data = unknown> {
       }
       deflate = negotiateDeflate(offers, this.#deflate.negotiation);
     }
-    // Bytes that arrive while the hook runs must not be lost: hold them until the connection starts.
-    const early: Buffer[] = [];
-    const hold = (chunk: Buffer): void => {
-      early.push(chunk);
-    };
-    stream.on('data', hold);
+    // Read nothing more while the hook runs (it may be slow: an auth lookup): what the client
+    // sends meanwhile waits in the kernel and the stream's buffer, not in ours without bound.
+    stream.pause();
     let data: Data;
     let protocol: string | undefined;
     try {
@@ -393,7 +390,6 @@ export class WebSocketServer<Data = unknown> {
       const result = hook === undefined ? (undefined as Data) : hook.call(this.#handler, info);
       data = result instanceof Promise ? await result : result;
     } catch (error) {
-      stream.off('data', hold);
       if (this.#pending.get(stream) !== pending) return; // timed out meanwhile
       if (error instanceof WirekitError && error.code === ErrorCode.WS_UPGRADE_REJECTED) {
         const headers = (error as WirekitError & { headers?: HeaderPairs }).headers ?? [];
@@ -406,7 +402,6 @@ export class WebSocketServer<Data = unknown> {
       }
       return;
     }
-    stream.off('data', hold);
     // Timed out, gone, or the server is closing: the connection never starts.
     if (!this.#untrack(stream, pending) || stream.destroyed || this.#closePromise !== undefined) {
       stream.destroy();
@@ -431,8 +426,10 @@ export class WebSocketServer<Data = unknown> {
           : createCompression(deflate.params, 'server', this.#deflate!.settings),
     });
     this.#connections.add(connection);
-    const first = early.length === 0 ? channel.head : Buffer.concat([channel.head, ...early]);
-    connection.start(first);
+    // Resume first: the flow starts on the next tick, after start() attached its listener (and
+    // a pause start() makes for backpressure still wins).
+    stream.resume();
+    connection.start(channel.head);
   }
 
   /**
@@ -500,6 +497,8 @@ export class WebSocketServer<Data = unknown> {
   #refuse(socket: Duplex, status: number, message: string, headers: HeaderPairs = []): void {
     if (socket.destroyed) return;
     socket.end(refusal(status, message, headers));
+    // Drain (and drop) whatever the client still sends, so its FIN is seen and the socket closes.
+    socket.resume();
     // A peer that never closes its side does not keep the socket.
     const timer = setTimeout(() => socket.destroy(), this.#connectionOptions.closeTimeout);
     timer.unref();
@@ -519,7 +518,15 @@ export class WebSocketServer<Data = unknown> {
   }
 
   #isSessionSocket(raw: Socket): boolean {
-    for (const session of this.#sessions) if (session.socket === raw) return true;
+    // Fix (test/http2/bad-input.test.ts, "server.close() ... then the session a GOAWAY"):
+    // `session.socket` is a Proxy (and with TLS the TLS socket over `raw`), never `=== raw`, so
+    // close() destroyed every session's TCP socket right after session.close() and the GOAWAY
+    // never left. The peer's address and port name the same TCP connection.
+    for (const session of this.#sessions) {
+      const socket = session.socket as Socket | undefined; // undefined once destroyed
+      if (socket?.remotePort === raw.remotePort && socket?.remoteAddress === raw.remoteAddress)
+        return true;
+    }
     return false;
   }
 
@@ -619,6 +626,7 @@ function refuseStream(
   for (const [name, value] of headers) fields[name.toLowerCase()] = value;
   stream.respond(fields);
   stream.end(`${message}\n`);
+  stream.resume();
 }
 
 /** The HTTP/2 connection preface (RFC 9113 §3.4) starts with these bytes. */
