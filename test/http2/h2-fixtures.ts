@@ -75,7 +75,11 @@ export interface ConnectionLog {
  * setting `echo: false`).
  */
 export function connectionLog(
-  extra: Partial<ServerHandler<ConnectionRecord>> & { readonly echo?: boolean } = {},
+  extra: Omit<Partial<ServerHandler<ConnectionRecord>>, 'upgrade'> & {
+    /** Runs before the record is made; may throw `rejectUpgrade` or wait. */
+    upgrade?(request: UpgradeRequestInfo): unknown;
+    readonly echo?: boolean;
+  } = {},
 ): ConnectionLog {
   const records: ConnectionRecord[] = [];
   const echo = extra.echo ?? true;

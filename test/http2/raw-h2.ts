@@ -124,12 +124,15 @@ export function rawExtendedConnect(
   return bounded(answer, `the answer to CONNECT ${path}`);
 }
 
-/** Read a stream's body to its end (a refusal's text). */
+/** Read a stream's body to its end (a refusal's text), then end our side of it too. */
 export function readBody(stream: ClientHttp2Stream): Promise<string> {
   const chunks: Buffer[] = [];
   stream.on('data', (chunk: Buffer) => chunks.push(chunk));
   const ended = new Promise<string>((resolve) => {
-    stream.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    stream.once('end', () => {
+      stream.end();
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
     stream.once('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
   });
   return bounded(ended, 'the end of a response body');
