@@ -169,6 +169,15 @@ class ZlibDeflater implements MessageDeflater {
       length >= 4 && scratch[length - 1] === 0xff && scratch[length - 2] === 0xff
         ? length - 4
         : length;
+    // Fix (RFC 7692 §7.2.3.6): with no input after an earlier sync flush zlib writes nothing
+    // (Z_BUF_ERROR), and an empty payload makes the receiver read the appended 00 00 ff ff as
+    // a stored block header, so its inflater waits for 65,280 stored bytes and the next
+    // message fails. An empty DEFLATE block with no compression, the single octet 00, is the
+    // empty message.
+    if (end === 0) {
+      scratch[0] = 0x00;
+      return scratch.subarray(0, 1);
+    }
     return scratch.subarray(0, end);
   }
 }

@@ -283,6 +283,9 @@ export class DeflatePeer {
       parts.push(frame.payload);
     }
     const body = Buffer.concat(parts);
+    // §7.2.3.6: an empty message compresses to at least an empty stored block (00); an empty
+    // payload with RSV1 would put the receiver's inflater inside a block header.
+    if (compressed) assert.ok(body.length > 0, 'a compressed message has a non-empty payload');
     const payload = compressed ? await this.#inflater!.inflate(body) : body;
     return { opcode: first.opcode, payload, compressed, frames: parts.length };
   }

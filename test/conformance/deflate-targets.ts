@@ -142,6 +142,58 @@ function modeOf(deflate: boolean | DeflateConfig, server: boolean): 'shared' | '
   return mode ?? (server ? 'shared' : 'dedicated');
 }
 
+/**
+ * Connect to a WebSocket server on 127.0.0.1:`port` and send an upgrade request with this
+ * `Sec-WebSocket-Extensions` (none if `undefined`); a 101 gives a raw client peer.
+ */
+export async function openRawClient(
+  port: number,
+  transport: 'tcp' | 'tls',
+  offer: string | undefined,
+): Promise<ServerHandshake & { readonly socket: Socket }> {
+  const socket: Socket =
+    transport === 'tls'
+      ? tlsConnect({ host: '127.0.0.1', port, ca: testCertificate().cert })
+      : netConnect({ host: '127.0.0.1', port });
+  socket.setNoDelay(true);
+  const key = randomBytes(16).toString('base64');
+  socket.write(
+    `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n${offer === undefined ? '' : `Sec-WebSocket-Extensions: ${offer}\r\n`}\r\n`,
+  );
+  const { head, rest } = await readHead(socket);
+  const extensions = header(head, 'Sec-WebSocket-Extensions');
+  if (!head.startsWith('HTTP/1.1 101 ')) {
+    socket.destroy();
+    return { head, extensions, peer: undefined, socket };
+  }
+  if (header(head, 'Sec-WebSocket-Accept') !== accept(key)) {
+    socket.destroy();
+    throw new Error(`wrong Sec-WebSocket-Accept: ${head}`);
+  }
+  return { head, extensions, peer: new RawPeer(socket, 'client', rest), socket };
+}
+
+/**
+ * Answer a WebSocket client's upgrade request on an accepted `socket` with a 101 carrying
+ * `answer(offer)` as `Sec-WebSocket-Extensions` (none for `undefined`); returns the offer and
+ * a raw server peer.
+ */
+export async function answerRawUpgrade(
+  socket: Duplex,
+  answer: (offer: string | undefined) => string | undefined,
+): Promise<{ readonly offer: string | undefined; readonly peer: RawPeer }> {
+  const { head, rest } = await readHead(socket);
+  const key = header(head, 'Sec-WebSocket-Key');
+  if (!head.startsWith('GET / HTTP/1.1\r\n') || key === undefined)
+    throw new Error(`bad upgrade request: ${head}`);
+  const offer = header(head, 'Sec-WebSocket-Extensions');
+  const extensions = answer(offer);
+  socket.write(
+    `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept(key)}\r\n${extensions === undefined ? '' : `Sec-WebSocket-Extensions: ${extensions}\r\n`}\r\n`,
+  );
+  return { offer, peer: new RawPeer(socket, 'server', rest) };
+}
+
 /** wirekit's echo server with `deflate`, and raw clients that make their own offers. */
 export function deflateServerTarget(
   transport: 'tcp' | 'tls',
@@ -162,28 +214,9 @@ export function deflateServerTarget(
         ...(transport === 'tls' ? { tls: testCertificate() } : {}),
       });
     }
-    const port = server.address!.port;
-    const socket: Socket =
-      transport === 'tls'
-        ? tlsConnect({ host: '127.0.0.1', port, ca: testCertificate().cert })
-        : netConnect({ host: '127.0.0.1', port });
-    sockets.push(socket);
-    socket.setNoDelay(true);
-    const key = randomBytes(16).toString('base64');
-    socket.write(
-      `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n${offer === undefined ? '' : `Sec-WebSocket-Extensions: ${offer}\r\n`}\r\n`,
-    );
-    const { head, rest } = await readHead(socket);
-    const extensions = header(head, 'Sec-WebSocket-Extensions');
-    if (!head.startsWith('HTTP/1.1 101 ')) {
-      socket.destroy();
-      return { head, extensions, peer: undefined };
-    }
-    if (header(head, 'Sec-WebSocket-Accept') !== accept(key)) {
-      socket.destroy();
-      throw new Error(`wrong Sec-WebSocket-Accept: ${head}`);
-    }
-    return { head, extensions, peer: new RawPeer(socket, 'client', rest) };
+    const result = await openRawClient(server.address!.port, transport, offer);
+    sockets.push(result.socket);
+    return result;
   };
   return {
     name: `server over ${transport.toUpperCase()}, ${describeConfig(deflate)}`,
@@ -251,17 +284,9 @@ export function deflateClientTarget(
       (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
     );
     const socket = await accepted;
-    const { head, rest } = await readHead(socket);
-    const key = header(head, 'Sec-WebSocket-Key');
-    if (!head.startsWith('GET / HTTP/1.1\r\n') || key === undefined)
-      throw new Error(`bad upgrade request: ${head}`);
-    const offer = header(head, 'Sec-WebSocket-Extensions');
-    const extensions = answer(offer);
-    socket.write(
-      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept(key)}\r\n${extensions === undefined ? '' : `Sec-WebSocket-Extensions: ${extensions}\r\n`}\r\n`,
-    );
+    const { offer, peer } = await answerRawUpgrade(socket, answer);
     const client = await connecting;
-    return { offer, client, peer: new RawPeer(socket, 'server', rest) };
+    return { offer, client, peer };
   };
   return {
     name: `client over ${transport.toUpperCase()}, ${describeConfig(deflate)}`,

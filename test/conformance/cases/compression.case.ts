@@ -206,14 +206,25 @@ const group12: DeflateCase[] = [
     [hex('00 05 00 fa ff 48 65 6c 6c 6f 00')],
     'Hello',
   ),
-  rfcExample(
-    '12.5.8',
-    'RFC 7692 §7.2.1',
-    'an empty message compressed to the single octet 00',
-    TAKEOVER,
-    [hex('00'), hex('00')],
-    '',
-  ),
+  {
+    // Regression: wirekit compressed an empty message after an earlier one to an empty
+    // payload, which left the receiver's inflater inside a stored block header.
+    id: '12.5.8',
+    section: 'RFC 7692 §7.2.3.6',
+    title: 'empty messages (compressed to the single octet 00) between others, both ways',
+    async run(peer) {
+      for (let i = 0; i < 3; i++) {
+        const payload = wordText(2 * KiB, 80 + i);
+        await peer.send(OP.TEXT, payload);
+        await peer.expectMessage(OP.TEXT, payload);
+        peer.sendFrames(OP.TEXT, hex('00'), true);
+        await peer.expectMessage(OP.TEXT, '');
+        await peer.send(OP.BINARY, Buffer.alloc(0));
+        await peer.expectMessage(OP.BINARY, Buffer.alloc(0));
+      }
+      await closeDeflateCleanly(peer);
+    },
+  },
   rfcExample(
     '12.5.9',
     'RFC 7692 §7.2.1',
