@@ -161,14 +161,16 @@ export interface RawH2Server {
   readonly port: number;
   /** Sessions it accepted so far. */
   readonly sessions: ServerHttp2Session[];
+  /** CONNECT streams it received so far. */
+  readonly connects: number;
   /** The next extended CONNECT it receives (answered as `answer` said). */
   nextStream(): Promise<AcceptedStream>;
   /** Close every session and the listener. */
   close(): Promise<void>;
 }
 
-/** How the raw server answers a CONNECT stream. */
-export type RawAnswer = (headers: IncomingHttpHeaders) => OutgoingHttpHeaders;
+/** How the raw server answers a CONNECT stream; `undefined`: it never answers. */
+export type RawAnswer = (headers: IncomingHttpHeaders) => OutgoingHttpHeaders | undefined;
 
 /**
  * A raw HTTP/2 server (h2c or h2) that advertises SETTINGS_ENABLE_CONNECT_PROTOCOL unless
@@ -193,6 +195,7 @@ export async function rawH2Server(
         })
       : createServer({ settings });
   const sessions: ServerHttp2Session[] = [];
+  let connects = 0;
   const queued: AcceptedStream[] = [];
   const waiting: ((accepted: AcceptedStream) => void)[] = [];
   const answer = options.answer ?? (() => ({ ':status': 200 }));
@@ -207,8 +210,10 @@ export async function rawH2Server(
       stream.end();
       return;
     }
+    connects++;
     const response = answer(headers);
-    stream.respond(response, { endStream: Number(response[':status']) !== 200 });
+    if (response !== undefined)
+      stream.respond(response, { endStream: Number(response[':status']) !== 200 });
     const accepted = { stream, headers };
     const next = waiting.shift();
     if (next !== undefined) next(accepted);
@@ -219,6 +224,9 @@ export async function rawH2Server(
   return {
     port,
     sessions,
+    get connects() {
+      return connects;
+    },
     nextStream() {
       const first = queued.shift();
       if (first !== undefined) return Promise.resolve(first);
