@@ -588,7 +588,15 @@ export class WebSocketServer<Data = unknown> {
     for (const session of this.#sessions) session.close();
     // Whatever is left never became a connection (a TLS handshake in progress): drop it.
     for (const raw of this.#raw) if (!this.#isSessionSocket(raw)) raw.destroy();
+    // Fix (test/http2/flow-control.test.ts, h2c): after a GOAWAY Node only ends a session's
+    // socket and waits for the peer's FIN, so a client that keeps its TCP open (a stream it
+    // never read to the end) held close() forever. Give the peers closeTimeout, then drop them.
+    const lingering = setTimeout(() => {
+      for (const raw of this.#raw) raw.destroy();
+    }, this.#connectionOptions.closeTimeout);
+    lingering.unref();
     await Promise.all(listenersClosed);
+    clearTimeout(lingering);
   }
 
   #checkDrained(): void {
