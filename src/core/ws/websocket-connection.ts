@@ -456,18 +456,24 @@ export class WebSocketConnection {
     // RFC 7692 §6: a whole message may be compressed (RSV1 on its only frame). Fragmented
     // sends and messages outside [threshold, maxCompressedSize] go out as they are; the choice
     // is made before compressing, so what the peer's window sees is exactly what was sent.
+    // Fix: both limits count bytes, so a string is measured by its UTF-8 size, not by its
+    // UTF-16 length (up to 3 times smaller: 400 × '€' is 1,200 bytes). A string that cannot
+    // reach the threshold even at 3 bytes per unit, or is over the limit at 1, is not encoded.
     if (
       compression !== undefined &&
       fin &&
       this.#sendOpcode === 0 &&
-      data.length >= compression.threshold &&
+      (typeof data === 'string' ? data.length * 3 : data.length) >= compression.threshold &&
       data.length <= compression.maxCompressedSize
     ) {
       const bytes = typeof data === 'string' ? this.#utf8Bytes(data) : data;
-      const compressed = compression.deflater.compress(bytes);
-      const out = this.#reserve(this.#writer.maxFrameSize(compressed));
-      this.#outLen += this.#writer.writeFrame(out, this.#outLen, opcode, compressed, true, true);
-      return;
+      if (bytes.length >= compression.threshold && bytes.length <= compression.maxCompressedSize) {
+        const compressed = compression.deflater.compress(bytes);
+        const out = this.#reserve(this.#writer.maxFrameSize(compressed));
+        this.#outLen += this.#writer.writeFrame(out, this.#outLen, opcode, compressed, true, true);
+        return;
+      }
+      data = bytes;
     }
     const frameOpcode = this.#sendOpcode === 0 ? opcode : Opcode.CONTINUATION;
     const room = this.#writer.maxFrameSize(data);
