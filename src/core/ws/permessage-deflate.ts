@@ -140,7 +140,11 @@ export function negotiateDeflate(
       parsed.serverMaxWindowBits ?? 15,
     );
     if (serverBits < 9) continue; // the client insists on 8: zlib cannot honour it
-    // §7.1.2.2: without client_max_window_bits in the offer, the answer must not limit it.
+    // §7.1.2.2: without client_max_window_bits in the offer, the answer must not limit it; a
+    // server configured to limit the client's window declines such an offer rather than keep
+    // a larger inflate window than it was told to (as ws does).
+    if (parsed.clientMaxWindowBits === undefined && (options.clientMaxWindowBits ?? 15) < 15)
+      continue;
     let clientBits = 15;
     const response: ExtensionParam[] = [];
     if (parsed.clientMaxWindowBits !== undefined) {

@@ -71,6 +71,9 @@ const MAX_OUTPUT = 64 * 1024;
 const MAX_CONTROL_PAYLOAD = 125;
 const MAX_CLOSE_REASON = 123;
 const encoder = new TextEncoder();
+/** Shared scratch for a string's bytes before compression; kept only up to this size. */
+const MAX_TEXT_SCRATCH = 64 * 1024;
+let textScratch: Uint8Array = EMPTY;
 /** One ASCII byte: what a non-empty string fragment looks like to the UTF-8 validator. */
 const ASCII_STAND_IN = new Uint8Array([0x61]);
 
@@ -105,8 +108,6 @@ export class WebSocketConnection {
   #out: Uint8Array = EMPTY;
   #outStart = 0;
   #outLen = 0;
-  /** Scratch for a string's bytes before compression. */
-  #scratch: Uint8Array = EMPTY;
 
   constructor(options: WebSocketConnectionOptions) {
     const platform = options.platform ?? portablePlatform;
@@ -509,10 +510,14 @@ export class WebSocketConnection {
   /** A string's UTF-8 bytes, encoded into scratch memory valid until the next call. */
   #utf8Bytes(text: string): Uint8Array {
     const need = text.length * 3;
-    if (this.#scratch.length < need)
-      this.#scratch = this.#platform.allocUnsafe(Math.max(need, 1024));
-    const length = this.#platform.encodeUtf8Into(text, this.#scratch, 0);
-    return this.#scratch.subarray(0, length);
+    // One scratch for every connection (sends are synchronous); a large one is not kept.
+    let scratch = textScratch;
+    if (scratch.length < need) {
+      scratch = this.#platform.allocUnsafe(Math.max(need, 1024));
+      if (need <= MAX_TEXT_SCRATCH) textScratch = scratch;
+    }
+    const length = this.#platform.encodeUtf8Into(text, scratch, 0);
+    return scratch.subarray(0, length);
   }
 
   /** Room for `n` more output bytes; returns the output buffer. */

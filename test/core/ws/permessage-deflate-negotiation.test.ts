@@ -80,9 +80,17 @@ describe('permessage-deflate negotiation, server side (RFC 7692 §7.1)', () => {
   });
 
   test('§7.1.2.2 without client_max_window_bits in the offer the answer must not limit it', () => {
-    const agreement = negotiate('permessage-deflate', { clientMaxWindowBits: 10 });
+    const agreement = negotiate('permessage-deflate');
     assert.equal(agreement?.response, 'permessage-deflate');
     assert.equal(agreement?.params.clientMaxWindowBits, 15);
+    // A server told to limit the client's window cannot say so: it declines the offer instead.
+    assert.equal(negotiate('permessage-deflate', { clientMaxWindowBits: 10 }), undefined);
+    assert.equal(
+      negotiate('permessage-deflate, permessage-deflate; client_max_window_bits', {
+        clientMaxWindowBits: 10,
+      })?.response,
+      'permessage-deflate; client_max_window_bits=10',
+    );
   });
 
   test('§7.1.2.1 an offered server_max_window_bits is honoured and echoed', () => {
