@@ -9,7 +9,8 @@
  * 2. 100 WebSockets: 100 streams of one session vs 100 sessions vs 100 TLS connections, total
  *    msg/s, p50/p99, server RSS and descriptors (a fresh server per run);
  * 3. flow-control windows (stream and session) and their effect;
- * 4. `--cpu-prof` of the server: µs per echo by area, h2 vs h1.
+ * 4. where the server's time goes: `perf` by component (kernel, TLS, nghttp2, V8, wirekit)
+ *    and `--cpu-prof` by JavaScript function, h2 vs h1.
  *
  * Medians of several runs; server CPU per message from `/proc/<pid>/stat`. Prints markdown and
  * writes it into BENCHMARKS.md under "WebSocket over HTTP/2" (the other sections stay).
@@ -186,11 +187,14 @@ function renderReport(input: ReportInput): string {
       '',
       '### Where the server spends its time (h2 vs h1)',
       '',
-      `\`node --cpu-prof --cpu-prof-interval=${p.intervalUs}\` of a fresh server per run; samples of the measured window only`,
-      `(${p.durationMs} ms load after ${p.warmupMs} ms warm-up, less 500 ms for the client's start-up). V8 charges a`,
-      'native call to the JavaScript function that made it; native work that starts by itself',
-      '(nghttp2 parsing what was read, TLS records, libuv) is "native / runtime (program)". The',
-      'profiler slows the server, so compare the two columns, not these totals with the tables above.',
+      `A fresh server per run under \`perf record -F 2999 -p PID\` (every thread, kernel included; JavaScript`,
+      `named through \`node --perf-basic-prof\`) and \`node --cpu-prof --cpu-prof-interval=${p.intervalUs}\` at once; samples of the`,
+      `measured window only (${p.durationMs} ms load after ${p.warmupMs} ms warm-up, less the client's start-up). Components:`,
+      "perf's share of the server's samples times the server CPU per echo measured in that run. The",
+      'profilers slow the server, so compare the two columns, not these figures with the tables above.',
+      "`--cpu-prof` alone would hide most of HTTP/2's cost: V8 counts native work done in the event",
+      "loop's poll phase (TLS decryption, nghttp2 parsing a read) as idle; it is used here only to",
+      'name the heaviest JavaScript functions.',
       '',
       profileTables(profiles),
     );

@@ -1,13 +1,13 @@
 /**
- * Section 4: where the server's time goes, from `node --cpu-prof` of a fresh server under one
- * WebSocket's windowed echo over HTTP/1.1 TLS and over HTTP/2. Self time in the measured window
- * is grouped by area (wirekit adapter and core, Node's http2 and tls JavaScript, streams,
- * native/runtime, GC) and divided by the echoes in that window, so the two transports compare
- * per message; the heaviest functions of the HTTP/2 run are listed too.
+ * Section 4: where the server's time goes under one WebSocket's windowed echo over HTTP/1.1
+ * TLS and over HTTP/2, a fresh server per run, profiled two ways at once:
  *
- * V8 charges a native call to the JavaScript function that made it (a socket write shows up in
- * `writeGeneric`); work that native code starts by itself (nghttp2 parsing a read, TLS records,
- * libuv) is "(program)".
+ * - Linux `perf` on the whole process (see `perf-profile.ts`): every CPU sample by component
+ *   (kernel, TLS, nghttp2, node's http2 C++, V8, wirekit's JavaScript, memcpy, malloc), scaled
+ *   to the run's measured server CPU per echo, so the two transports compare per message;
+ * - `node --cpu-prof`: the heaviest JavaScript functions. V8 charges a native call to the
+ *   function that made it, but counts native work of the event loop's poll phase (TLS
+ *   decryption, nghttp2 parsing) as idle, which is why its totals are not used for the split.
  *
  * @example
  * ```ts
@@ -15,14 +15,16 @@
  * process.stdout.write(profileTables(profiles));
  * ```
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type CpuProfile,
   type FunctionTime,
   summarizeCpuProfile,
 } from '../../e2e/runner/cpu-profile-summary.js';
+import { hasCommand } from '../../e2e/runner/machine-info.js';
 import { fixed, grouped, markdownTable } from '../../e2e/runner/markdown-table.js';
 import { ServerProcess } from '../../e2e/runner/server-process.js';
 import { Transport } from '../client/frame-channel.js';
@@ -30,6 +32,7 @@ import { sizeLabel } from './echo-section.js';
 import { type CertificateFiles, echoServerSpec } from './echo-server-spec.js';
 import type { EchoShape, Http2BenchConfig } from './http2-bench-config.js';
 import { runLoad } from './load-run.js';
+import { perfShares, recordPerf } from './perf-profile.js';
 
 /** One profiled run. */
 export interface ProfiledRun {
@@ -39,7 +42,11 @@ export interface ProfiledRun {
   readonly messages: number;
   /** Busy (non-idle) µs per echo. */
   readonly busyUsPerMessage: number;
-  /** µs per echo by area. */
+  /** Server CPU µs per echo over the measured window (`/proc`, profilers on). */
+  readonly serverCpuUsPerMessage: number;
+  /** `perf`: shares of the process's CPU samples by component; undefined without perf. */
+  readonly perfShares: Readonly<Record<string, number>> | undefined;
+  /** `--cpu-prof`: µs per echo by area. */
   readonly areas: Readonly<Record<string, number>>;
   readonly functions: readonly FunctionTime[];
 }
@@ -100,26 +107,44 @@ async function profileOnce(
   transport: Transport,
 ): Promise<ProfiledRun> {
   const { warmupMs, durationMs, intervalUs } = config.profile;
+  const withPerf = hasCommand('perf');
+  const nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-interval=${intervalUs}`];
+  if (withPerf) nodeArgs.push('--perf-basic-prof');
   const spawnedAt = performance.now();
   const server = await ServerProcess.start(echoServerSpec(files, { label: 'profiled' }), {
     cpu: config.serverCpu,
-    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-interval=${intervalUs}`],
+    nodeArgs,
   });
+  const perfFile = join(dir, 'perf.data');
+  mkdirSync(dir, { recursive: true });
   let window = { fromMs: 0, toMs: 0 };
   let messagesPerSecond: number;
+  let serverCpuUsPerMessage: number;
+  let shares: Record<string, number> | undefined;
   try {
     const loadAt = performance.now() - spawnedAt;
     // Leave out start-up, the handshakes and the warm-up (and 500 ms for the client's own
     // start-up, which the load-at time does not include).
     window = { fromMs: loadAt + warmupMs + 500, toMs: loadAt + warmupMs + durationMs };
+    const perfDone = withPerf
+      ? sleep(warmupMs + 500).then(() =>
+          recordPerf(server.pid, Math.max(500, durationMs - 1000), perfFile),
+        )
+      : Promise.resolve();
     const result = await runLoad(
       server,
       { transport, websockets: 1, sessions: 1, ...shape },
       { ca: files.cert, cpu: config.clientCpu, warmupMs, durationMs },
     );
+    await perfDone;
     messagesPerSecond = result.messagesPerSecond;
+    serverCpuUsPerMessage = result.serverCpuUsPerMessage;
+    await server.stop(); // writes the .cpuprofile
+    shares = withPerf ? perfShares(perfFile) : undefined;
   } finally {
     await server.stop();
+    // V8's perf map of the server (--perf-basic-prof writes it to /tmp).
+    rmSync(`/tmp/perf-${server.pid}.map`, { force: true });
   }
   const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
   if (file === undefined) throw new Error(`no .cpuprofile written in ${dir}`);
@@ -136,63 +161,76 @@ async function profileOnce(
     transport,
     messagesPerSecond,
     messages,
+    serverCpuUsPerMessage,
+    perfShares: shares,
     busyUsPerMessage: (summary.busyMs * 1000) / messages,
     areas,
     functions: summary.functions,
   };
 }
 
-/** Per case: µs per echo by area for both transports, then the top HTTP/2 functions. */
-export function profileTables(cases: readonly ProfiledCase[], top = 12): string {
+/** Per case: the server's CPU per echo by component (perf) for both transports, then the
+ * heaviest JavaScript functions of each run (`--cpu-prof`). */
+export function profileTables(cases: readonly ProfiledCase[], top = 10): string {
   const out: string[] = [];
   for (const { shape, runs } of cases) {
     const h1 = runs.find((r) => r.transport === Transport.HTTP1_TLS)!;
     const h2 = runs.find((r) => r.transport === Transport.HTTP2_TLS)!;
-    const area = (run: ProfiledRun, name: string): number => run.areas[name] ?? 0;
-    const names = [...new Set([...Object.keys(h2.areas), ...Object.keys(h1.areas)])].sort(
-      (a, b) => area(h2, b) - area(h2, a),
-    );
+    const name = `${sizeLabel(shape.payloadBytes)} × ${shape.window} in flight`;
     out.push(
-      `One WebSocket, ${sizeLabel(shape.payloadBytes)} × ${shape.window} in flight ` +
-        `(h1 ${grouped(h1.messagesPerSecond)} msg/s, h2 ${grouped(h2.messagesPerSecond)} msg/s while profiled): ` +
-        'server self time, µs per echo',
-      '',
-      markdownTable(
-        ['area', 'HTTP/1.1 TLS', 'HTTP/2', 'h2 − h1'],
-        [
-          ...names
-            .filter((n) => area(h1, n) >= 0.05 || area(h2, n) >= 0.05)
-            .map((n) => [
-              n,
-              fixed(area(h1, n), 2),
-              fixed(area(h2, n), 2),
-              fixed(area(h2, n) - area(h1, n), 2),
-            ]),
-          [
-            '**busy total**',
-            `**${fixed(h1.busyUsPerMessage, 2)}**`,
-            `**${fixed(h2.busyUsPerMessage, 2)}**`,
-            `**${fixed(h2.busyUsPerMessage - h1.busyUsPerMessage, 2)}**`,
-          ],
-        ],
-      ),
-      '',
-      `Heaviest functions of the HTTP/2 run (${sizeLabel(shape.payloadBytes)} × ${shape.window}):`,
-      '',
-      markdownTable(
-        ['function', 'where', 'area', 'µs/echo', 'self %'],
-        h2.functions
-          .slice(0, top)
-          .map((f) => [
-            f.name,
-            `\`${f.where}\``,
-            areaOfFunction(f),
-            fixed((f.selfMs * 1000) / h2.messages, 2),
-            fixed(f.selfPercent, 1),
-          ]),
-      ),
+      `One WebSocket, ${name} (while profiled: h1 ${grouped(h1.messagesPerSecond)} msg/s, ` +
+        `h2 ${grouped(h2.messagesPerSecond)} msg/s). Server CPU µs per echo by component (perf share × measured CPU per echo):`,
       '',
     );
+    if (h1.perfShares === undefined || h2.perfShares === undefined) {
+      out.push('**perf is not installed: the split by component was NOT RUN.**', '');
+    } else {
+      const us = (run: ProfiledRun, component: string): number =>
+        (run.perfShares?.[component] ?? 0) * run.serverCpuUsPerMessage;
+      const components = [
+        ...new Set([...Object.keys(h2.perfShares), ...Object.keys(h1.perfShares)]),
+      ].sort((a, b) => us(h2, b) - us(h2, a));
+      out.push(
+        markdownTable(
+          ['component', 'HTTP/1.1 TLS', 'HTTP/2', 'h2 − h1'],
+          [
+            ...components
+              .filter((c) => us(h1, c) >= 0.05 || us(h2, c) >= 0.05)
+              .map((c) => [
+                c,
+                fixed(us(h1, c), 2),
+                fixed(us(h2, c), 2),
+                fixed(us(h2, c) - us(h1, c), 2),
+              ]),
+            [
+              '**server CPU per echo**',
+              `**${fixed(h1.serverCpuUsPerMessage, 2)}**`,
+              `**${fixed(h2.serverCpuUsPerMessage, 2)}**`,
+              `**${fixed(h2.serverCpuUsPerMessage - h1.serverCpuUsPerMessage, 2)}**`,
+            ],
+          ],
+        ),
+        '',
+      );
+    }
+    for (const run of [h2, h1]) {
+      out.push(
+        `Heaviest JavaScript-thread functions, ${run.transport === Transport.HTTP2_TLS ? 'HTTP/2' : 'HTTP/1.1 TLS'}, ${name} (\`--cpu-prof\`):`,
+        '',
+        markdownTable(
+          ['function', 'where', 'area', 'µs/echo'],
+          run.functions
+            .slice(0, top)
+            .map((f) => [
+              f.name,
+              `\`${f.where}\``,
+              areaOfFunction(f),
+              fixed((f.selfMs * 1000) / run.messages, 2),
+            ]),
+        ),
+        '',
+      );
+    }
   }
   return out.join('\n').trimEnd();
 }
