@@ -14,7 +14,6 @@ import { encodeFrame, OP } from '../conformance/wire-frame.js';
 import { deferred, until, within } from '../node/helpers.js';
 import { clientTls, connectionLog, H2_KINDS, listenH2, openPeer, QUICK } from './h2-fixtures.js';
 import {
-  bounded,
   closeRawSession,
   openRawSession,
   rawExtendedConnect,
