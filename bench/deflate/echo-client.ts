@@ -28,6 +28,12 @@ export interface EchoResult {
   /** CPU time per round trip, µs, of this client and of the server process. */
   readonly clientCpuUs: number;
   readonly serverCpuUs: number;
+  /**
+   * Share of the measured window that the server's and this client's threads spent runnable
+   * but waiting for a CPU taken by other processes (0 on an idle machine).
+   */
+  readonly serverWaitShare: number;
+  readonly clientWaitShare: number;
   /** Bytes the server read and wrote per round trip (frames, as compressed on the wire). */
   readonly wireInBytes: number;
   readonly wireOutBytes: number;
@@ -121,10 +127,12 @@ await new Promise((resolve) => setTimeout(resolve, warmupMs));
 phase = Phase.MEASURE;
 const cpu0 = process.cpuUsage();
 const server0 = procStats(serverPid);
+const client0 = procStats(process.pid);
 const t0 = performance.now();
 await new Promise((resolve) => setTimeout(resolve, durationMs));
 const t1 = performance.now();
 const server1 = procStats(serverPid);
+const client1 = procStats(process.pid);
 const cpu1 = process.cpuUsage(cpu0);
 const messages = sampleCount;
 outstanding = connections;
@@ -146,6 +154,8 @@ const result: EchoResult = {
   p99Us: percentile(0.99),
   clientCpuUs: (cpu1.user + cpu1.system) / messages,
   serverCpuUs: (server1.cpuUs - server0.cpuUs) / messages,
+  serverWaitShare: (server1.waitUs - server0.waitUs) / ((t1 - t0) * 1000),
+  clientWaitShare: (client1.waitUs - client0.waitUs) / ((t1 - t0) * 1000),
   wireInBytes: (server1.readBytes - server0.readBytes) / messages,
   wireOutBytes: (server1.writeBytes - server0.writeBytes) / messages,
 };

@@ -14,12 +14,17 @@
  * ```
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** A snapshot of one process. */
 export interface ProcStats {
   /** User + system CPU time, µs (clock-tick resolution). */
   readonly cpuUs: number;
+  /**
+   * Time its threads were runnable but waited for a CPU (other processes had it), µs, from
+   * `/proc/PID/task/TID/schedstat`: how much the machine's other load got in the way.
+   */
+  readonly waitUs: number;
   /** Bytes read and written through `read`/`write` syscalls. */
   readonly readBytes: number;
   readonly writeBytes: number;
@@ -48,9 +53,23 @@ export function procStats(pid: number): ProcStats {
   const field = (name: string): number => Number(new RegExp(`${name}: (\\d+)`).exec(io)?.[1]);
   return {
     cpuUs: (ticks * 1e6) / clockTicks(),
+    waitUs: runQueueWaitUs(pid),
     readBytes: field('rchar'),
     writeBytes: field('wchar'),
   };
+}
+
+/** Sum over the process's threads of the run-queue wait (second field of schedstat, ns). */
+function runQueueWaitUs(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return ns / 1000;
 }
 
 /** Resident set size of a process in bytes (`VmRSS` in `/proc/PID/status`). */

@@ -9,7 +9,8 @@
  * (~1.5 min smoke run; writes BENCHMARKS.md only with `--write`). It re-runs itself from a
  * private copy of dist/ (bench/e2e/runner/dist-snapshot.ts).
  * Options: `--only throughput,memory`, `--rounds N`, `--seconds S`, `--memory-runs N`,
- * `--counts 1000,10000`, `--no-pin`, `--no-write`, `--out results.json`.
+ * `--counts 1000,10000`, `--no-pin`, `--no-wait` (do not wait for an idle machine),
+ * `--no-write`, `--out results.json`.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeSection } from '../e2e/runner/benchmarks-file.js';
 import { inSnapshot, repositoryRoot, rerunInSnapshot } from '../e2e/runner/dist-snapshot.js';
+import { IdleBudget } from './machine-idle.js';
 import { MEMORY_SUBJECTS, type MemoryRow, runMemorySection } from './memory-section.js';
 import { killChildrenOnExit } from './node-child.js';
 import { deflateReport, type FloorRow } from './report.js';
@@ -42,6 +44,7 @@ const { values } = parseArgs({
     'memory-runs': { type: 'string' },
     counts: { type: 'string' },
     'no-pin': { type: 'boolean', default: false },
+    'no-wait': { type: 'boolean', default: false },
     write: { type: 'boolean' },
     'no-write': { type: 'boolean', default: false },
     out: { type: 'string' },
@@ -107,6 +110,8 @@ const throughputConfig = {
   pairs: ECHO_PAIRS,
   serverCpu: pin ? 0 : undefined,
   clientCpu: pin ? 1 : undefined,
+  idle: values['no-wait'] ? undefined : new IdleBudget((quick ? 1 : 20) * 60_000),
+  maxWaitShare: 0.1,
 };
 const memoryConfig = {
   counts,
@@ -149,7 +154,8 @@ const report = deflateReport({
     method: [
       'Messages: JSON text, realistic market data (a batch of trades for 1 KiB, an order-book snapshot for 16 KiB, each ending in a chat-like note), exactly 1,024 or 16,384 bytes, 64 different ones sent in turn (bench/deflate/json-messages.ts). Every echo is checked (length always, bytes for one in 8).',
       'Compression on both ends, same zlib level for both libraries (level 1, and 6 = zlib\'s and ws\'s default), memLevel 8, 15-bit windows, threshold 1,024 B. "wirekit dedicated": `serve({ deflate: { mode: \'dedicated\', level } })` and `connect(url, { deflate: { level } })` — context takeover both ways, as ws. "wirekit shared": the server default, no context takeover both ways, one zlib context per process and direction. "ws": `new WebSocketServer({ perMessageDeflate: { zlibDeflateOptions: { level } } })` (`true` for level 6) and `new WebSocket(url, { perMessageDeflate: … })`; everything else at ws\'s defaults (10 concurrent zlib jobs).',
-      `Echo: N connections, one message in flight on each (send, wait for the echo, send the next); ${throughputConfig.warmupMs} ms warm-up, then ${seconds} s measured. Server and load client are separate processes${pin ? ', pinned with taskset to core 0 and core 1 (zlib threads of ws included)' : ''}. ${throughputConfig.rounds} rounds, all pairs in each round in rotated order; medians. "server/client CPU": user + system time per round trip (server from /proc/PID/stat). "wire B/msg": bytes the server read (c→s) and wrote (s→c) per round trip (/proc/PID/io), frame headers and masks included.`,
+      `Echo: N connections, one message in flight on each (send, wait for the echo, send the next); ${throughputConfig.warmupMs} ms warm-up, then ${seconds} s measured. Server and load client are separate processes${pin ? ', pinned with taskset to core 0 and core 1 (zlib threads of ws included)' : ''}. ${throughputConfig.rounds} rounds, all pairs in each round in rotated order; medians. "server/client CPU": user + system time per round trip (server from /proc/PID/stat). "capacity": 10⁶ ÷ the larger of the two, the round trips per second the pair would sustain with one core each to itself. "wire B/msg": bytes the server read per round trip (/proc/PID/io), i.e. a compressed client frame with its header and mask (the echo is 4 bytes shorter, no mask).`,
+      `This machine is shared with other jobs. Before each client run the runner waits (at most 30 s, 20 min in all) for a one-second sample with ≥ 90 % of the CPUs idle; "CPU wait" is the share of the window the server's or client's threads spent runnable but waiting for a CPU (/proc/PID/task/*/schedstat), and a run above 10 % is repeated up to twice, keeping the least contended. Under contention a server gets a share of its core, not the core: wall-clock msg/s then measures that share (ws, whose zlib jobs run on 4 libuv threads, wins a larger share of a contended core than a one-thread server), while CPU per message and capacity stay comparable.`,
       `Memory: the server process (open-file limit ${openFiles}, \`sh -c 'ulimit -n ${openFiles} && exec node --expose-gc …'\`) reports \`process.memoryUsage()\` after two full GCs before any connection and again once a load client in another process has opened N connections (offer \`permessage-deflate; client_max_window_bits\`, as ws's client and Chromium) and made each exchange ${memoryConfig.messagesPerConnection} compressed 1 KiB messages (so every connection has inflated and compressed); (after − before) ÷ N. Medians of ${memoryConfig.runs} runs. The zlib contexts are malloc'ed by Node's zlib binding and show in RSS (only pages touched so far); "external" holds just what Node has reported to V8.`,
       'zlib floor: inflate + compress of the same messages with context takeover, in the runner process on a hot loop (bench/deflate/zlib-floor.ts): the server CPU per echo that no library can go below.',
     ],

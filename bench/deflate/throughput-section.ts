@@ -11,6 +11,7 @@
  */
 import type { EchoResult } from './echo-client.js';
 import type { ClientLibrary } from './echo-peers.js';
+import type { IdleBudget } from './machine-idle.js';
 import { NodeChild } from './node-child.js';
 import type { ServerMode } from './server-control.js';
 
@@ -46,6 +47,16 @@ export interface ThroughputConfig {
   readonly pairs: readonly EchoPair[];
   readonly serverCpu: number | undefined;
   readonly clientCpu: number | undefined;
+  /** Wait for an idle machine before each client run (bounded); undefined: never wait. */
+  readonly idle: IdleBudget | undefined;
+  /** A run whose server or client waited for a CPU longer than this share of the window is
+   * repeated (at most twice, while the idle budget lasts); the least contended one is kept. */
+  readonly maxWaitShare: number;
+}
+
+/** How contended a run was: the larger of the server's and the client's wait share. */
+export function contention(result: EchoResult): number {
+  return Math.max(result.serverWaitShare, result.clientWaitShare);
 }
 
 /** All runs of one pair in one case. */
@@ -189,7 +200,7 @@ export async function runThroughputSection(
               const result = await runClient(config, pair, server, clientLevel, size, connections);
               row(pair, level, size, connections).runs.push(result);
               log(
-                `round ${round + 1}/${config.rounds} level ${level.label} ${size} B × ${connections}: ${pair.label} ${Math.round(result.rate)} msg/s, p50 ${result.p50Us.toFixed(0)} µs, server ${result.serverCpuUs.toFixed(1)} µs/msg`,
+                `round ${round + 1}/${config.rounds} level ${level.label} ${size} B × ${connections}: ${pair.label} ${Math.round(result.rate)} msg/s, p50 ${result.p50Us.toFixed(0)} µs, server ${result.serverCpuUs.toFixed(1)} µs/msg, CPU wait ${(100 * contention(result)).toFixed(0)} %`,
               );
             }
           }
