@@ -18,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { connect } from '../../src/node/connect.js';
 import { rejectUpgrade, serve, WebSocketServer } from '../../src/node/websocket-server.js';
-import { OP } from '../conformance/wire-frame.js';
+import { closeBody, encodeFrame, OP, WireFrameParser } from '../conformance/wire-frame.js';
 import { testCertificate } from '../helpers/tls-cert.js';
 import { rawExchange, SAMPLE_ACCEPT, SAMPLE_KEY, upgradeRequest, within } from '../node/helpers.js';
 import { clientTls, connectionLog, H2_KINDS, listenH2, openPeer, QUICK } from './h2-fixtures.js';
@@ -148,6 +148,49 @@ for (const kind of H2_KINDS) {
         await peer.expectClose(1000);
       }
       assert.equal(session.closed, false, 'the session outlives all its WebSockets');
+    });
+
+    test('regression: a close frame sent with END_STREAM in the same DATA frame (as Chromium does) still gets its close echo before the stream ends', async (t) => {
+      // Chromium ends its stream with its close frame; the server's echo used to be dropped
+      // (destroyed before nghttp2 sent it: a bare RST_STREAM, 1006 in the page) on some streams.
+      const log = connectionLog();
+      const server = await serve({ ...listenH2(kind), ...QUICK, handler: log.handler });
+      t.after(() => server.close());
+      const session = await openRawSession(kind, server.address!.port);
+      t.after(() => closeRawSession(session));
+      const outcomes: string[] = [];
+      for (let round = 0; round < 10; round++) {
+        const opened = await Promise.all(
+          [0, 1, 2].map((i) => rawExtendedConnect(session, `/r${round}s${i}`)),
+        );
+        const results = opened.map(({ stream }) => {
+          const parser = new WireFrameParser();
+          const opcodes: number[] = [];
+          stream.on('data', (chunk: Buffer) => {
+            parser.push(chunk);
+            for (let f = parser.next(); f !== undefined; f = parser.next()) opcodes.push(f.opcode);
+          });
+          const closed = bounded(
+            new Promise<string>((resolve) =>
+              stream.once('close', () => resolve(`${opcodes.join(',')} rst=${stream.rstCode}`)),
+            ),
+            'the stream to close',
+          );
+          stream.write(encodeFrame({ opcode: OP.TEXT, payload: 'hi', mask: true }));
+          stream.end(encodeFrame({ opcode: OP.CLOSE, payload: closeBody(1000), mask: true }));
+          return closed;
+        });
+        outcomes.push(...(await Promise.all(results)));
+      }
+      // Each stream got its echo, then the close echo, and closed without an error code.
+      assert.deepEqual(
+        outcomes.filter((o) => o !== `${OP.TEXT},${OP.CLOSE} rst=0`),
+        [],
+        'streams without their echo and close echo',
+      );
+      assert.equal(outcomes.length, 30);
+      for (const record of log.records)
+        assert.deepEqual(await record.closed.promise, { code: 1000, reason: '', wasClean: true });
     });
 
     test('a sec-websocket-key some clients send anyway is answered with its accept value', async (t) => {
