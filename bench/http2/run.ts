@@ -158,8 +158,9 @@ function renderReport(input: ReportInput): string {
       `### ${f.websockets} WebSockets: one HTTP/2 session vs ${f.websockets} TLS connections`,
       '',
       `Each WebSocket echoes ${sizeLabel(f.shape.payloadBytes)} with ${f.shape.window} in flight; ${f.warmupMs} ms warm-up, ${f.durationMs} ms measured;`,
-      `median of ${f.rounds} round(s), a fresh server process per run. RSS and descriptors of the server`,
-      'process at the end of the window; growth = RSS then minus RSS before the WebSockets opened.',
+      `median of ${f.rounds} round(s), a fresh server process per run. Server RSS growth when open: RSS with`,
+      'the WebSockets open and idle minus RSS before they opened; RSS under load and descriptors: at',
+      'the end of the window (RSS then includes heap garbage of the load, so it varies with GC timing).',
       '',
       fanoutTable(fanout),
     );

@@ -60,8 +60,10 @@ export interface WindowedEchoResult {
   readonly serverCpuLoad: number;
   /** Client CPU use in the window: near 1 means the client set the pace. */
   readonly clientCpuLoad: number;
-  /** The server before the WebSockets opened, and at the end of the window. */
+  /** The server before the WebSockets opened, once they are open (no message sent yet), and
+   * at the end of the window. */
   readonly serverBefore: Footprint;
+  readonly serverOpen: Footprint;
   readonly serverDuring: Footprint;
   /** Echoes in the measured window. */
   readonly messages: number;
@@ -140,6 +142,8 @@ export async function runWindowedEcho(options: WindowedEchoOptions): Promise<Win
   const sessions: H2WebSocketSession[] = [];
   try {
     await openChannels(options, peers, sessions, receiverOf);
+    await sleep(200); // let the server finish its side of the last handshakes
+    const serverOpen = processFootprint(options.serverPid);
     const start = performance.now();
     for (const peer of peers) send(peer, inFlight, start);
     const windowStart = performance.now() + options.warmupMs;
@@ -159,6 +163,7 @@ export async function runWindowedEcho(options: WindowedEchoOptions): Promise<Win
       serverCpuLoad: serverMs / 1000 / measurement.seconds,
       clientCpuLoad: clientMs / 1000 / measurement.seconds,
       serverBefore,
+      serverOpen,
       serverDuring,
       messages: inWindow,
       longestGapMs: longestGap,

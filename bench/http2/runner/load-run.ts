@@ -118,9 +118,10 @@ export interface LoadSummary {
   readonly serverCpuUsPerMessage: number;
   readonly serverCpuLoad: number;
   readonly clientCpuLoad: number;
+  /** RSS at the end of the window (heap garbage of the load included). */
   readonly serverRssMiB: number;
-  /** RSS with the WebSockets open minus RSS before they opened. */
-  readonly serverRssGrowthMiB: number;
+  /** RSS with the WebSockets open and idle minus RSS before they opened. */
+  readonly serverRssOpenGrowthMiB: number;
   readonly serverFds: number;
   readonly longestGapMs: number;
   readonly runs: readonly WindowedEchoResult[];
@@ -137,7 +138,7 @@ export function summarize(runs: readonly WindowedEchoResult[]): LoadSummary {
     serverCpuLoad: of((r) => r.serverCpuLoad),
     clientCpuLoad: of((r) => r.clientCpuLoad),
     serverRssMiB: of((r) => r.serverDuring.rssMiB),
-    serverRssGrowthMiB: of((r) => r.serverDuring.rssMiB - r.serverBefore.rssMiB),
+    serverRssOpenGrowthMiB: of((r) => r.serverOpen.rssMiB - r.serverBefore.rssMiB),
     serverFds: of((r) => r.serverDuring.fds),
     longestGapMs: Math.max(...runs.map((r) => r.longestGapMs)),
     runs,
