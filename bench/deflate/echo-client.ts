@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { type ClientLibrary, type EchoPeer, openPeers } from './echo-peers.js';
 import { jsonMessages } from './json-messages.js';
-import { procStats } from './proc-stats.js';
+import { machineCpu, procStats } from './proc-stats.js';
 
 /** What the client prints. */
 export interface EchoResult {
@@ -29,11 +29,11 @@ export interface EchoResult {
   readonly clientCpuUs: number;
   readonly serverCpuUs: number;
   /**
-   * Share of the measured window that the server's and this client's threads spent runnable
-   * but waiting for a CPU taken by other processes (0 on an idle machine).
+   * Share of the machine's CPU time (all cores) during the window used by other processes
+   * than the server and this client: 0 on an otherwise idle machine, 0.5 when other jobs
+   * kept one of two cores busy.
    */
-  readonly serverWaitShare: number;
-  readonly clientWaitShare: number;
+  readonly foreignShare: number;
   /** Bytes the server read and wrote per round trip (frames, as compressed on the wire). */
   readonly wireInBytes: number;
   readonly wireOutBytes: number;
@@ -128,11 +128,13 @@ phase = Phase.MEASURE;
 const cpu0 = process.cpuUsage();
 const server0 = procStats(serverPid);
 const client0 = procStats(process.pid);
+const machine0 = machineCpu();
 const t0 = performance.now();
 await new Promise((resolve) => setTimeout(resolve, durationMs));
 const t1 = performance.now();
 const server1 = procStats(serverPid);
 const client1 = procStats(process.pid);
+const machine1 = machineCpu();
 const cpu1 = process.cpuUsage(cpu0);
 const messages = sampleCount;
 outstanding = connections;
@@ -154,8 +156,14 @@ const result: EchoResult = {
   p99Us: percentile(0.99),
   clientCpuUs: (cpu1.user + cpu1.system) / messages,
   serverCpuUs: (server1.cpuUs - server0.cpuUs) / messages,
-  serverWaitShare: (server1.waitUs - server0.waitUs) / ((t1 - t0) * 1000),
-  clientWaitShare: (client1.waitUs - client0.waitUs) / ((t1 - t0) * 1000),
+  foreignShare: Math.max(
+    0,
+    (machine1.busyUs -
+      machine0.busyUs -
+      (server1.cpuUs - server0.cpuUs) -
+      (client1.cpuUs - client0.cpuUs)) /
+      (machine1.totalUs - machine0.totalUs),
+  ),
   wireInBytes: (server1.readBytes - server0.readBytes) / messages,
   wireOutBytes: (server1.writeBytes - server0.writeBytes) / messages,
 };

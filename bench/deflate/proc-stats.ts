@@ -1,6 +1,6 @@
 /**
- * Another process's CPU time, socket bytes and RSS from `/proc` (Linux), so a load client can
- * measure the server over exactly its measurement window.
+ * A process's CPU time, socket bytes and RSS, and the machine's CPU time, from `/proc`
+ * (Linux), so a load client can measure the server over exactly its measurement window.
  *
  * `/proc/PID/io` `rchar`/`wchar` count every byte passed to `read`/`write` (libuv reads and
  * writes TCP sockets with them), so over a window with nothing but the echo going on, their
@@ -14,17 +14,13 @@
  * ```
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 
 /** A snapshot of one process. */
 export interface ProcStats {
   /** User + system CPU time, µs (clock-tick resolution). */
   readonly cpuUs: number;
-  /**
-   * Time its threads were runnable but waited for a CPU (other processes had it), µs, from
-   * `/proc/PID/task/TID/schedstat`: how much the machine's other load got in the way.
-   */
-  readonly waitUs: number;
+
   /** Bytes read and written through `read`/`write` syscalls. */
   readonly readBytes: number;
   readonly writeBytes: number;
@@ -53,23 +49,25 @@ export function procStats(pid: number): ProcStats {
   const field = (name: string): number => Number(new RegExp(`${name}: (\\d+)`).exec(io)?.[1]);
   return {
     cpuUs: (ticks * 1e6) / clockTicks(),
-    waitUs: runQueueWaitUs(pid),
     readBytes: field('rchar'),
     writeBytes: field('wchar'),
   };
 }
 
-/** Sum over the process's threads of the run-queue wait (second field of schedstat, ns). */
-function runQueueWaitUs(pid: number): number {
-  let ns = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
-    } catch {
-      // the thread ended meanwhile
-    }
-  }
-  return ns / 1000;
+/** CPU time of the whole machine so far, µs: busy (all but idle and iowait) and total. */
+export interface MachineCpu {
+  readonly busyUs: number;
+  readonly totalUs: number;
+}
+
+/** Read the first line of `/proc/stat` (all CPUs). */
+export function machineCpu(): MachineCpu {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+  const fields = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = fields.reduce((sum, value) => sum + value, 0);
+  const idle = fields[3]! + fields[4]!;
+  const us = 1e6 / clockTicks();
+  return { busyUs: (total - idle) * us, totalUs: total * us };
 }
 
 /** Resident set size of a process in bytes (`VmRSS` in `/proc/PID/status`). */

@@ -81,7 +81,7 @@ function echoTable(rows: readonly ThroughputRow[], all: readonly ThroughputRow[]
       'client CPU µs/msg',
       'capacity msg/s',
       'wire B/msg',
-      'CPU wait',
+      'other load',
       'msg/s vs ws',
       'capacity vs ws',
     ],

@@ -49,14 +49,14 @@ export interface ThroughputConfig {
   readonly clientCpu: number | undefined;
   /** Wait for an idle machine before each client run (bounded); undefined: never wait. */
   readonly idle: IdleBudget | undefined;
-  /** A run whose server or client waited for a CPU longer than this share of the window is
+  /** A run during which other processes used more than this share of the machine's CPU is
    * repeated (at most twice, while the idle budget lasts); the least contended one is kept. */
-  readonly maxWaitShare: number;
+  readonly maxForeignShare: number;
 }
 
-/** How contended a run was: the larger of the server's and the client's wait share. */
+/** How contended a run was: the share of the machine's CPU other processes used. */
 export function contention(result: EchoResult): number {
-  return Math.max(result.serverWaitShare, result.clientWaitShare);
+  return result.foreignShare;
 }
 
 /** All runs of one pair in one case. */
@@ -200,7 +200,7 @@ export async function runThroughputSection(
               const result = await runClient(config, pair, server, clientLevel, size, connections);
               row(pair, level, size, connections).runs.push(result);
               log(
-                `round ${round + 1}/${config.rounds} level ${level.label} ${size} B × ${connections}: ${pair.label} ${Math.round(result.rate)} msg/s, p50 ${result.p50Us.toFixed(0)} µs, server ${result.serverCpuUs.toFixed(1)} µs/msg, CPU wait ${(100 * contention(result)).toFixed(0)} %`,
+                `round ${round + 1}/${config.rounds} level ${level.label} ${size} B × ${connections}: ${pair.label} ${Math.round(result.rate)} msg/s, p50 ${result.p50Us.toFixed(0)} µs, server ${result.serverCpuUs.toFixed(1)} µs/msg, other load ${(100 * contention(result)).toFixed(0)} %`,
               );
             }
           }
