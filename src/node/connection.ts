@@ -484,7 +484,15 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
     const socket = this.#socket;
     this.flush();
     if (!socket.destroyed) {
-      if (this.#server || socket.readableEnded || !core.wasClean) {
+      const stream = socket as Duplex & { close?: (code?: number) => void; session?: unknown };
+      if (core.wasClean && stream.session !== undefined && typeof stream.close === 'function') {
+        // HTTP/2: the close handshake is complete, so the stream is done both ways. END_STREAM
+        // alone leaves it half-open until the peer ends its side (undici never does);
+        // RST_STREAM(NO_ERROR) after our last DATA frame (RFC 9113 §8.1) closes it now.
+        socket.end(() => {
+          if (!socket.destroyed) stream.close?.(0);
+        });
+      } else if (this.#server || socket.readableEnded || !core.wasClean) {
         // §7.1.1: the server closes TCP first; a client that failed the connection need not wait.
         socket.end();
       }
