@@ -13,7 +13,7 @@
 
 import { NodeChild } from './node-child.js';
 import type { MemoryLine } from './server-control.js';
-import { type ServerKind, startServer } from './throughput-section.js';
+import { type ServerKind, startServer, WIREKIT_DEDICATED_LEAN } from './throughput-section.js';
 
 /** One server configuration in the memory table. */
 export interface MemorySubject {
@@ -49,10 +49,12 @@ export interface MemoryRow {
   readonly runs: MemoryRun[];
 }
 
-/** wirekit in both modes and ws with its default perMessageDeflate; both without compression. */
+/** wirekit in both modes (dedicated also with small contexts) and ws with its default
+ * perMessageDeflate; both without compression. */
 export const MEMORY_SUBJECTS: readonly MemorySubject[] = [
   { label: 'wirekit shared', server: { library: 'wirekit', mode: 'shared' } },
   { label: 'wirekit dedicated', server: { library: 'wirekit', mode: 'dedicated' } },
+  { label: 'wirekit dedicated, 13-bit windows, memLevel 6', server: WIREKIT_DEDICATED_LEAN },
   { label: 'ws (perMessageDeflate: true)', server: { library: 'ws', mode: 'dedicated' } },
   { label: 'wirekit, compression off', server: { library: 'wirekit', mode: 'off' } },
   { label: 'ws, compression off', server: { library: 'ws', mode: 'off' } },

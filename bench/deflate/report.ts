@@ -41,6 +41,7 @@ export interface DeflateResults {
 
 const KiB = 1024;
 const WS = 'ws';
+const LEAN = 'wirekit dedicated, 13-bit windows, memLevel 6';
 
 function size(bytes: number): string {
   return bytes % KiB === 0 ? `${bytes / KiB} KiB` : `${bytes} B`;
@@ -137,6 +138,7 @@ function summaryTable(rows: readonly ThroughputRow[]): string {
       'wirekit dedicated ÷ ws, capacity',
       'wirekit shared ÷ ws, msg/s',
       'wirekit shared ÷ ws, capacity',
+      'wirekit dedicated 13-bit/memLevel 6 ÷ ws, capacity',
       'ws server CPU ÷ wirekit dedicated server CPU (same ws client)',
     ],
     cases.map((like) => [
@@ -147,6 +149,7 @@ function summaryTable(rows: readonly ThroughputRow[]): string {
       times(of('wirekit dedicated', like, capacity) / capacity(like)),
       times(of('wirekit shared', like, rate) / rate(like)),
       times(of('wirekit shared', like, capacity) / capacity(like)),
+      times(of(LEAN, like, capacity) / capacity(like)),
       times(cpu(like) / of('ws client → wirekit dedicated server', like, cpu)),
     ]),
   );
@@ -222,7 +225,7 @@ function targets(results: DeflateResults): string[] {
   const lines: string[] = [];
   const rows = results.throughput;
   if (rows !== undefined) {
-    for (const mode of ['wirekit dedicated', 'wirekit shared']) {
+    for (const mode of ['wirekit dedicated', 'wirekit shared', LEAN]) {
       const ratios = rows
         .filter((r) => r.pair === WS)
         .map((like) => {
@@ -264,7 +267,7 @@ function targets(results: DeflateResults): string[] {
       );
       if (ws === undefined) continue;
       const wsRss = median(ws.runs.map((r) => r.rss));
-      for (const mode of ['wirekit shared', 'wirekit dedicated']) {
+      for (const mode of ['wirekit shared', 'wirekit dedicated', LEAN]) {
         const row = memory.find((r) => r.connections === count && r.subject === mode);
         if (row === undefined) continue;
         const share = median(row.runs.map((r) => r.rss)) / wsRss;

@@ -1,6 +1,7 @@
 /**
  * How a compression benchmark server talks to the runner. Arguments: `--mode off|shared|
- * dedicated` and `--level N|default`. On stdout, one JSON line when it listens
+ * dedicated`, `--level N|default`, and to shrink zlib's contexts `--window-bits B` (both
+ * directions' windows) and `--mem-level N` (wirekit only). On stdout, one JSON line when it listens
  * (`{"event":"ready",…}`); on stdin, the line `measure` makes it collect garbage (it runs with
  * `--expose-gc`) and answer with its memory (`{"event":"memory",…}`); SIGTERM ends it.
  *
@@ -21,6 +22,18 @@ export interface ServerArguments {
   readonly mode: ServerMode;
   /** zlib level; undefined: the library's default. */
   readonly level: number | undefined;
+  /** Largest window of both directions (9-15); undefined: 15. */
+  readonly windowBits: number | undefined;
+  /** zlib memLevel of the server's compressor (1-9); undefined: 8. */
+  readonly memLevel: number | undefined;
+}
+
+function integer(text: string | undefined, name: string, min: number, max: number) {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!(Number.isInteger(value) && value >= min && value <= max))
+    throw new RangeError(`--${name} ${min}-${max}, not ${text}`);
+  return value;
 }
 
 /** The ready line. */
@@ -43,12 +56,14 @@ export interface MemoryLine {
   readonly connections: number;
 }
 
-/** Parse `--mode` and `--level`. */
+/** Parse the arguments. */
 export function serverArguments(): ServerArguments {
   const { values } = parseArgs({
     options: {
       mode: { type: 'string', default: 'shared' },
       level: { type: 'string', default: 'default' },
+      'window-bits': { type: 'string' },
+      'mem-level': { type: 'string' },
     },
   });
   const mode = values.mode;
@@ -57,7 +72,12 @@ export function serverArguments(): ServerArguments {
   const level = values.level === 'default' ? undefined : Number(values.level);
   if (level !== undefined && !(Number.isInteger(level) && level >= 0 && level <= 9))
     throw new RangeError(`--level 0-9 or default, not ${values.level}`);
-  return { mode, level };
+  return {
+    mode,
+    level,
+    windowBits: integer(values['window-bits'], 'window-bits', 9, 15),
+    memLevel: integer(values['mem-level'], 'mem-level', 1, 9),
+  };
 }
 
 function collectGarbage(): void {

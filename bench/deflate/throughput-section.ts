@@ -19,7 +19,18 @@ import type { ServerMode } from './server-control.js';
 export interface ServerKind {
   readonly library: 'wirekit' | 'ws';
   readonly mode: ServerMode;
+  /** Smaller windows (both directions) and memLevel (wirekit only). */
+  readonly windowBits?: number;
+  readonly memLevel?: number;
 }
+
+/** wirekit dedicated with contexts sized for many connections: 8 KiB windows, memLevel 6. */
+export const WIREKIT_DEDICATED_LEAN: ServerKind = {
+  library: 'wirekit',
+  mode: 'dedicated',
+  windowBits: 13,
+  memLevel: 6,
+};
 
 /** A client library against a server. */
 export interface EchoPair {
@@ -76,6 +87,11 @@ const WS: ServerKind = { library: 'ws', mode: 'dedicated' };
 export const ECHO_PAIRS: readonly EchoPair[] = [
   { label: 'wirekit dedicated', server: WIREKIT_DEDICATED, client: 'wirekit' },
   { label: 'wirekit shared', server: WIREKIT_SHARED, client: 'wirekit' },
+  {
+    label: 'wirekit dedicated, 13-bit windows, memLevel 6',
+    server: WIREKIT_DEDICATED_LEAN,
+    client: 'wirekit',
+  },
   { label: 'ws', server: WS, client: 'ws' },
   { label: 'ws client → wirekit dedicated server', server: WIREKIT_DEDICATED, client: 'ws' },
   { label: 'wirekit client → ws server', server: WS, client: 'wirekit' },
@@ -92,7 +108,7 @@ function script(name: string): string {
 }
 
 function serverKey(kind: ServerKind): string {
-  return `${kind.library}:${kind.mode}`;
+  return `${kind.library}:${kind.mode}:${kind.windowBits ?? 15}:${kind.memLevel ?? 8}`;
 }
 
 interface RunningServer {
@@ -108,7 +124,11 @@ export async function startServer(
 ): Promise<RunningServer> {
   const child = NodeChild.start(
     script(`${kind.library}-server`),
-    ['--mode', kind.mode, '--level', level],
+    [
+      ...['--mode', kind.mode, '--level', level],
+      ...(kind.windowBits === undefined ? [] : ['--window-bits', String(kind.windowBits)]),
+      ...(kind.memLevel === undefined ? [] : ['--mem-level', String(kind.memLevel)]),
+    ],
     { ...options, nodeArgs: ['--expose-gc', ...(options.nodeArgs ?? [])] },
   );
   const ready = await child.nextLine((line) => line['event'] === 'ready', 15_000);

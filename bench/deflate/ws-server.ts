@@ -9,8 +9,10 @@
 import { WebSocketServer } from 'ws';
 import { reportReady, serverArguments } from './server-control.js';
 
-const { mode, level } = serverArguments();
+const { mode, level, windowBits, memLevel } = serverArguments();
 if (mode === 'shared') throw new RangeError('ws has no shared compression mode');
+if (windowBits !== undefined || memLevel !== undefined)
+  throw new RangeError('the ws server runs with its defaults only');
 
 const wss = new WebSocketServer({
   host: '127.0.0.1',
