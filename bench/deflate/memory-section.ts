@@ -13,7 +13,12 @@
 
 import { NodeChild } from './node-child.js';
 import type { MemoryLine } from './server-control.js';
-import { type ServerKind, startServer, WIREKIT_DEDICATED_LEAN } from './throughput-section.js';
+import {
+  LEAN_LABEL,
+  type ServerKind,
+  startServer,
+  WIREKIT_DEDICATED_LEAN,
+} from './throughput-section.js';
 
 /** One server configuration in the memory table. */
 export interface MemorySubject {
@@ -54,7 +59,7 @@ export interface MemoryRow {
 export const MEMORY_SUBJECTS: readonly MemorySubject[] = [
   { label: 'wirekit shared', server: { library: 'wirekit', mode: 'shared' } },
   { label: 'wirekit dedicated', server: { library: 'wirekit', mode: 'dedicated' } },
-  { label: 'wirekit dedicated, 13-bit windows, memLevel 6', server: WIREKIT_DEDICATED_LEAN },
+  { label: LEAN_LABEL, server: WIREKIT_DEDICATED_LEAN },
   { label: 'ws (perMessageDeflate: true)', server: { library: 'ws', mode: 'dedicated' } },
   { label: 'wirekit, compression off', server: { library: 'wirekit', mode: 'off' } },
   { label: 'ws, compression off', server: { library: 'ws', mode: 'off' } },

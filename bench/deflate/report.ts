@@ -11,7 +11,7 @@
 import { fixed, grouped, markdownTable, times } from '../e2e/runner/markdown-table.js';
 import { median } from '../e2e/runner/stats.js';
 import type { MemoryRow } from './memory-section.js';
-import { contention, type ThroughputRow } from './throughput-section.js';
+import { contention, LEAN_LABEL, type ThroughputRow } from './throughput-section.js';
 
 /** Where and how the figures were taken. */
 export interface RunDescription {
@@ -41,7 +41,7 @@ export interface DeflateResults {
 
 const KiB = 1024;
 const WS = 'ws';
-const LEAN = 'wirekit dedicated, 13-bit windows, memLevel 6';
+const LEAN = LEAN_LABEL;
 
 function size(bytes: number): string {
   return bytes % KiB === 0 ? `${bytes / KiB} KiB` : `${bytes} B`;
@@ -138,7 +138,7 @@ function summaryTable(rows: readonly ThroughputRow[]): string {
       'wirekit dedicated ÷ ws, capacity',
       'wirekit shared ÷ ws, msg/s',
       'wirekit shared ÷ ws, capacity',
-      'wirekit dedicated 13-bit/memLevel 6 ÷ ws, capacity',
+      'wirekit dedicated 11-bit/memLevel 4 ÷ ws, capacity',
       'ws server CPU ÷ wirekit dedicated server CPU (same ws client)',
     ],
     cases.map((like) => [
