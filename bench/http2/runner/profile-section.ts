@@ -131,6 +131,9 @@ async function profileOnce(
           recordPerf(server.pid, Math.max(500, durationMs - 1000), perfFile),
         )
       : Promise.resolve();
+    // Awaited after the load; until then a perf failure must not be an unhandled rejection
+    // (that would end the runner before its clean-up).
+    perfDone.catch(() => {});
     const result = await runLoad(
       server,
       { transport, websockets: 1, sessions: 1, ...shape },
