@@ -37,6 +37,9 @@ import { heartbeatFor } from './heartbeat.js';
 import { headerObjectSource } from './upgrade-request.js';
 import { createCompression } from './zlib-codec.js';
 
+/** Default session-level receive window: room for many busy streams (RFC 9113 §6.9). */
+export const DEFAULT_SESSION_WINDOW: number = 4 * 1024 * 1024;
+
 /** Options of {@link Http2WebSocketSession.connect}. */
 export interface Http2SessionOptions {
   /** TLS settings for `wss://`. */
@@ -46,6 +49,9 @@ export interface Http2SessionOptions {
   readonly connectTimeout?: number;
   /** Our HTTP/2 settings (`initialWindowSize`, `maxConcurrentStreams`, ...). */
   readonly settings?: Settings;
+  /** The session-level receive window (all streams together), in bytes. HTTP/2's default of
+   * 64 KiB throttles many busy WebSockets on one session. Default 4 MiB. */
+  readonly windowSize?: number;
   /** Abort connecting. */
   readonly signal?: AbortSignal;
 }
@@ -105,14 +111,24 @@ export class Http2WebSocketSession {
             cause: signal?.reason,
           }),
         );
-      const onError = (error: Error): void =>
+      const onError = (error: Error): void => {
+        // A TLS server that does not offer h2 by ALPN surfaces as a bare "Protocol error".
+        const alpn = (session.socket as { alpnProtocol?: string | false } | undefined)
+          ?.alpnProtocol;
+        const hint =
+          target.secure && alpn !== 'h2'
+            ? ' (the server did not agree to h2 by ALPN: it may speak only HTTP/1.1)'
+            : '';
         fail(
           new WirekitError(
             ErrorCode.CONNECTION_LOST,
-            `HTTP/2 session to ${origin} failed: ${error.message}`,
-            { cause: error },
+            `HTTP/2 session to ${origin} failed: ${error.message}${hint}`,
+            {
+              cause: error,
+            },
           ),
         );
+      };
       const onClose = (): void =>
         fail(
           new WirekitError(
@@ -138,6 +154,9 @@ export class Http2WebSocketSession {
       signal?.addEventListener('abort', onAbort, { once: true });
       session.once('error', onError);
       session.once('close', onClose);
+      session.once('connect', () => {
+        session.setLocalWindowSize(options.windowSize ?? DEFAULT_SESSION_WINDOW);
+      });
       session.once('remoteSettings', (settings: Settings) => {
         // RFC 8441 §3: no :protocol unless the server sent SETTINGS_ENABLE_CONNECT_PROTOCOL = 1.
         if (settings.enableConnectProtocol !== true) {

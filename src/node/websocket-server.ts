@@ -48,6 +48,7 @@ import {
 import { type DeflateConfig, type ResolvedDeflate, resolveDeflate } from './deflate-config.js';
 import { type Heartbeat, heartbeatFor } from './heartbeat.js';
 import { refusal, switchingProtocols } from './http-answer.js';
+import { DEFAULT_SESSION_WINDOW } from './http2-session.js';
 import { nodePlatform } from './node-platform.js';
 import {
   headerListSource,
@@ -94,6 +95,9 @@ export interface ServerOptions<Data = unknown> extends ConnectionOptions {
   /** HTTP/2 settings of RFC 8441 sessions (`initialWindowSize`, `maxConcurrentStreams`, ...).
    * `enableConnectProtocol` is always on. */
   readonly http2Settings?: Settings;
+  /** The session-level receive window of HTTP/2 sessions, in bytes (all streams together).
+   * Default 4 MiB (HTTP/2's own 64 KiB throttles many busy WebSockets on one session). */
+  readonly http2WindowSize?: number;
   /** With `listen({ http2: true })`: serve HTTP/2 streams that are not WebSocket CONNECTs
    * (pages, APIs). Default: 404. */
   readonly http2Stream?: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void;
@@ -532,6 +536,7 @@ export class WebSocketServer<Data = unknown> {
 
   #trackSession(session: ServerHttp2Session): void {
     this.#sessions.add(session);
+    session.setLocalWindowSize(this.#options.http2WindowSize ?? DEFAULT_SESSION_WINDOW);
     session.on('error', () => session.destroy());
     session.once('close', () => this.#sessions.delete(session));
     if (this.#closePromise !== undefined) session.close();
