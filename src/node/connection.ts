@@ -452,8 +452,10 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
     if (this.#finished) return;
     const options = this.#options;
     const silent = now - this.#lastSeen;
-    // A quiet connection gives its output buffer back (it holds no queued bytes then).
+    // A quiet connection gives its output buffer back (it holds no queued bytes then), and a
+    // compressor unused since the last tick.
     if (silent > 0 && this.#socket.writableLength === 0) this.#core.trimOutput();
+    this.#compression?.trim();
     if (options.idleTimeout > 0 && silent >= options.idleTimeout) {
       this.#abort(CloseCode.GOING_AWAY, 'idle timeout');
     } else if (this.#pingSentAt !== 0) {

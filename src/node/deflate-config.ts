@@ -11,7 +11,10 @@ export interface DeflateConfig extends DeflateOptions, DeflateSettings {
    * `shared`: no context takeover in either direction, so one zlib context per process and
    * direction serves every connection — memory does not grow with connections (the server
    * default). `dedicated`: each connection keeps its own contexts between messages — the best
-   * ratio for small similar messages, at about 300 KiB per connection (the client default).
+   * ratio for small similar messages, at about 250 KiB per busy connection (the client
+   * default); an idle connection's compressor is freed. With many connections, 11- or 12-bit
+   * windows (`serverMaxWindowBits`/`clientMaxWindowBits`) and `memLevel: 4` halve the memory and
+   * keep most of the ratio (see BENCHMARKS.md, permessage-deflate).
    */
   readonly mode?: 'shared' | 'dedicated';
 }

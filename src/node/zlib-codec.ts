@@ -61,6 +61,9 @@ export interface DeflateSettings {
 }
 
 const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
+/** The stream's own output buffer is never used (output goes to the scratch buffer): keep it
+ * at zlib's minimum instead of the 16 KiB default, per engine. */
+const MIN_CHUNK = constants.Z_MIN_CHUNK;
 let scratch = Buffer.allocUnsafe(64 * 1024);
 const SCRATCH_KEEP = 1024 * 1024;
 
@@ -218,8 +221,8 @@ function engine(
 ): ZlibEngine {
   return new ZlibEngine(
     kind === 'deflate'
-      ? createDeflateRaw({ windowBits, level, memLevel })
-      : createInflateRaw({ windowBits }),
+      ? createDeflateRaw({ windowBits, level, memLevel, chunkSize: MIN_CHUNK })
+      : createInflateRaw({ windowBits, chunkSize: MIN_CHUNK }),
   );
 }
 
@@ -256,6 +259,14 @@ export function zlibCodecsAvailable(): boolean {
 
 /** A connection's codecs: the core's {@link MessageCompression} plus `close()`. */
 export interface ConnectionCompression extends MessageCompression {
+  /**
+   * Free a compressor of its own that has not been used since the last call (an adapter calls
+   * this for quiet connections). Allowed with context takeover: a compressor may always stop
+   * referring to earlier messages (RFC 7692 §7.2.1 only lets it; the peer's window is
+   * unaffected), so the next message starts a fresh context. The decompressor is kept: the peer
+   * may still refer to what it sent before.
+   */
+  trim(): void;
   /** Free the connection's own zlib contexts (shared ones stay). */
   close(): void;
 }
@@ -284,6 +295,8 @@ export function createCompression(
     return e;
   };
   let deflater: ZlibDeflater | undefined;
+  let deflateEngine: ZlibEngine | undefined;
+  let deflaterUsed = false;
   let inflater: ZlibInflater | undefined;
   return {
     threshold: settings.threshold ?? 1024,
@@ -292,12 +305,15 @@ export function createCompression(
     // message never pays for that direction.
     deflater: {
       compress(data: Uint8Array): Uint8Array {
-        deflater ??= new ZlibDeflater(
-          sendFresh
-            ? sharedEngine('deflate', sendBits, level, memLevel)
-            : own(engine('deflate', sendBits, level, memLevel)),
-          sendFresh,
-        );
+        if (deflater === undefined) {
+          if (sendFresh)
+            deflater = new ZlibDeflater(sharedEngine('deflate', sendBits, level, memLevel), true);
+          else {
+            deflateEngine = engine('deflate', sendBits, level, memLevel);
+            deflater = new ZlibDeflater(deflateEngine, false);
+          }
+        }
+        deflaterUsed = true;
         return deflater.compress(data);
       },
     },
@@ -312,9 +328,19 @@ export function createCompression(
         return inflater.inflate(data, limit);
       },
     },
+    trim(): void {
+      if (deflateEngine !== undefined && !deflaterUsed) {
+        deflateEngine.close();
+        deflateEngine = undefined;
+        deflater = undefined;
+      }
+      deflaterUsed = false;
+    },
     close(): void {
       for (const e of owned) e.close();
       owned.length = 0;
+      deflateEngine?.close();
+      deflateEngine = undefined;
       deflater = undefined;
       inflater = undefined;
     },
