@@ -14,6 +14,14 @@ export type Utf8Check = (bytes: Uint8Array) => boolean;
 
 const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
+/** From word `w`, the first word with a non-ASCII byte (or the count): two words per step. */
+function asciiWords(words: Int32Array, w: number): number {
+  const count = words.length;
+  while (w + 1 < count && ((words[w]! | words[w + 1]!) & 0x80808080) === 0) w += 2;
+  while (w < count && (words[w]! & 0x80808080) === 0) w++;
+  return w;
+}
+
 /** Inputs at least this long are scanned for ASCII a word at a time. */
 const WORD_SCAN = 128;
 
@@ -34,14 +42,11 @@ export function isValidUtf8(bytes: Uint8Array, start = 0, end: number = bytes.le
     words = new Int32Array(bytes.buffer, bytes.byteOffset + aligned, (end - aligned) >>> 2);
   }
   while (i < end) {
-    if (words !== undefined && i >= aligned) {
-      while (i < end && ((i - aligned) & 3) !== 0 && bytes[i]! < 0x80) i++;
-      if (((i - aligned) & 3) === 0) {
-        let w = (i - aligned) >>> 2;
-        const count = words.length;
-        while (w < count && (words[w]! & 0x80808080) === 0) w++;
-        i = aligned + (w << 2);
-      }
+    if (words !== undefined) {
+      // Bytes up to the next word boundary (the range may start unaligned), then whole words.
+      while (i < end && (i < aligned || ((i - aligned) & 3) !== 0) && bytes[i]! < 0x80) i++;
+      if (i >= aligned && ((i - aligned) & 3) === 0)
+        i = aligned + (asciiWords(words, (i - aligned) >>> 2) << 2);
     }
     while (i < end && bytes[i]! < 0x80) i++;
     if (i >= end) return true;
