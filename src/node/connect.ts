@@ -10,6 +10,7 @@
  * wrong accept key, an extension or subprotocol that was not offered).
  */
 import { isIP, connect as netConnect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { type ConnectionOptions as TlsConnectionOptions, connect as tlsConnect } from 'node:tls';
 import { ErrorCode, WirekitError } from '../core/errors.js';
 import { ResponseReader } from '../core/http1/response-reader.js';
@@ -23,8 +24,12 @@ import {
   PERMESSAGE_DEFLATE,
 } from '../core/ws/permessage-deflate.js';
 import { Connection, type ConnectionHandler } from './connection.js';
-import { type ConnectionOptions, resolveConnectionOptions } from './connection-options.js';
-import { type DeflateConfig, resolveDeflate } from './deflate-config.js';
+import {
+  type ConnectionOptions,
+  type ResolvedConnectionOptions,
+  resolveConnectionOptions,
+} from './connection-options.js';
+import { type DeflateConfig, type ResolvedDeflate, resolveDeflate } from './deflate-config.js';
 import { heartbeatFor } from './heartbeat.js';
 import { Http2WebSocketSession } from './http2-session.js';
 import { nodePlatform } from './node-platform.js';
@@ -151,6 +156,53 @@ export function connect<Data = undefined>(
 ): Promise<Connection<Data>> {
   if (options.http2 === true || options.http2 === 'prefer') return connectOverHttp2(url, options);
   return connectHttp1(url, options);
+}
+
+/** What {@link clientConnection} needs once a transport's handshake was accepted. */
+export interface ClientConnectionInit<Data> {
+  readonly stream: Duplex;
+  /** The subprotocol and extensions answer the handshake check accepted. */
+  readonly chosen: {
+    readonly protocol: string | undefined;
+    readonly extensions: string | undefined;
+  };
+  readonly deflate: ResolvedDeflate | undefined;
+  readonly options: ConnectOptions<Data>;
+  readonly connectionOptions: ResolvedConnectionOptions;
+  readonly remoteAddress?: string;
+  readonly onDispose?: (connection: Connection<Data>) => void;
+  readonly reusedReadBuffer?: boolean;
+}
+
+/**
+ * The steps every client transport shares after the server accepted (HTTP/1.1 101, HTTP/2
+ * 200): check the permessage-deflate answer (RFC 7692 §7.1: a bad one fails the connection,
+ * returned as the error) and build the connection, not started yet.
+ */
+export function clientConnection<Data>(
+  init: ClientConnectionInit<Data>,
+): Connection<Data> | WirekitError {
+  const { deflate, options, connectionOptions, chosen } = init;
+  const params =
+    deflate === undefined
+      ? undefined
+      : acceptDeflateResponse(chosen.extensions, deflate.negotiation);
+  if (params instanceof WirekitError) return params;
+  return new Connection<Data>({
+    socket: init.stream,
+    role: 'client',
+    handler: options.handler ?? {},
+    data: options.data as Data,
+    options: connectionOptions,
+    heartbeat: heartbeatFor(connectionOptions),
+    protocol: chosen.protocol ?? '',
+    extensions: params === undefined ? '' : (chosen.extensions ?? ''),
+    onDispose: init.onDispose,
+    ...(init.remoteAddress === undefined ? {} : { remoteAddress: init.remoteAddress }),
+    reusedReadBuffer: init.reusedReadBuffer ?? false,
+    compression:
+      params === undefined ? undefined : createCompression(params, 'client', deflate!.settings),
+  });
 }
 
 /** RFC 8441 through a session of its own, closed when the connection is. */
@@ -367,13 +419,16 @@ function connectHttp1<Data>(
               fail(result.error);
               return;
             }
-            // RFC 7692 §7.1: a bad permessage-deflate answer fails the connection.
-            const params =
-              deflate === undefined
-                ? undefined
-                : acceptDeflateResponse(result.extensions, deflate.negotiation);
-            if (params instanceof WirekitError) {
-              fail(params);
+            const made = clientConnection<Data>({
+              stream: socket,
+              chosen: result,
+              deflate,
+              options,
+              connectionOptions,
+              reusedReadBuffer: readBuffer !== undefined,
+            });
+            if (made instanceof WirekitError) {
+              fail(made);
               return;
             }
             // A 101 has no body: the reader ends the message and pauses; the rest is WebSocket.
@@ -382,22 +437,7 @@ function connectHttp1<Data>(
             const head = next.type === 'paused' ? reader.takeRemaining() : new Uint8Array(0);
             settled = true;
             cleanup();
-            connection = new Connection<Data>({
-              socket,
-              role: 'client',
-              reusedReadBuffer: readBuffer !== undefined,
-              handler: options.handler ?? {},
-              data: options.data as Data,
-              options: connectionOptions,
-              heartbeat: heartbeatFor(connectionOptions),
-              protocol: result.protocol ?? '',
-              extensions: params === undefined ? '' : (result.extensions ?? ''),
-              onDispose: undefined,
-              compression:
-                params === undefined
-                  ? undefined
-                  : createCompression(params, 'client', deflate!.settings),
-            });
+            connection = made;
             resolve(connection);
             connection.start(Buffer.from(head.buffer, head.byteOffset, head.length));
             return;

@@ -19,23 +19,18 @@ import {
   checkExtendedConnectResponse,
   extendedConnectRequest,
 } from '../core/ws/extended-connect.js';
-import {
-  acceptDeflateResponse,
-  deflateOffer,
-  PERMESSAGE_DEFLATE,
-} from '../core/ws/permessage-deflate.js';
+import { deflateOffer, PERMESSAGE_DEFLATE } from '../core/ws/permessage-deflate.js';
 import {
   type ClientTlsOptions,
   type ConnectOptions,
+  clientConnection,
   parseWebSocketUrl,
   type WebSocketTarget,
 } from './connect.js';
-import { Connection } from './connection.js';
+import type { Connection } from './connection.js';
 import { resolveConnectionOptions } from './connection-options.js';
 import { resolveDeflate } from './deflate-config.js';
-import { heartbeatFor } from './heartbeat.js';
 import { headerObjectSource } from './upgrade-request.js';
-import { createCompression } from './zlib-codec.js';
 
 /** Default session-level receive window: room for many busy streams (RFC 9113 §6.9). */
 export const DEFAULT_SESSION_WINDOW: number = 4 * 1024 * 1024;
@@ -284,34 +279,23 @@ export class Http2WebSocketSession {
           fail(result.error);
           return;
         }
-        const params =
-          deflate === undefined
-            ? undefined
-            : acceptDeflateResponse(result.extensions, deflate.negotiation);
-        if (params instanceof WirekitError) {
-          fail(params);
-          return;
-        }
-        cleanup();
-        const connection = new Connection<Data>({
-          socket: stream,
-          role: 'client',
-          handler: options.handler ?? {},
-          data: options.data as Data,
-          options: connectionOptions,
-          heartbeat: heartbeatFor(connectionOptions),
-          protocol: result.protocol ?? '',
-          extensions: params === undefined ? '' : (result.extensions ?? ''),
+        const connection = clientConnection<Data>({
+          stream,
+          chosen: result,
+          deflate,
+          options,
+          connectionOptions,
           remoteAddress: this.#session.socket?.remoteAddress ?? '',
           onDispose: (gone) => {
             this.#connections.delete(gone as Connection<unknown>);
             if (this.#closeWhenEmpty && this.#connections.size === 0) void this.close();
           },
-          compression:
-            params === undefined
-              ? undefined
-              : createCompression(params, 'client', deflate!.settings),
         });
+        if (connection instanceof WirekitError) {
+          fail(connection);
+          return;
+        }
+        cleanup();
         this.#connections.add(connection as Connection<unknown>);
         resolve(connection);
         connection.start(Buffer.alloc(0));

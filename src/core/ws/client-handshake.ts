@@ -36,7 +36,19 @@ export function upgradeRequestHeaders(options: UpgradeRequestOptions): HeaderPai
     ['Sec-WebSocket-Key', options.key],
     ['Sec-WebSocket-Version', '13'],
   ];
-  const protocols = options.protocols ?? [];
+  const protocols = protocolsToOffer(options.protocols);
+  if (protocols.length > 0) headers.push(['Sec-WebSocket-Protocol', protocols.join(', ')]);
+  if (options.extensions !== undefined && options.extensions !== '')
+    headers.push(['Sec-WebSocket-Extensions', options.extensions]);
+  if (options.origin !== undefined) headers.push(['Origin', options.origin]);
+  return headers;
+}
+
+/**
+ * The subprotocols a client offers, checked: unique tokens (RFC 6455 §4.1 item 10), whatever
+ * the transport. Throws `ERR_INVALID_ARGUMENT` otherwise.
+ */
+export function protocolsToOffer(protocols: readonly string[] = []): readonly string[] {
   protocols.forEach((protocol, i) => {
     if (!isToken(protocol) || protocols.indexOf(protocol) !== i) {
       throw new WirekitError(
@@ -45,11 +57,7 @@ export function upgradeRequestHeaders(options: UpgradeRequestOptions): HeaderPai
       );
     }
   });
-  if (protocols.length > 0) headers.push(['Sec-WebSocket-Protocol', protocols.join(', ')]);
-  if (options.extensions !== undefined && options.extensions !== '')
-    headers.push(['Sec-WebSocket-Extensions', options.extensions]);
-  if (options.origin !== undefined) headers.push(['Origin', options.origin]);
-  return headers;
+  return protocols;
 }
 
 /** What the HTTP layer parsed of the server's answer. */

@@ -10,7 +10,7 @@
  */
 import { ErrorCode, WirekitError } from '../errors.js';
 import { type Platform, portablePlatform } from '../platform.js';
-import { checkChoices } from './client-handshake.js';
+import { checkChoices, protocolsToOffer } from './client-handshake.js';
 import { computeAccept, isValidKey } from './handshake-key.js';
 import type { HeaderSource } from './header-source.js';
 import { isToken } from './header-tokens.js';
@@ -150,15 +150,7 @@ export interface ExtendedConnectOptions {
 
 /** The request header block of a client's extended CONNECT (RFC 8441 §5). */
 export function extendedConnectRequest(options: ExtendedConnectOptions): Record<string, string> {
-  const protocols = options.protocols ?? [];
-  protocols.forEach((protocol, i) => {
-    if (!isToken(protocol) || protocols.indexOf(protocol) !== i) {
-      throw new WirekitError(
-        ErrorCode.INVALID_ARGUMENT,
-        `subprotocol ${JSON.stringify(protocol)} is not a unique token (RFC 6455 §4.1)`,
-      );
-    }
-  });
+  const protocols = protocolsToOffer(options.protocols);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(options.headers ?? {}))
     headers[name.toLowerCase()] = value;
