@@ -6,25 +6,20 @@
 import { ErrorCode, WirekitError } from '../errors.js';
 import { CR, SP, TARGET_CHAR, TCHAR } from './ascii.js';
 import { BodyFraming, type HttpVersion } from './body-framing.js';
-import { BodyReader } from './body-reader.js';
-import { FieldSummary, parseFields } from './field-parser.js';
-import { HeaderList } from './header-list.js';
-import {
-  type BodyEvent,
-  CLOSED,
-  type ClosedEvent,
-  type EndEvent,
-  type HttpErrorEvent,
-  NEED_DATA,
-  type NeedDataEvent,
-  PAUSED,
-  type PausedEvent,
+import type { FieldSummary } from './field-parser.js';
+import type {
+  BodyEvent,
+  ClosedEvent,
+  EndEvent,
+  HttpErrorEvent,
+  NeedDataEvent,
+  PausedEvent,
 } from './http-events.js';
-import { failureError, HttpFailure } from './http-failure.js';
+import { HttpFailure } from './http-failure.js';
 import { type HttpLimits, resolveHttpLimits } from './http-limits.js';
-import { InputQueue, SCAN_BARE_LF, SCAN_NEED_MORE, SCAN_TOO_MANY_LINES } from './input-queue.js';
+import { MessageReader } from './message-reader.js';
 import { RequestHead } from './request-head.js';
-import { methodName, parseHttpVersion, skipEmptyLines } from './start-line.js';
+import { methodName, parseHttpVersion } from './start-line.js';
 
 /** Options of a {@link RequestReader}: the {@link HttpLimits}, each optional. */
 export type RequestReaderOptions = Partial<HttpLimits>;
@@ -38,14 +33,6 @@ export type RequestReaderEvent =
   | NeedDataEvent
   | PausedEvent
   | ClosedEvent;
-
-// Reader states.
-const HEAD = 0;
-const BODY = 1;
-const PAUSED_STATE = 2;
-const CLOSED_STATE = 3;
-const ERROR_STATE = 4;
-const DETACHED = 5;
 
 /**
  * Parses the requests a client sends on one connection: feed bytes with `receive`, pull events
@@ -80,20 +67,10 @@ const DETACHED = 5;
  * ```
  */
 export class RequestReader {
-  readonly #limits: HttpLimits;
-  readonly #queue = new InputQueue();
-  readonly #body: BodyReader;
-  readonly #summary = new FieldSummary();
-  #state = HEAD;
-  #eof = false;
-  #error: HttpErrorEvent | null = null;
-  #skipped = 0;
-  #pauseAfter = false;
-  #closeAfter = false;
+  readonly #message: MessageReader;
 
   constructor(options: RequestReaderOptions = {}) {
-    this.#limits = resolveHttpLimits(options);
-    this.#body = new BodyReader(this.#queue, this.#limits);
+    this.#message = new MessageReader(resolveHttpLimits(options));
   }
 
   /**
@@ -103,39 +80,24 @@ export class RequestReader {
    * @throws {WirekitError} `ERR_INVALID_ARGUMENT` after `receiveEof` or `takeRemaining`.
    */
   receive(data: Uint8Array): void {
-    if (this.#eof || this.#state === DETACHED) {
-      throw new WirekitError(
-        ErrorCode.INVALID_ARGUMENT,
-        this.#eof ? 'receive after receiveEof' : 'receive after takeRemaining',
-      );
-    }
-    // After an error or the last message, input is dropped rather than buffered.
-    if (this.#state !== CLOSED_STATE && this.#state !== ERROR_STATE) this.#queue.push(data);
+    this.#message.receive(data);
   }
 
   /** Tells the reader the client closed its side: no more bytes will come. */
   receiveEof(): void {
-    this.#eof = true;
+    this.#message.receiveEof();
   }
 
   /** The next event, or `need-data` when more input is needed. Never throws. */
   next(): RequestReaderEvent {
-    switch (this.#state) {
-      case HEAD:
-        return this.#readHead();
-      case BODY: {
-        const event = this.#body.next(this.#eof);
-        if (event === null) return this.#fail(this.#body.failure!);
-        if (event.type === 'end') this.#messageDone();
-        return event;
-      }
-      case PAUSED_STATE:
-        return PAUSED;
-      case ERROR_STATE:
-        return this.#error!;
-      default:
-        return CLOSED;
-    }
+    const message = this.#message;
+    if (!message.readingHead) return message.next();
+    // method = token (RFC 9112 §3.1): reject at the first byte input that cannot be a
+    // request (a TLS ClientHello on a plain port, binary junk) instead of buffering it.
+    // RFC 9112 §3: a request line longer than the server parses gets 414.
+    const len = message.takeHead(TCHAR, HttpFailure.BAD_METHOD, HttpFailure.REQUEST_LINE_TOO_LONG);
+    // No head yet: need-data, closed or the error.
+    return len === 0 ? message.next() : this.#readHead(message, len);
   }
 
   /**
@@ -144,9 +106,7 @@ export class RequestReader {
    * and detaches the reader: later `next` calls return `closed`, `receive` throws.
    */
   takeRemaining(): Uint8Array {
-    const rest = this.#queue.takeAll();
-    this.#state = DETACHED;
-    return rest;
+    return this.#message.takeRemaining();
   }
 
   /**
@@ -155,99 +115,59 @@ export class RequestReader {
    * @throws {WirekitError} `ERR_INVALID_ARGUMENT` when the reader is not paused.
    */
   resume(): void {
-    if (this.#state !== PAUSED_STATE) {
+    if (!this.#message.resume()) {
       throw new WirekitError(ErrorCode.INVALID_ARGUMENT, 'resume() while not paused');
     }
-    this.#state = this.#closeAfter ? CLOSED_STATE : HEAD;
   }
 
   /** Forgets all input and state, as if new (keeps the limits). */
   reset(): void {
-    this.#queue.clear();
-    this.#state = HEAD;
-    this.#eof = false;
-    this.#error = null;
-    this.#skipped = 0;
-    this.#pauseAfter = false;
-    this.#closeAfter = false;
+    this.#message.reset();
   }
 
   /** Bytes received and not yet consumed. */
   get bufferedBytes(): number {
-    return this.#queue.size;
+    return this.#message.queue.size;
   }
 
-  #readHead(): RequestReaderEvent {
-    const queue = this.#queue;
-    const limits = this.#limits;
-    const skipped = skipEmptyLines(queue);
-    if (typeof skipped !== 'number') return this.#fail(skipped);
-    this.#skipped += skipped;
-    if (this.#skipped > limits.maxHeadBytes) return this.#fail(HttpFailure.HEAD_TOO_LARGE);
-    const first = queue.byteAt(0);
-    if (first === -1) {
-      if (!this.#eof) return NEED_DATA;
-      this.#state = CLOSED_STATE;
-      return CLOSED;
-    }
-    if (first === CR) return this.#eof ? this.#fail(HttpFailure.EOF_IN_HEAD) : NEED_DATA;
-    // method = token (RFC 9112 §3.1): reject at the first byte input that cannot be a
-    // request (a TLS ClientHello on a plain port, binary junk) instead of buffering it.
-    if (TCHAR[first] !== 1) return this.#fail(HttpFailure.BAD_METHOD);
-    const maxHead = limits.maxHeadBytes - this.#skipped;
-    const len = queue.scanBlock(maxHead, limits.maxHeaders + 1);
-    if (len === SCAN_NEED_MORE) {
-      return this.#eof ? this.#fail(HttpFailure.EOF_IN_HEAD) : NEED_DATA;
-    }
-    if (len < 0) {
-      if (len === SCAN_BARE_LF) return this.#fail(HttpFailure.BARE_LF);
-      if (len === SCAN_TOO_MANY_LINES) return this.#fail(HttpFailure.TOO_MANY_HEADERS);
-      // RFC 9112 §3: a request line longer than the server parses gets 414.
-      return this.#fail(
-        queue.scannedLines === 0 ? HttpFailure.REQUEST_LINE_TOO_LONG : HttpFailure.HEAD_TOO_LARGE,
-      );
-    }
-    const count = queue.blockLines - 1;
-    queue.takeBlock(len);
-    this.#skipped = 0;
-    const bytes = queue.blockBytes;
-    const start = queue.blockStart;
+  // The head taken by `message.takeHead`, `len` bytes.
+  #readHead(message: MessageReader, len: number): RequestReaderEvent {
+    const bytes = message.queue.blockBytes;
+    const start = message.queue.blockStart;
 
     // request-line = method SP request-target SP HTTP-version (RFC 9112 §3): single SPs.
     let p = start;
     while (TCHAR[bytes[p]!] === 1) p++;
     const methodEnd = p;
     if (bytes[p] !== SP) {
-      return this.#fail(bytes[p] === CR ? HttpFailure.BAD_REQUEST_LINE : HttpFailure.BAD_METHOD);
+      return message.fail(bytes[p] === CR ? HttpFailure.BAD_REQUEST_LINE : HttpFailure.BAD_METHOD);
     }
     const targetStart = ++p;
     // request-target (RFC 9112 §3.2): visible ASCII only.
     while (TARGET_CHAR[bytes[p]!] === 1) p++;
     const targetEnd = p;
     if (bytes[p] !== SP) {
-      return this.#fail(bytes[p] === CR ? HttpFailure.BAD_REQUEST_LINE : HttpFailure.BAD_TARGET);
+      return message.fail(bytes[p] === CR ? HttpFailure.BAD_REQUEST_LINE : HttpFailure.BAD_TARGET);
     }
-    if (targetEnd === targetStart) return this.#fail(HttpFailure.BAD_REQUEST_LINE);
+    if (targetEnd === targetStart) return message.fail(HttpFailure.BAD_REQUEST_LINE);
     p++;
     const version = parseHttpVersion(bytes, p);
-    if (typeof version !== 'string') return this.#fail(version);
+    if (typeof version !== 'string') return message.fail(version);
     p += 8;
-    if (bytes[p] !== CR) return this.#fail(HttpFailure.BAD_VERSION);
+    if (bytes[p] !== CR) return message.fail(HttpFailure.BAD_VERSION);
     p += 2;
 
-    const summary = this.#summary;
-    summary.reset();
-    const offsets: number[] = [];
-    const fieldFailure = parseFields(bytes, p, offsets, summary, true);
-    if (fieldFailure !== null) return this.#fail(fieldFailure);
+    const headers = message.fields(bytes, p);
+    if (headers === null) return message.next();
+    const summary = message.summary;
 
     // RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host, and to any
     // request with more than one Host field line.
-    if (summary.hostCount > 1) return this.#fail(HttpFailure.MULTIPLE_HOST);
-    if (summary.hostCount === 0 && version === '1.1') return this.#fail(HttpFailure.MISSING_HOST);
+    if (summary.hostCount > 1) return message.fail(HttpFailure.MULTIPLE_HOST);
+    if (summary.hostCount === 0 && version === '1.1') return message.fail(HttpFailure.MISSING_HOST);
 
     const framing = this.#framing(summary, version);
-    if (typeof framing !== 'string') return this.#fail(framing);
+    if (typeof framing !== 'string') return message.fail(framing);
 
     // RFC 9112 §9.3: "close" ends persistence; HTTP/1.1 persists by default; HTTP/1.0 only
     // with the "keep-alive" connection option.
@@ -263,10 +183,7 @@ export class RequestReader {
 
     // RFC 9110 §9.3.6: after a successful CONNECT the connection is a tunnel; pause like an
     // upgrade so the server decides.
-    this.#pauseAfter = upgrade || method === 'CONNECT';
-    this.#closeAfter = !keepAlive;
-    this.#body.start(framing, summary.contentLength);
-    this.#state = BODY;
+    message.startBody(framing, summary.contentLength, upgrade || method === 'CONNECT', !keepAlive);
     return new RequestHead(
       bytes,
       start,
@@ -275,7 +192,7 @@ export class RequestReader {
       targetStart,
       targetEnd,
       version,
-      count === 0 ? HeaderList.EMPTY : new HeaderList(bytes, offsets, count),
+      headers,
       framing,
       contentLength,
       keepAlive,
@@ -303,27 +220,11 @@ export class RequestReader {
     }
     if (summary.contentLength !== -1) {
       // Limits are checked before reading any of the body.
-      if (summary.contentLength > this.#limits.maxBodyBytes) return HttpFailure.BODY_TOO_LARGE;
+      if (summary.contentLength > this.#message.limits.maxBodyBytes)
+        return HttpFailure.BODY_TOO_LARGE;
       return BodyFraming.LENGTH;
     }
     // RFC 9112 §6.3 item 7: a request without either has no body.
     return BodyFraming.NONE;
-  }
-
-  #messageDone(): void {
-    if (this.#pauseAfter) {
-      this.#state = PAUSED_STATE;
-    } else if (this.#closeAfter) {
-      this.#state = CLOSED_STATE;
-      this.#queue.clear();
-    } else {
-      this.#state = HEAD;
-    }
-  }
-
-  #fail(failure: HttpFailure): HttpErrorEvent {
-    this.#error = { type: 'error', error: failureError(failure) };
-    this.#state = ERROR_STATE;
-    return this.#error;
   }
 }

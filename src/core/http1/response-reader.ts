@@ -3,28 +3,22 @@
  *
  * @module
  */
-import { ErrorCode, WirekitError } from '../errors.js';
 import { CR, FIELD_VALUE, SP } from './ascii.js';
 import { BodyFraming, type HttpVersion } from './body-framing.js';
-import { BodyReader } from './body-reader.js';
-import { FieldSummary, parseFields } from './field-parser.js';
-import { HeaderList } from './header-list.js';
-import {
-  type BodyEvent,
-  CLOSED,
-  type ClosedEvent,
-  type EndEvent,
-  type HttpErrorEvent,
-  NEED_DATA,
-  type NeedDataEvent,
-  PAUSED,
-  type PausedEvent,
+import type { FieldSummary } from './field-parser.js';
+import type {
+  BodyEvent,
+  ClosedEvent,
+  EndEvent,
+  HttpErrorEvent,
+  NeedDataEvent,
+  PausedEvent,
 } from './http-events.js';
-import { failureError, HttpFailure } from './http-failure.js';
+import { HttpFailure } from './http-failure.js';
 import { type HttpLimits, resolveHttpLimits } from './http-limits.js';
-import { InputQueue, SCAN_BARE_LF, SCAN_NEED_MORE, SCAN_TOO_MANY_LINES } from './input-queue.js';
+import { MessageReader } from './message-reader.js';
 import { ResponseHead } from './response-head.js';
-import { parseHttpVersion, skipEmptyLines } from './start-line.js';
+import { parseHttpVersion } from './start-line.js';
 
 /** Options of a {@link ResponseReader}: the {@link HttpLimits}, each optional. */
 export type ResponseReaderOptions = Partial<HttpLimits>;
@@ -39,16 +33,12 @@ export type ResponseReaderEvent =
   | PausedEvent
   | ClosedEvent;
 
-// Reader states.
-const HEAD = 0;
-const BODY = 1;
-const PAUSED_STATE = 2;
-const CLOSED_STATE = 3;
-const ERROR_STATE = 4;
-const DETACHED = 5;
-
 // A gateway answers 502 to an invalid upstream response (RFC 9110 §15.6.3).
 const BAD_GATEWAY = 502;
+
+// A status line starts with HTTP-name (RFC 9112 §4): reject anything else at once.
+const STATUS_LINE_START = new Uint8Array(256);
+STATUS_LINE_START[0x48] = 1; // H
 
 /**
  * Parses the responses a server sends on one connection: feed bytes with `receive`, pull events
@@ -84,21 +74,11 @@ const BAD_GATEWAY = 502;
  * ```
  */
 export class ResponseReader {
-  readonly #limits: HttpLimits;
-  readonly #queue = new InputQueue();
-  readonly #body: BodyReader;
-  readonly #summary = new FieldSummary();
+  readonly #message: MessageReader;
   readonly #methods: string[] = [];
-  #state = HEAD;
-  #eof = false;
-  #error: HttpErrorEvent | null = null;
-  #skipped = 0;
-  #pauseAfter = false;
-  #closeAfter = false;
 
   constructor(options: ResponseReaderOptions = {}) {
-    this.#limits = resolveHttpLimits(options);
-    this.#body = new BodyReader(this.#queue, this.#limits);
+    this.#message = new MessageReader(resolveHttpLimits(options), BAD_GATEWAY);
   }
 
   /**
@@ -117,39 +97,25 @@ export class ResponseReader {
    * @throws {WirekitError} `ERR_INVALID_ARGUMENT` after `receiveEof` or `takeRemaining`.
    */
   receive(data: Uint8Array): void {
-    if (this.#eof || this.#state === DETACHED) {
-      throw new WirekitError(
-        ErrorCode.INVALID_ARGUMENT,
-        this.#eof ? 'receive after receiveEof' : 'receive after takeRemaining',
-      );
-    }
-    // After an error or the last message, input is dropped rather than buffered.
-    if (this.#state !== CLOSED_STATE && this.#state !== ERROR_STATE) this.#queue.push(data);
+    this.#message.receive(data);
   }
 
   /** Tells the reader the server closed its side: no more bytes will come. */
   receiveEof(): void {
-    this.#eof = true;
+    this.#message.receiveEof();
   }
 
   /** The next event, or `need-data` when more input is needed. Never throws. */
   next(): ResponseReaderEvent {
-    switch (this.#state) {
-      case HEAD:
-        return this.#readHead();
-      case BODY: {
-        const event = this.#body.next(this.#eof);
-        if (event === null) return this.#fail(this.#body.failure!);
-        if (event.type === 'end') this.#messageDone();
-        return event;
-      }
-      case PAUSED_STATE:
-        return PAUSED;
-      case ERROR_STATE:
-        return this.#error!;
-      default:
-        return CLOSED;
-    }
+    const message = this.#message;
+    if (!message.readingHead) return message.next();
+    const len = message.takeHead(
+      STATUS_LINE_START,
+      HttpFailure.BAD_STATUS_LINE,
+      HttpFailure.HEAD_TOO_LARGE,
+    );
+    // No head yet: need-data, closed or the error.
+    return len === 0 ? message.next() : this.#readHead(message, len);
   }
 
   /**
@@ -158,75 +124,41 @@ export class ResponseReader {
    * detaches the reader: later `next` calls return `closed`, `receive` throws.
    */
   takeRemaining(): Uint8Array {
-    const rest = this.#queue.takeAll();
-    this.#state = DETACHED;
-    return rest;
+    return this.#message.takeRemaining();
   }
 
   /** Forgets all input, expected requests and state, as if new (keeps the limits); for reuse
    * on a new connection. */
   reset(): void {
-    this.#queue.clear();
+    this.#message.reset();
     this.#methods.length = 0;
-    this.#state = HEAD;
-    this.#eof = false;
-    this.#error = null;
-    this.#skipped = 0;
-    this.#pauseAfter = false;
-    this.#closeAfter = false;
   }
 
   /** Bytes received and not yet consumed. */
   get bufferedBytes(): number {
-    return this.#queue.size;
+    return this.#message.queue.size;
   }
 
-  #readHead(): ResponseReaderEvent {
-    const queue = this.#queue;
-    const limits = this.#limits;
-    const skipped = skipEmptyLines(queue);
-    if (typeof skipped !== 'number') return this.#fail(skipped);
-    this.#skipped += skipped;
-    if (this.#skipped > limits.maxHeadBytes) return this.#fail(HttpFailure.HEAD_TOO_LARGE);
-    const first = queue.byteAt(0);
-    if (first === -1) {
-      if (!this.#eof) return NEED_DATA;
-      this.#state = CLOSED_STATE;
-      return CLOSED;
-    }
-    if (first === CR) return this.#eof ? this.#fail(HttpFailure.EOF_IN_HEAD) : NEED_DATA;
-    // A status line starts with HTTP-name (RFC 9112 §4): reject anything else at once.
-    if (first !== 0x48) return this.#fail(HttpFailure.BAD_STATUS_LINE);
-    const len = queue.scanBlock(limits.maxHeadBytes - this.#skipped, limits.maxHeaders + 1);
-    if (len === SCAN_NEED_MORE) {
-      return this.#eof ? this.#fail(HttpFailure.EOF_IN_HEAD) : NEED_DATA;
-    }
-    if (len < 0) {
-      if (len === SCAN_BARE_LF) return this.#fail(HttpFailure.BARE_LF);
-      if (len === SCAN_TOO_MANY_LINES) return this.#fail(HttpFailure.TOO_MANY_HEADERS);
-      return this.#fail(HttpFailure.HEAD_TOO_LARGE);
-    }
-    const count = queue.blockLines - 1;
-    queue.takeBlock(len);
-    this.#skipped = 0;
-    const bytes = queue.blockBytes;
-    const start = queue.blockStart;
+  // The head taken by `message.takeHead`, `len` bytes.
+  #readHead(message: MessageReader, len: number): ResponseReaderEvent {
+    const bytes = message.queue.blockBytes;
+    const start = message.queue.blockStart;
 
     // status-line = HTTP-version SP status-code SP [ reason-phrase ] (RFC 9112 §4). We also
     // accept a status line that ends right after the code, as many servers send it.
     const version = parseHttpVersion(bytes, start);
-    if (typeof version !== 'string') return this.#fail(version);
+    if (typeof version !== 'string') return message.fail(version);
     let p = start + 8;
-    if (bytes[p] !== SP) return this.#fail(HttpFailure.BAD_STATUS_LINE);
+    if (bytes[p] !== SP) return message.fail(HttpFailure.BAD_STATUS_LINE);
     const d0 = bytes[p + 1]! - 0x30;
     const d1 = bytes[p + 2]! - 0x30;
     const d2 = bytes[p + 3]! - 0x30;
     if (!(d0 >= 0 && d0 <= 9 && d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9)) {
-      return this.#fail(HttpFailure.BAD_STATUS_CODE);
+      return message.fail(HttpFailure.BAD_STATUS_CODE);
     }
     const status = d0 * 100 + d1 * 10 + d2;
     // RFC 9110 §15: values outside 100..599 are invalid.
-    if (status < 100 || status > 599) return this.#fail(HttpFailure.BAD_STATUS_CODE);
+    if (status < 100 || status > 599) return message.fail(HttpFailure.BAD_STATUS_CODE);
     p += 4;
     let reasonStart = p;
     if (bytes[p] === SP) {
@@ -236,7 +168,7 @@ export class ResponseReader {
     }
     const reasonEnd = p;
     if (bytes[p] !== CR) {
-      return this.#fail(
+      return message.fail(
         reasonEnd === reasonStart && p === start + 12
           ? HttpFailure.BAD_STATUS_CODE
           : HttpFailure.BAD_REASON,
@@ -244,17 +176,15 @@ export class ResponseReader {
     }
     p += 2;
 
-    const summary = this.#summary;
-    summary.reset();
-    const offsets: number[] = [];
-    const fieldFailure = parseFields(bytes, p, offsets, summary, true);
-    if (fieldFailure !== null) return this.#fail(fieldFailure);
+    const headers = message.fields(bytes, p);
+    if (headers === null) return message.next();
+    const summary = message.summary;
 
     const informational = status < 200 && status !== 101;
     // The request this response answers: interim responses do not consume it.
     const method = informational ? '' : (this.#methods.shift() ?? 'GET');
     const framing = this.#framing(summary, version, status, method);
-    if (typeof framing !== 'string') return this.#fail(framing);
+    if (typeof framing !== 'string') return message.fail(framing);
 
     // RFC 9112 §9.3: "close" ends persistence; HTTP/1.1 persists by default; HTTP/1.0 only with
     // "keep-alive". A close-delimited body ends with the connection (RFC 9112 §6.3 item 8).
@@ -270,7 +200,7 @@ export class ResponseReader {
       reasonStart,
       reasonEnd,
       version,
-      count === 0 ? HeaderList.EMPTY : new HeaderList(bytes, offsets, count),
+      headers,
       framing,
       summary.contentLength === -1 ? null : summary.contentLength,
       keepAlive,
@@ -278,10 +208,8 @@ export class ResponseReader {
     if (informational) return head; // RFC 9110 §15.2: the final response follows.
     // RFC 9110 §15.2.2: after 101 the connection speaks the protocol named in Upgrade;
     // RFC 9110 §9.3.6: after a 2xx to CONNECT it is a tunnel.
-    this.#pauseAfter = status === 101 || (method === 'CONNECT' && status >= 200 && status < 300);
-    this.#closeAfter = !keepAlive;
-    this.#body.start(framing, summary.contentLength);
-    this.#state = BODY;
+    const pauseAfter = status === 101 || (method === 'CONNECT' && status >= 200 && status < 300);
+    message.startBody(framing, summary.contentLength, pauseAfter, !keepAlive);
     return head;
   }
 
@@ -318,26 +246,10 @@ export class ResponseReader {
       return summary.chunkedLast ? BodyFraming.CHUNKED : BodyFraming.CLOSE;
     }
     if (summary.contentLength !== -1) {
-      if (summary.contentLength > this.#limits.maxBodyBytes) return HttpFailure.BODY_TOO_LARGE;
+      if (summary.contentLength > this.#message.limits.maxBodyBytes)
+        return HttpFailure.BODY_TOO_LARGE;
       return BodyFraming.LENGTH; // RFC 9112 §6.3 item 6
     }
     return BodyFraming.CLOSE; // RFC 9112 §6.3 item 8
-  }
-
-  #messageDone(): void {
-    if (this.#pauseAfter) {
-      this.#state = PAUSED_STATE;
-    } else if (this.#closeAfter) {
-      this.#state = CLOSED_STATE;
-      this.#queue.clear();
-    } else {
-      this.#state = HEAD;
-    }
-  }
-
-  #fail(failure: HttpFailure): HttpErrorEvent {
-    this.#error = { type: 'error', error: failureError(failure, BAD_GATEWAY) };
-    this.#state = ERROR_STATE;
-    return this.#error;
   }
 }
