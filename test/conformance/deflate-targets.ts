@@ -4,7 +4,7 @@
  * own offer (against the server) or its own answer (against the client) — and then compresses
  * with its own codec ({@link DeflatePeer}). The same compression cases run against each.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   createServer as createNetServer,
   connect as netConnect,
@@ -22,6 +22,7 @@ import {
   type WebSocketServer,
 } from '../../src/index.js';
 import type { DeflateConfig } from '../../src/node/deflate-config.js';
+import { acceptFor, readRawHead } from '../helpers/raw-handshake.js';
 import { testCertificate } from '../helpers/tls-cert.js';
 import {
   type AgreementRequest,
@@ -34,8 +35,6 @@ import {
 } from './deflate-peer.js';
 import { RawPeer, WAIT_MS } from './raw-peer.js';
 import { TARGET_LIMITS } from './targets.js';
-
-const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 /** A wirekit endpoint with deflate on, and a way to open negotiated peers to it. */
 export interface DeflateTarget {
@@ -92,44 +91,9 @@ const echo: ConnectionHandler = {
   },
 };
 
-function accept(key: string): string {
-  return createHash('sha1')
-    .update(key + GUID)
-    .digest('base64');
-}
-
 function header(head: string, name: string): string | undefined {
   const match = new RegExp(`\\r\\n${name}: *([^\\r]*)`, 'i').exec(head);
   return match?.[1];
-}
-
-/** Read an HTTP head; resolves with its text and the bytes after it. */
-function readHead(socket: Duplex): Promise<{ head: string; rest: Buffer }> {
-  return new Promise((resolve, reject) => {
-    let buffered = Buffer.alloc(0);
-    const timer = setTimeout(() => done(new Error('no HTTP head within the wait')), WAIT_MS);
-    const onData = (chunk: Buffer): void => {
-      buffered = Buffer.concat([buffered, chunk]);
-      const end = buffered.indexOf('\r\n\r\n');
-      if (end >= 0)
-        done(undefined, {
-          head: buffered.subarray(0, end).toString('latin1'),
-          rest: buffered.subarray(end + 4),
-        });
-    };
-    const onClose = (): void => done(new Error('connection closed during the handshake'));
-    function done(error: Error | undefined, value?: { head: string; rest: Buffer }): void {
-      clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('close', onClose);
-      socket.off('error', onClose);
-      if (error) reject(error);
-      else resolve(value!);
-    }
-    socket.on('data', onData);
-    socket.on('close', onClose);
-    socket.on('error', onClose);
-  });
 }
 
 function describeConfig(deflate: boolean | DeflateConfig): string {
@@ -160,13 +124,13 @@ export async function openRawClient(
   socket.write(
     `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n${offer === undefined ? '' : `Sec-WebSocket-Extensions: ${offer}\r\n`}\r\n`,
   );
-  const { head, rest } = await readHead(socket);
+  const { head, rest } = await readRawHead(socket, WAIT_MS);
   const extensions = header(head, 'Sec-WebSocket-Extensions');
   if (!head.startsWith('HTTP/1.1 101 ')) {
     socket.destroy();
     return { head, extensions, peer: undefined, socket };
   }
-  if (header(head, 'Sec-WebSocket-Accept') !== accept(key)) {
+  if (header(head, 'Sec-WebSocket-Accept') !== acceptFor(key)) {
     socket.destroy();
     throw new Error(`wrong Sec-WebSocket-Accept: ${head}`);
   }
@@ -182,14 +146,14 @@ export async function answerRawUpgrade(
   socket: Duplex,
   answer: (offer: string | undefined) => string | undefined,
 ): Promise<{ readonly offer: string | undefined; readonly peer: RawPeer }> {
-  const { head, rest } = await readHead(socket);
+  const { head, rest } = await readRawHead(socket, WAIT_MS);
   const key = header(head, 'Sec-WebSocket-Key');
   if (!head.startsWith('GET / HTTP/1.1\r\n') || key === undefined)
     throw new Error(`bad upgrade request: ${head}`);
   const offer = header(head, 'Sec-WebSocket-Extensions');
   const extensions = answer(offer);
   socket.write(
-    `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept(key)}\r\n${extensions === undefined ? '' : `Sec-WebSocket-Extensions: ${extensions}\r\n`}\r\n`,
+    `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(key)}\r\n${extensions === undefined ? '' : `Sec-WebSocket-Extensions: ${extensions}\r\n`}\r\n`,
   );
   return { offer, peer: new RawPeer(socket, 'server', rest) };
 }

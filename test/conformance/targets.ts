@@ -5,14 +5,13 @@
  * after an opening handshake done by hand. The same cases run against every target; a new
  * transport (HTTP/2, HTTP/3) adds a target here, not a copy of the cases.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   createServer as createNetServer,
   connect as netConnect,
   type Server,
   type Socket,
 } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, connect as tlsConnect } from 'node:tls';
 import {
   type Connection,
@@ -22,10 +21,9 @@ import {
   serve,
   type WebSocketServer,
 } from '../../src/index.js';
+import { acceptFor, readRawHead } from '../helpers/raw-handshake.js';
 import { testCertificate } from '../helpers/tls-cert.js';
 import { RawPeer, WAIT_MS } from './raw-peer.js';
-
-const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 export interface ConformanceTarget {
   /** e.g. `server over TCP`. */
@@ -51,41 +49,6 @@ const echo: ConnectionHandler = {
     if (ws.readyState === 1) ws.send(data, isBinary);
   },
 };
-
-function accept(key: string): string {
-  return createHash('sha1')
-    .update(key + GUID)
-    .digest('base64');
-}
-
-/** Read an HTTP head from a socket; resolves with the head text and the bytes after it. */
-function readHead(socket: Duplex): Promise<{ head: string; rest: Buffer }> {
-  return new Promise((resolve, reject) => {
-    let buffered = Buffer.alloc(0);
-    const timer = setTimeout(() => done(new Error('no HTTP head within the wait')), WAIT_MS);
-    const onData = (chunk: Buffer): void => {
-      buffered = Buffer.concat([buffered, chunk]);
-      const end = buffered.indexOf('\r\n\r\n');
-      if (end >= 0)
-        done(undefined, {
-          head: buffered.subarray(0, end).toString('latin1'),
-          rest: buffered.subarray(end + 4),
-        });
-    };
-    const onClose = (): void => done(new Error('connection closed during the handshake'));
-    function done(error: Error | undefined, value?: { head: string; rest: Buffer }): void {
-      clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('close', onClose);
-      socket.off('error', onClose);
-      if (error) reject(error);
-      else resolve(value!);
-    }
-    socket.on('data', onData);
-    socket.on('close', onClose);
-    socket.on('error', onClose);
-  });
-}
 
 /** wirekit's server, with a raw client peer doing the handshake by hand. */
 export function serverTarget(transport: 'tcp' | 'tls'): ConformanceTarget {
@@ -114,10 +77,10 @@ export function serverTarget(transport: 'tcp' | 'tls'): ConformanceTarget {
       socket.write(
         `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
       );
-      const { head, rest } = await readHead(socket);
+      const { head, rest } = await readRawHead(socket, WAIT_MS);
       if (
         !head.startsWith('HTTP/1.1 101 ') ||
-        !head.includes(`\r\nSec-WebSocket-Accept: ${accept(key)}`)
+        !head.includes(`\r\nSec-WebSocket-Accept: ${acceptFor(key)}`)
       ) {
         socket.destroy();
         throw new Error(`handshake failed: ${head}`);
@@ -164,12 +127,12 @@ export function clientTarget(transport: 'tcp' | 'tls'): ConformanceTarget {
         tls: { ca: testCertificate().cert },
       });
       const socket = await accepted;
-      const { head, rest } = await readHead(socket);
+      const { head, rest } = await readRawHead(socket, WAIT_MS);
       const key = /\r\nSec-WebSocket-Key: *([^\r]+)/i.exec(head)?.[1];
       if (!head.startsWith('GET / HTTP/1.1\r\n') || key === undefined)
         throw new Error(`bad upgrade request: ${head}`);
       socket.write(
-        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept(key)}\r\n\r\n`,
+        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(key)}\r\n\r\n`,
       );
       clients.push(await client);
       const peer = new RawPeer(socket, 'server', rest);

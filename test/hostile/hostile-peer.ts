@@ -15,6 +15,7 @@
 import { once } from 'node:events';
 import { connect as netConnect, type Socket } from 'node:net';
 import { encodeFrame, OP } from '../conformance/wire-frame.js';
+import { type RawHead, readRawHead } from '../helpers/raw-handshake.js';
 import { upgradeRequest } from '../node/helpers.js';
 
 /** How long the handshake answer may take. Generous: the machine is slow and shared. */
@@ -136,32 +137,17 @@ export class HostilePeer {
   }
 }
 
-/** Read the answer head; fail unless it is a 101. Returns it and the bytes that followed. */
-function readHead(socket: Socket): Promise<{ head: string; rest: Buffer }> {
-  return new Promise((resolve, reject) => {
-    let buffered = Buffer.alloc(0);
-    const timer = setTimeout(() => done(new Error('no 101 within the wait')), HANDSHAKE_WAIT_MS);
-    const onData = (chunk: Buffer): void => {
-      buffered = Buffer.concat([buffered, chunk]);
-      const end = buffered.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const head = buffered.subarray(0, end).toString('latin1');
-      if (!head.startsWith('HTTP/1.1 101 ')) done(new Error(`expected 101, got ${head}`));
-      else done(undefined, { head, rest: buffered.subarray(end + 4) });
-    };
-    const onClose = (): void => done(new Error('closed during the handshake'));
-    function done(error: Error | undefined, answer?: { head: string; rest: Buffer }): void {
-      clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('close', onClose);
-      if (error !== undefined) {
-        socket.destroy();
-        reject(error);
-      } else resolve(answer!);
-    }
-    socket.on('data', onData);
-    socket.on('close', onClose);
+/** Read the answer head; fail (and destroy the socket) unless it is a 101. */
+async function readHead(socket: Socket): Promise<RawHead> {
+  const answer = await readRawHead(socket, HANDSHAKE_WAIT_MS).catch((error: unknown) => {
+    socket.destroy();
+    throw error;
   });
+  if (!answer.head.startsWith('HTTP/1.1 101 ')) {
+    socket.destroy();
+    throw new Error(`expected 101, got ${answer.head}`);
+  }
+  return answer;
 }
 
 /** A masked frame header announcing `length` payload bytes, none of which follow it. */

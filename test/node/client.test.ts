@@ -5,7 +5,6 @@
  * stable code. Misbehaving servers are raw `net` servers that answer exact bytes.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import {
   type AddressInfo,
@@ -18,17 +17,9 @@ import { ErrorCode, WirekitError } from '../../src/core/errors.js';
 import { ReadyState } from '../../src/core/ws/ready-state.js';
 import { connect } from '../../src/node/connect.js';
 import { serve } from '../../src/node/websocket-server.js';
+import { acceptFor } from '../helpers/raw-handshake.js';
 import { recorder, until, within } from './helpers.js';
 import { connectVia, listenOn, transports, urlOf } from './transports.js';
-
-const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
-
-/** The accept value for `key` (RFC 6455 §4.2.2 step 5.4), computed independently of wirekit. */
-function acceptFor(key: string): string {
-  return createHash('sha1')
-    .update(key + GUID)
-    .digest('base64');
-}
 
 /**
  * A raw TCP server on 127.0.0.1 that calls `answer` with each complete request head (or, with
