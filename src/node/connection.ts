@@ -10,6 +10,7 @@
  * connection dirty, and one `process.nextTick` flushes every dirty connection, so 100k sends in
  * a loop become a few large writes (large batches flush as soon as they pass 64 KiB).
  */
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ErrorCode, WirekitError } from '../core/errors.js';
 import { CloseCode } from '../core/ws/close-code.js';
@@ -25,6 +26,11 @@ import type { ConnectionCompression } from './zlib-codec.js';
 /**
  * Callbacks for connections, one object shared by all of them (no closures per connection).
  * Every callback gets the connection first; keep per-connection state in `ws.data`.
+ *
+ * A callback that throws is a bug in the application, and wirekit neither hides it nor lets it
+ * break the connection's bookkeeping: the connection is closed with 1011 (internal error, RFC
+ * 6455 §7.4.1) unless it is already closed, and the error is thrown again on the next tick,
+ * where it reaches `process.on('uncaughtException')` as an `EventEmitter` listener's would.
  */
 export interface ConnectionHandler<Data = unknown> {
   /** The connection is open; sends are allowed. */
@@ -144,10 +150,14 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
   readonly #compression: ConnectionCompression | undefined;
   /** Queued messages must be copied: their memory is reused after the callback. */
   readonly #copyQueued: boolean;
+  /** The transport is done with written bytes once a write completes synchronously. */
+  readonly #writesCopied: boolean;
   readonly #sharedReadBuffer: Buffer | undefined;
 
   #dispatching = false;
   #dirty = false;
+  /** Bytes were written since the last heartbeat tick (the output buffer is in use). */
+  #wroteSinceTick = false;
   #finished = false;
   #disposed = false;
   #terminated = false;
@@ -183,6 +193,7 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
       ...(init.compression === undefined ? {} : { compression: init.compression }),
     });
     this.#copyQueued = (init.reusedReadBuffer ?? false) || init.sharedReadBuffer !== undefined;
+    this.#writesCopied = writesCopied(init.socket);
     this.#sharedReadBuffer = init.sharedReadBuffer;
     this.#compression = init.compression;
   }
@@ -203,7 +214,11 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
       this.#lastSeen = this.#heartbeat.now;
       this.#heartbeat.add(this);
     }
-    this.#handler.open?.(this);
+    try {
+      this.#handler.open?.(this);
+    } catch (error) {
+      this.#handlerFailed(error);
+    }
     if (head.length > 0 && !this.#finished) this.receive(head);
     if (this.#socket.destroyed && !this.#disposed) this.transportClosed();
   }
@@ -298,8 +313,10 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
       return;
     }
     const ok = socket.write(core.takeOutput());
-    // Written synchronously: the kernel has the bytes, the buffer can carry the next output.
-    if (socket.writableLength === 0) core.releaseOutput();
+    this.#wroteSinceTick = true;
+    // Written synchronously by a transport that copies (the kernel or TLS has the bytes): the
+    // buffer can carry the next output. A JavaScript Duplex may keep the chunk itself.
+    if (this.#writesCopied && socket.writableLength === 0) core.releaseOutput();
     if (!ok && this.#options.pauseOnBackpressure && !this.#readingPaused) {
       this.#readingPaused = true;
       socket.pause();
@@ -317,8 +334,9 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
         process.nextTick(flushDirty);
       }
     }
-    // False once the connection is over (e.g. this send crossed the backpressure limit and
-    // closed it with 1008): the message was not accepted.
+    // False once the connection is over (e.g. this send found the backpressure limit crossed
+    // and closed it with 1008; the message still went out before the close frame), or while
+    // the socket wants a drain.
     return !this.#finished && !this.#socket.writableNeedDrain;
   }
 
@@ -361,10 +379,18 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
           break;
         }
       }
+    } catch (error) {
+      this.#handlerFailed(error);
     } finally {
       this.#dispatching = false;
     }
     this.flush();
+  }
+
+  /** A handler callback threw: close with 1011, throw the error again on the next tick. */
+  #handlerFailed(error: unknown): void {
+    this.#abort(CloseCode.INTERNAL_ERROR, 'handler error');
+    process.nextTick(rethrow, error);
   }
 
   /** @internal The peer ended the stream (`error` undefined) or the socket failed. */
@@ -444,7 +470,12 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
       this.#readingPaused = false;
       this.#socket.resume();
     }
-    if (!this.#finished) this.#handler.drain?.(this);
+    if (this.#finished || this.#handler.drain === undefined) return;
+    try {
+      this.#handler.drain(this);
+    } catch (error) {
+      this.#handlerFailed(error);
+    }
   }
 
   /** @internal Heartbeat tick: idle timeout, heartbeat ping, pong deadline. */
@@ -452,9 +483,10 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
     if (this.#finished) return;
     const options = this.#options;
     const silent = now - this.#lastSeen;
-    // A quiet connection gives its output buffer back (it holds no queued bytes then), and a
-    // compressor unused since the last tick.
-    if (silent > 0 && this.#socket.writableLength === 0) this.#core.trimOutput();
+    // A connection that wrote nothing since the last tick gives its output buffer back (it
+    // holds no queued bytes then), and a compressor unused since the last tick.
+    if (!this.#wroteSinceTick && this.#socket.writableLength === 0) this.#core.trimOutput();
+    this.#wroteSinceTick = false;
     this.#compression?.trim();
     if (options.idleTimeout > 0 && silent >= options.idleTimeout) {
       this.#abort(CloseCode.GOING_AWAY, 'idle timeout');
@@ -498,13 +530,18 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
         // §7.1.1: the server closes TCP first; a client that failed the connection need not wait.
         socket.end();
       }
-      // Whoever should close next gets `closeTimeout` to do it.
-      this.#armCloseTimer();
+      // Whoever should close next gets `closeTimeout` to do it, counted from `close()` when
+      // this side started the close.
+      if (this.#closeTimer === undefined) this.#armCloseTimer();
     }
     const error = this.#transportError;
     const reason =
       core.closeReason === '' && error !== undefined ? error.message : core.closeReason;
-    this.#handler.close?.(this, core.closeCode, reason, core.wasClean);
+    try {
+      this.#handler.close?.(this, core.closeCode, reason, core.wasClean);
+    } catch (error) {
+      process.nextTick(rethrow, error);
+    }
     this.#endInbox();
     this.#wakeDrainWaiters();
   }
@@ -628,6 +665,19 @@ export class ConnectionWriter<Data = unknown> {
   get readyState(): ReadyState {
     return this.#connection.readyState;
   }
+}
+
+/**
+ * Whether a write the transport completed synchronously is done with its chunk: true for TCP
+ * and TLS sockets (the kernel or OpenSSL has copied the bytes) and HTTP/2 streams (whose writes
+ * complete only once nghttp2 has taken the data); not for other Duplexes, which may keep it.
+ */
+function writesCopied(socket: Duplex): boolean {
+  return socket instanceof Socket || (socket as { session?: unknown }).session !== undefined;
+}
+
+function rethrow(error: unknown): never {
+  throw error;
 }
 
 function destroySocket(socket: Duplex): void {

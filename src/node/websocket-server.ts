@@ -33,7 +33,7 @@ import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import { ErrorCode, WirekitError } from '../core/errors.js';
 import { RequestReader } from '../core/http1/request-reader.js';
-import { CloseCode } from '../core/ws/close-code.js';
+import { CloseCode, closeReasonBytes } from '../core/ws/close-code.js';
 import { checkExtendedConnect, extendedConnectResponse } from '../core/ws/extended-connect.js';
 import { parseExtensionHeader } from '../core/ws/extension-header.js';
 import type { HeaderPairs } from '../core/ws/header-source.js';
@@ -205,7 +205,7 @@ export class WebSocketServer<Data = unknown> {
       });
     } else if (h2 !== undefined) {
       server.on('connection', (socket: Socket) =>
-        sniffPreface(socket, h2, (plain) => {
+        sniffPreface(socket, h2, this.#handshakeTimeout, (plain) => {
           this.acceptSocket(plain);
         }),
       );
@@ -569,8 +569,12 @@ export class WebSocketServer<Data = unknown> {
   /**
    * Stop listening, close every connection with `code` (default 1001 going away) and drop
    * pending handshakes. Resolves when every socket is closed.
+   * @throws {WirekitError} `ERR_WS_INVALID_CLOSE_CODE` or `ERR_WS_CONTROL_TOO_LARGE` for a
+   * code or reason that may not be sent.
    */
   close(code: number = CloseCode.GOING_AWAY, reason = 'server shutting down'): Promise<void> {
+    // Misuse throws here, before any connection is closed, not halfway through.
+    closeReasonBytes(code, reason);
     this.#closePromise ??= this.#shutDown(code, reason);
     return this.#closePromise;
   }
@@ -648,16 +652,24 @@ const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n');
 /**
  * On a cleartext port serving both protocols: look at the first bytes; the HTTP/2 preface
  * (prior knowledge, RFC 9113 §3.3) goes to the HTTP/2 sessions, anything else is HTTP/1.1.
+ * A peer that has not sent enough to tell within `timeoutMs` is dropped, as a handshake
+ * would be.
  */
-function sniffPreface(socket: Socket, h2: Http2Server, http1: (socket: Socket) => void): void {
+function sniffPreface(
+  socket: Socket,
+  h2: Http2Server,
+  timeoutMs: number,
+  http1: (socket: Socket) => void,
+): void {
   let seen: Buffer = Buffer.alloc(0);
+  const timer = setTimeout(destroySocket, timeoutMs, socket);
+  timer.unref();
   const onData = (chunk: Buffer): void => {
     seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
     const n = Math.min(seen.length, PREFACE.length);
     const isH2 = seen.subarray(0, n).equals(PREFACE.subarray(0, n));
     if (isH2 && seen.length < PREFACE.length) return; // could still be either
-    socket.off('data', onData);
-    socket.off('error', onError);
+    stopSniffing();
     socket.pause();
     socket.unshift(seen);
     // The HTTP/2 session reads what is buffered itself (on its next tick); HTTP/1.1 reads by
@@ -671,8 +683,19 @@ function sniffPreface(socket: Socket, h2: Http2Server, http1: (socket: Socket) =
   const onError = (): void => {
     socket.destroy();
   };
+  const stopSniffing = (): void => {
+    clearTimeout(timer);
+    socket.off('data', onData);
+    socket.off('error', onError);
+    socket.off('close', stopSniffing);
+  };
   socket.on('data', onData);
   socket.on('error', onError);
+  socket.on('close', stopSniffing);
+}
+
+function destroySocket(socket: Socket): void {
+  socket.destroy();
 }
 
 /** A socket in its opening handshake. */

@@ -1,3 +1,5 @@
+import { ErrorCode, WirekitError } from '../errors.js';
+
 /** Close status codes (RFC 6455 §7.4.1, IANA "WebSocket Close Code Number Registry"). */
 export const CloseCode = {
   NORMAL: 1000,
@@ -37,4 +39,36 @@ export function isValidCloseCode(code: number): boolean {
       (code >= 1007 && code <= 1014) ||
       (code >= 3000 && code <= 4999))
   );
+}
+
+/** §5.5: a control frame's payload is at most 125 bytes, so a close reason at most 123. */
+export const MAX_CLOSE_REASON = 123;
+const encoder = new TextEncoder();
+
+/**
+ * Checks what this side wants to close with and returns the reason's UTF-8 bytes. Without a
+ * code there may be no reason (§5.5.1: the body starts with the code).
+ * @throws {WirekitError} `ERR_WS_INVALID_CLOSE_CODE` for a code that may not be sent (§7.4),
+ * `ERR_WS_CONTROL_TOO_LARGE` for a reason over 123 bytes, `ERR_INVALID_ARGUMENT` for a reason
+ * without a code.
+ */
+export function closeReasonBytes(code: number | undefined, reason: string): Uint8Array {
+  if (code === undefined) {
+    if (reason !== '') {
+      throw new WirekitError(ErrorCode.INVALID_ARGUMENT, 'a close reason needs a close code');
+    }
+  } else if (!isValidCloseCode(code)) {
+    throw new WirekitError(
+      ErrorCode.WS_INVALID_CLOSE_CODE,
+      `close code ${code} may not be sent (RFC 6455 §7.4)`,
+    );
+  }
+  const bytes = encoder.encode(reason);
+  if (bytes.length > MAX_CLOSE_REASON) {
+    throw new WirekitError(
+      ErrorCode.WS_CONTROL_TOO_LARGE,
+      `close reason is ${bytes.length} bytes; at most ${MAX_CLOSE_REASON}`,
+    );
+  }
+  return bytes;
 }

@@ -32,7 +32,7 @@
 import { isValidUtf8, Utf8Validator } from '../bytes/utf8.js';
 import { ErrorCode, WirekitError } from '../errors.js';
 import { type Platform, portablePlatform } from '../platform.js';
-import { CloseCode, isValidCloseCode } from './close-code.js';
+import { CloseCode, closeReasonBytes, isValidCloseCode, MAX_CLOSE_REASON } from './close-code.js';
 import { DEFAULT_MAX_MESSAGE_SIZE, FrameReader, ReadKind, type Role } from './frame-reader.js';
 import { FrameWriter } from './frame-writer.js';
 import type { MaskKeyPool } from './mask-key-pool.js';
@@ -67,9 +67,8 @@ const EMPTY = new Uint8Array(0);
 const MIN_OUTPUT = 2048;
 /** Largest buffer the output grows to by doubling; larger frames get buffers of their size. */
 const MAX_OUTPUT = 64 * 1024;
-/** §5.5: control frame payloads are at most 125 bytes, so a close reason at most 123. */
+/** §5.5: control frame payloads are at most 125 bytes. */
 const MAX_CONTROL_PAYLOAD = 125;
-const MAX_CLOSE_REASON = 123;
 const encoder = new TextEncoder();
 /** Shared scratch for a string's bytes before compression; kept only up to this size. */
 const MAX_TEXT_SCRATCH = 64 * 1024;
@@ -336,23 +335,7 @@ export class WebSocketConnection {
    */
   close(code?: number, reason = ''): void {
     if (this.#state !== ReadyState.OPEN) return;
-    if (code === undefined) {
-      if (reason !== '') {
-        throw new WirekitError(ErrorCode.INVALID_ARGUMENT, 'a close reason needs a close code');
-      }
-    } else if (!Number.isInteger(code) || !isValidCloseCode(code)) {
-      throw new WirekitError(
-        ErrorCode.WS_INVALID_CLOSE_CODE,
-        `close code ${code} may not be sent (RFC 6455 §7.4)`,
-      );
-    }
-    const reasonBytes = encoder.encode(reason);
-    if (reasonBytes.length > MAX_CLOSE_REASON) {
-      throw new WirekitError(
-        ErrorCode.WS_CONTROL_TOO_LARGE,
-        `close reason is ${reasonBytes.length} bytes; at most ${MAX_CLOSE_REASON}`,
-      );
-    }
+    const reasonBytes = closeReasonBytes(code, reason);
     this.#writeClose(code, reasonBytes);
     this.#state = ReadyState.CLOSING;
   }
