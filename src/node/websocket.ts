@@ -16,6 +16,8 @@
  *   received memory, without a copy.
  * - A third constructor argument takes Node-only options: headers, TLS, timeouts, limits.
  */
+
+import { isArrayBuffer } from 'node:util/types';
 import type { MessagePort } from 'node:worker_threads';
 import { isToken } from '../core/ws/header-tokens.js';
 import { ReadyState } from '../core/ws/ready-state.js';
@@ -279,6 +281,10 @@ export class WebSocket extends EventTarget {
   #inCall = false;
   /** This side failed the connection (Blob unreadable): report an `error` with the close. */
   #failing = false;
+  /** Cancels the connection attempt when `close()` is called while CONNECTING. */
+  readonly #connecting = new AbortController();
+  /** Received binary data lives in a reused read buffer (`readBuffer`): copy what is kept. */
+  readonly #copyReceived: boolean;
   #handlers: Partial<Record<EventType, HandlerSlot>> = {};
 
   /**
@@ -306,9 +312,16 @@ export class WebSocket extends EventTarget {
     this.#url = target.href;
     this.#origin = target.origin;
     this.#protocols = list;
+    this.#copyReceived = connectOptions.readBuffer !== undefined;
+    const cancel = this.#connecting.signal;
+    const signal =
+      connectOptions.signal === undefined
+        ? cancel
+        : AbortSignal.any([connectOptions.signal, cancel]);
     // Everything not checked above (a header with CR/LF, say) throws here, synchronously.
     connect<WebSocket>(this.#url, {
       ...connectOptions,
+      signal,
       protocols: list,
       handler: WebSocket.#handler,
       data: this,
@@ -445,7 +458,7 @@ export class WebSocket extends EventTarget {
     if (typeof data === 'string') {
       text = data;
       size = Buffer.byteLength(data);
-    } else if (data instanceof ArrayBuffer) {
+    } else if (isArrayBuffer(data)) {
       bytes = new Uint8Array(data);
       size = bytes.length;
     } else if (ArrayBuffer.isView(data)) {
@@ -471,7 +484,7 @@ export class WebSocket extends EventTarget {
       this.#enqueue(text ?? blob ?? bytes!.slice(), size);
       return;
     }
-    this.#queued += size;
+    this.#countQueued(connection, size);
     this.#inCall = true;
     try {
       if (text !== undefined) connection.sendText(text);
@@ -513,8 +526,10 @@ export class WebSocket extends EventTarget {
       case ReadyState.CLOSED:
         return;
       case ReadyState.CONNECTING:
-        // Fail the WebSocket connection; the socket, once connected, is destroyed in #opened.
+        // Fail the WebSocket connection: the attempt is cancelled (its socket destroyed now,
+        // as a browser does), and the events follow from a later task.
         this.#readyState = ReadyState.CLOSING;
+        this.#connecting.abort();
         setImmediate(() => this.#reportClosed(ABNORMAL, '', false, true));
         return;
       case ReadyState.OPEN: {
@@ -568,8 +583,10 @@ export class WebSocket extends EventTarget {
     if (this.#readyState !== ReadyState.OPEN || connection !== this.#connection) return;
     let value: WebSocketMessageData;
     if (!isBinary) value = data.toString();
-    else if (this.#binaryType === 'nodebuffer') value = data;
-    else if (this.#binaryType === 'arraybuffer') value = toArrayBuffer(data);
+    else if (this.#binaryType === 'nodebuffer')
+      value = this.#copyReceived ? Buffer.from(data) : data;
+    else if (this.#binaryType === 'arraybuffer')
+      value = toArrayBuffer(this.#copyReceived ? Buffer.from(data) : data);
     else value = new Blob([data]);
     const event = new MessageEvent<WebSocketMessageData>('message');
     initMessage(event, value, this.#origin);
@@ -673,8 +690,14 @@ export class WebSocket extends EventTarget {
       this.#unsent += size;
       return;
     }
-    this.#queued += size;
+    this.#countQueued(connection, size);
     connection.send(data, isBinary);
+  }
+
+  /** `size` application bytes go to the connection; what it held before may be gone since. */
+  #countQueued(connection: Connection<WebSocket>, size: number): void {
+    if (this.#queued !== 0 && connection.bufferedAmount === 0) this.#queued = 0;
+    this.#queued += size;
   }
 
   // -------------------------------------------------------------------------------------------

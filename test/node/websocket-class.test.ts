@@ -14,6 +14,7 @@ import {
   type Socket,
 } from 'node:net';
 import { describe, test } from 'node:test';
+import { runInNewContext } from 'node:vm';
 import { computeAccept } from '../../src/core/ws/handshake-key.js';
 import type { Connection } from '../../src/node/connection.js';
 import {
@@ -436,6 +437,81 @@ describe('WebSocket: send() and close() rules', () => {
     assert.equal(close.wasClean, false);
     assert.deepEqual(log, ['error', 'close 1006']);
     await within(server.close(), 'the server to close');
+  });
+
+  test('close() while CONNECTING drops the socket at once, not at the handshake timeout', async () => {
+    // A server that accepts TCP and never answers the upgrade.
+    const silent: Server = createNetServer();
+    const accepted = new Promise<Socket>((resolve) => silent.once('connection', resolve));
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const { port } = silent.address() as AddressInfo;
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/`, [], { handshakeTimeout: 60_000 });
+    const log = eventLog(ws);
+    const closed = next(ws, 'close');
+    try {
+      const socket = await within(accepted, 'the TCP connection');
+      ws.close();
+      await within(once(socket, 'close'), 'the client dropping its socket', 5_000);
+      await closed;
+      assert.deepEqual(log, ['error', 'close 1006']);
+    } finally {
+      (await accepted).destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
+  test('bufferedAmount counts a send after a drain nobody looked at from 0', async () => {
+    const { server, url, waitFor } = await recordingServer();
+    const ws = new WebSocket(url);
+    await next(ws, 'open');
+    ws.send(new Uint8Array(1000));
+    await waitFor(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    ws.send('x');
+    assert.equal(ws.bufferedAmount, 1);
+    ws.close();
+    await next(ws, 'close');
+    await server.close();
+  });
+
+  test('with readBuffer, kept nodebuffer and arraybuffer data is never overwritten', async () => {
+    let count = 0;
+    const { server, url } = await recordingServer({
+      reply: (ws) => {
+        count++;
+        ws.send(Buffer.alloc(4, count % 2 === 1 ? 'A' : 'B'), true);
+      },
+    });
+    for (const binaryType of ['nodebuffer', 'arraybuffer'] as const) {
+      const ws = new WebSocket(url, [], { readBuffer: 64 * 1024 });
+      ws.binaryType = binaryType;
+      await next(ws, 'open');
+      const kept: unknown[] = [];
+      for (let i = 0; i < 2; i++) {
+        ws.send('go');
+        kept.push((await next(ws, 'message')).data);
+      }
+      assert.deepEqual(
+        kept.map((data) => Buffer.from(data as ArrayBuffer).toString()),
+        ['AAAA', 'BBBB'],
+      );
+      ws.close();
+      await next(ws, 'close');
+    }
+    await server.close();
+  });
+
+  test('an ArrayBuffer from another realm is sent as binary', async () => {
+    const { server, url, waitFor, received } = await recordingServer();
+    const ws = new WebSocket(url);
+    await next(ws, 'open');
+    ws.send(runInNewContext('new Uint8Array([1, 2, 3]).buffer') as ArrayBuffer);
+    await waitFor(1);
+    assert.deepEqual(received[0], { data: Buffer.from([1, 2, 3]), isBinary: true });
+    ws.close();
+    await next(ws, 'close');
+    await server.close();
   });
 
   test('bufferedAmount: counts queued bytes, drains to 0, and only grows once closing', async () => {
