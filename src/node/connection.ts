@@ -183,16 +183,17 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
     this.protocol = init.protocol;
     this.extensions = init.extensions;
     this.remoteAddress = init.remoteAddress ?? (init.socket as TaggedSocket).remoteAddress ?? '';
+    const reuseBuffers = (init.reusedReadBuffer ?? false) || init.sharedReadBuffer !== undefined;
     this.#core = new WebSocketConnection({
       role: init.role,
       platform: nodePlatform,
       maxMessageSize: init.options.maxMessageSize,
       maxFrameSize: init.options.maxFrameSize,
       autoPong: init.options.autoPong,
-      reuseBuffers: (init.reusedReadBuffer ?? false) || init.sharedReadBuffer !== undefined,
+      reuseBuffers,
       ...(init.compression === undefined ? {} : { compression: init.compression }),
     });
-    this.#copyQueued = (init.reusedReadBuffer ?? false) || init.sharedReadBuffer !== undefined;
+    this.#copyQueued = reuseBuffers;
     this.#writesCopied = writesCopied(init.socket);
     this.#sharedReadBuffer = init.sharedReadBuffer;
     this.#compression = init.compression;
