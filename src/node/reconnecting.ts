@@ -8,7 +8,7 @@
  * `onConnect`; with `maxQueuedBytes: 0` they throw instead.
  */
 import { ErrorCode, WirekitError } from '../core/errors.js';
-import { isValidCloseCode } from '../core/ws/close-code.js';
+import { closeReasonBytes } from '../core/ws/close-code.js';
 import { ReadyState } from '../core/ws/ready-state.js';
 import { type ConnectOptions, connect } from './connect.js';
 import type { Connection, ConnectionHandler } from './connection.js';
@@ -48,7 +48,11 @@ export interface ReconnectingOptions<Data = undefined>
    * (1001 going away, 1006 dropped, 1012 restart, and every other code alike).
    */
   readonly shouldReconnect?: (code: number, reason: string) => boolean;
-  /** Give up after this many failed attempts in a row. Default: never. */
+  /**
+   * Give up after this many reconnects in a row, counting every one since the last connection
+   * that stayed up `resetAfter` ms (a server that accepts and then drops counts too). Default:
+   * never.
+   */
   readonly maxAttempts?: number;
   /** A connection that stayed open this long (ms) resets the backoff to attempt 1. Default 5 000. */
   readonly resetAfter?: number;
@@ -65,8 +69,6 @@ export interface ReconnectingOptions<Data = undefined>
 const DEFAULT_BACKOFF = { initialDelay: 100, maxDelay: 30_000, factor: 2 } as const;
 const DEFAULT_RESET_AFTER = 5_000;
 const DEFAULT_MAX_QUEUED = 1024 * 1024;
-/** §5.5: a close frame body is at most 125 bytes, 2 of them the code. */
-const MAX_CLOSE_REASON = 123;
 
 /**
  * The delay before reconnect `attempt` (1, 2, …): exponential backoff with full jitter, a
@@ -107,7 +109,8 @@ export class ReconnectingConnection<Data = undefined> {
   readonly #closed: Promise<void>;
   #resolveClosed!: () => void;
   #connection: Connection<Data> | undefined;
-  #connecting = false;
+  /** Cancels the connect attempt in flight; `undefined` when none is. */
+  #inFlight: AbortController | undefined;
   #timer: NodeJS.Timeout | undefined;
   #attempt = 0;
   #openedAt = 0;
@@ -127,16 +130,29 @@ export class ReconnectingConnection<Data = undefined> {
       this.#resolveClosed = resolve;
     });
     const user = options.handler ?? {};
-    // One handler for every connection of this helper (not one per connection).
+    // One handler for every connection of this helper (not one per connection). The user's
+    // callbacks are passed on as they are (bound to their object), and only those given: a
+    // connection without `message` queues messages for `for await`.
     this.#handler = {
       open: (connection) => this.#opened(connection),
-      message: (connection, data, isBinary) => user.message?.(connection, data, isBinary),
-      drain: (connection) => user.drain?.(connection),
-      ping: (connection, data) => user.ping?.(connection, data),
-      pong: (connection, data) => user.pong?.(connection, data),
       close: (connection, code, reason, wasClean) =>
         this.#connectionClosed(connection, code, reason, wasClean),
     };
+    for (const name of ['message', 'drain', 'ping', 'pong'] as const) {
+      const callback = user[name];
+      if (callback !== undefined) Object.assign(this.#handler, { [name]: callback.bind(user) });
+    }
+    const signal = options.signal;
+    if (signal !== undefined) {
+      // The user's signal stops the helper for good, as close() does; each attempt has its own.
+      const onAbort = (): void => this.close();
+      if (signal.aborted) {
+        this.#finish();
+        return;
+      }
+      signal.addEventListener('abort', onAbort, { once: true });
+      void this.#closed.then(() => signal.removeEventListener('abort', onAbort));
+    }
     this.#connect();
   }
 
@@ -192,7 +208,9 @@ export class ReconnectingConnection<Data = undefined> {
    * or cancel the pending reconnect. Queued sends are dropped. Nothing reconnects afterwards.
    */
   close(code?: number, reason?: string): void {
-    checkClose(code, reason);
+    // Checked up front: a close requested while connecting is sent later, from a socket
+    // callback, where it must not throw.
+    closeReasonBytes(code, reason ?? '');
     if (this.#stopping !== undefined || this.#done) return;
     this.#stopping = { code, reason: reason ?? '' };
     this.#queue = [];
@@ -203,20 +221,26 @@ export class ReconnectingConnection<Data = undefined> {
     }
     const connection = this.#connection;
     if (connection !== undefined) connection.close(code, reason);
-    else if (!this.#connecting) this.#finish();
-    // Else the connect in flight settles first: #opened closes it, or the failure finishes.
+    else if (this.#inFlight !== undefined) this.#inFlight.abort();
+    else this.#finish();
+    // A cancelled attempt rejects; its failure handler then finishes.
   }
 
   #connect(): void {
     this.#timer = undefined;
-    this.#connecting = true;
-    const { handler: _, ...connectOptions } = this.#options;
-    connect<Data>(this.#url, { ...connectOptions, handler: this.#handler }).then(
+    const attempt = new AbortController();
+    this.#inFlight = attempt;
+    const { handler: _, signal: __, ...connectOptions } = this.#options;
+    connect<Data>(this.#url, {
+      ...connectOptions,
+      signal: attempt.signal,
+      handler: this.#handler,
+    }).then(
       () => {
-        this.#connecting = false;
+        this.#inFlight = undefined;
       },
       (error: Error) => {
-        this.#connecting = false;
+        this.#inFlight = undefined;
         if (this.#stopping !== undefined) {
           this.#finish();
           return;
@@ -228,14 +252,13 @@ export class ReconnectingConnection<Data = undefined> {
   }
 
   #opened(connection: Connection<Data>): void {
-    this.#connecting = false;
+    this.#inFlight = undefined;
+    this.#connection = connection;
     if (this.#stopping !== undefined) {
       // close() was called while this connection was being made.
-      this.#connection = connection;
       connection.close(this.#stopping.code, this.#stopping.reason);
       return;
     }
-    this.#connection = connection;
     this.#openedAt = performance.now();
     this.#options.handler?.open?.(connection);
     this.#options.onConnect?.(connection);
@@ -262,13 +285,24 @@ export class ReconnectingConnection<Data = undefined> {
   ): void {
     if (connection !== this.#connection) return;
     this.#connection = undefined;
-    this.#options.handler?.close?.(connection, code, reason, wasClean);
+    try {
+      this.#options.handler?.close?.(connection, code, reason, wasClean);
+    } catch (error) {
+      process.nextTick(rethrow, error);
+    }
     if (this.#stopping !== undefined) {
       this.#finish();
       return;
     }
-    const shouldReconnect = this.#options.shouldReconnect ?? (() => true);
-    if (!shouldReconnect(code, reason)) {
+    let again = true;
+    try {
+      again = this.#options.shouldReconnect?.(code, reason) ?? true;
+    } catch (error) {
+      // A throwing hook stops the helper rather than leaving it neither up nor finished.
+      again = false;
+      process.nextTick(rethrow, error);
+    }
+    if (!again) {
       this.#finish();
       return;
     }
@@ -278,6 +312,11 @@ export class ReconnectingConnection<Data = undefined> {
   }
 
   #scheduleReconnect(): void {
+    // A hook that ran before (onError, handler.close) may have called close().
+    if (this.#stopping !== undefined || this.#done) {
+      this.#finish();
+      return;
+    }
     const attempt = this.#attempt + 1;
     const maxAttempts = this.#options.maxAttempts ?? Number.POSITIVE_INFINITY;
     if (attempt > maxAttempts) {
@@ -286,10 +325,13 @@ export class ReconnectingConnection<Data = undefined> {
     }
     this.#attempt = attempt;
     const delay = reconnectDelay(attempt, this.#options, this.#random);
-    this.#options.onReconnecting?.(attempt, delay);
-    // onReconnecting may have called close().
-    if (this.#stopping !== undefined || this.#done) return;
+    // Armed first: onReconnecting may call close(), which cancels it.
     this.#timer = setTimeout(() => this.#connect(), delay);
+    try {
+      this.#options.onReconnecting?.(attempt, delay);
+    } catch (error) {
+      process.nextTick(rethrow, error);
+    }
   }
 
   #finish(): void {
@@ -303,29 +345,8 @@ export class ReconnectingConnection<Data = undefined> {
   }
 }
 
-/**
- * The checks `Connection.close` makes (RFC 6455 §7.4, §5.5), made up front: a close requested
- * while connecting is sent later, from a socket callback, where it must not throw.
- */
-function checkClose(code: number | undefined, reason: string | undefined): void {
-  if (code === undefined) {
-    if (reason !== undefined && reason !== '') {
-      throw new WirekitError(ErrorCode.INVALID_ARGUMENT, 'a close reason needs a close code');
-    }
-    return;
-  }
-  if (!Number.isInteger(code) || !isValidCloseCode(code)) {
-    throw new WirekitError(
-      ErrorCode.WS_INVALID_CLOSE_CODE,
-      `close code ${code} may not be sent (RFC 6455 §7.4)`,
-    );
-  }
-  if (reason !== undefined && Buffer.byteLength(reason) > MAX_CLOSE_REASON) {
-    throw new WirekitError(
-      ErrorCode.WS_CONTROL_TOO_LARGE,
-      `close reason is ${Buffer.byteLength(reason)} bytes; at most ${MAX_CLOSE_REASON}`,
-    );
-  }
+function rethrow(error: unknown): never {
+  throw error;
 }
 
 function byteLength(data: string | Uint8Array): number {

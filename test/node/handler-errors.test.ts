@@ -15,34 +15,7 @@ import { connect } from '../../src/node/connect.js';
 import { Connection } from '../../src/node/connection.js';
 import { resolveConnectionOptions } from '../../src/node/connection-options.js';
 import { serve } from '../../src/node/websocket-server.js';
-import { deferred, parseServerFrame, recorder, within } from './helpers.js';
-
-/**
- * Takes `process`'s `uncaughtException` listeners away (the test runner's among them) until
- * `count` errors have arrived, so that errors a test provokes on purpose are collected here.
- */
-function collectUncaught(count: number): Promise<unknown[]> {
-  const saved = process.listeners('uncaughtException');
-  process.removeAllListeners('uncaughtException');
-  const errors: unknown[] = [];
-  const done = deferred<unknown[]>();
-  const restore = (): void => {
-    process.removeListener('uncaughtException', onError);
-    for (const listener of saved) process.on('uncaughtException', listener);
-  };
-  const onError = (error: unknown): void => {
-    errors.push(error);
-    if (errors.length === count) {
-      restore();
-      done.resolve(errors);
-    }
-  };
-  process.on('uncaughtException', onError);
-  return within(done.promise, 10_000, `${count} uncaught error(s)`).catch((error: unknown) => {
-    restore();
-    throw error;
-  });
-}
+import { collectUncaught, deferred, parseServerFrame, recorder, within } from './helpers.js';
 
 describe('handler callbacks that throw', { timeout: 30_000 }, () => {
   test('message: what it sent goes out, then a 1011 close; the error surfaces', async () => {

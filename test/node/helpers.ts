@@ -320,3 +320,30 @@ export async function until(
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+/**
+ * Takes `process`'s `uncaughtException` listeners away (the test runner's among them) until
+ * `count` errors have arrived, so that errors a test provokes on purpose are collected here.
+ */
+export function collectUncaught(count: number): Promise<unknown[]> {
+  const saved = process.listeners('uncaughtException');
+  process.removeAllListeners('uncaughtException');
+  const errors: unknown[] = [];
+  const done = deferred<unknown[]>();
+  const restore = (): void => {
+    process.removeListener('uncaughtException', onError);
+    for (const listener of saved) process.on('uncaughtException', listener);
+  };
+  const onError = (error: unknown): void => {
+    errors.push(error);
+    if (errors.length === count) {
+      restore();
+      done.resolve(errors);
+    }
+  };
+  process.on('uncaughtException', onError);
+  return within(done.promise, 10_000, `${count} uncaught error(s)`).catch((error: unknown) => {
+    restore();
+    throw error;
+  });
+}

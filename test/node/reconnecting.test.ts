@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { type AddressInfo, createServer as createNetServer } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import { ErrorCode, WirekitError } from '../../src/core/errors.js';
 import { connect } from '../../src/node/connect.js';
@@ -17,6 +17,7 @@ import {
   serve,
   type WebSocketServer,
 } from '../../src/node/websocket-server.js';
+import { collectUncaught } from './helpers.js';
 
 const LIMIT_MS = 10_000;
 
@@ -294,15 +295,108 @@ describe('reconnecting: staying connected', () => {
     assert.equal(client.attempt, 1);
   });
 
-  test('close() while connecting closes the new connection instead of using it', async () => {
-    const { server, url, closes, signal } = await recordingServer();
+  test('close() while connecting cancels the attempt: nothing opens, nothing reconnects', async () => {
+    const { server, url, closes, opened } = await recordingServer();
     let connects = 0;
-    const client = reconnecting(url, { onConnect: () => connects++ });
+    let errors = 0;
+    const client = reconnecting(url, { onConnect: () => connects++, onError: () => errors++ });
     client.close(4000, 'changed my mind');
     await within(client.closed, 'close');
-    await signal.when(() => closes.length === 1, 'the server to see the close');
-    assert.deepEqual(closes, [4000]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(opened, []);
+    assert.deepEqual(closes, []);
     assert.equal(connects, 0);
+    assert.equal(errors, 0);
+    assert.equal(client.connection, undefined);
+    await server.close();
+  });
+
+  test('close() against a server that never answers drops the socket at once', async () => {
+    const silent = createNetServer();
+    const accepted = new Promise<Socket>((resolve) => silent.once('connection', resolve));
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const { port } = silent.address() as AddressInfo;
+    const client = reconnecting(`ws://127.0.0.1:${port}/`, { handshakeTimeout: 60_000 });
+    const socket = await within(accepted, 'the TCP connection');
+    try {
+      client.close();
+      await within(client.closed, 'the helper to stop');
+      await within(once(socket, 'close'), 'the client dropping its socket', 5_000);
+    } finally {
+      socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
+  test('an aborted signal stops the helper for good, like close()', async () => {
+    const port = await closedPort();
+    const controller = new AbortController();
+    let errors = 0;
+    let reconnects = 0;
+    const client = reconnecting(`ws://127.0.0.1:${port}/`, {
+      signal: controller.signal,
+      random: () => 0,
+      onError: () => errors++,
+      onReconnecting: () => {
+        reconnects++;
+        if (reconnects === 3) controller.abort();
+      },
+    });
+    await within(client.closed, 'the helper to stop');
+    assert.equal(reconnects, 3);
+    assert.ok(errors <= 4, `${errors} errors`);
+    // Already aborted: it never starts.
+    const never = reconnecting(`ws://127.0.0.1:${port}/`, { signal: controller.signal });
+    await within(never.closed, 'an already aborted helper to stop');
+  });
+
+  test('close() from onError: onReconnecting is not called afterwards', async () => {
+    const port = await closedPort();
+    const order: string[] = [];
+    const client = reconnecting(`ws://127.0.0.1:${port}/`, {
+      onError: () => {
+        order.push('error');
+        client.close();
+      },
+      onClose: () => order.push('close'),
+      onReconnecting: () => order.push('reconnecting'),
+    });
+    await within(client.closed, 'the helper to stop');
+    assert.deepEqual(order, ['error', 'close']);
+  });
+
+  test('a shouldReconnect that throws stops the helper; the error surfaces', async () => {
+    const uncaught = collectUncaught(1);
+    const { server, url } = await recordingServer({ open: (ws) => ws.close(4001, 'bye') });
+    const client = reconnecting(url, {
+      shouldReconnect: () => {
+        throw new Error('bug in shouldReconnect');
+      },
+    });
+    await within(client.closed, 'the helper to stop');
+    assert.equal(((await uncaught)[0] as Error).message, 'bug in shouldReconnect');
+    await server.close();
+  });
+
+  test('without handler.message, messages are iterable on the connection', async () => {
+    const { server, url } = await recordingServer({ open: (ws) => ws.send('hello') });
+    let reconnectingClient: ReturnType<typeof reconnecting> | undefined;
+    const got = new Promise<string>((resolve) => {
+      reconnectingClient = reconnecting(url, {
+        onConnect: (connection) => {
+          void (async () => {
+            for await (const { data } of connection) {
+              resolve(data.toString());
+              break;
+            }
+          })();
+        },
+      });
+    });
+    assert.equal(await within(got, 'an iterated message'), 'hello');
+    reconnectingClient!.close();
+    await within(reconnectingClient!.closed, 'the helper to stop');
     await server.close();
   });
 
