@@ -28,6 +28,42 @@ export const FIELD_VALUE: Uint8Array = /* @__PURE__ */ makeClassTable((c) => {
 /** Request-target octets: VCHAR only (RFC 9112 §3.2; URI characters are a subset, RFC 3986 §2). */
 export const TARGET_CHAR: Uint8Array = /* @__PURE__ */ makeTable((c) => c >= 0x21 && c <= 0x7e);
 
+/**
+ * `Host` value octets outside brackets (RFC 3986 §3.2.2 reg-name and IPv4address): unreserved,
+ * sub-delims and the `%` of pct-encoded.
+ */
+const REG_NAME_CHAR: Uint8Array = /* @__PURE__ */ makeTable((c) => {
+  if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) return true;
+  return "-._~!$&'()*+,;=%".includes(String.fromCharCode(c));
+});
+
+/**
+ * Whether `bytes[start, end)` is a valid `Host` value (RFC 9112 §3.2: `uri-host [ ":" port ]`,
+ * RFC 3986 §3.2.2): a reg-name or IPv4 address, or an IP literal in brackets, then an optional
+ * port of digits. Empty is valid (a request target without an authority).
+ */
+export function isHostValue(bytes: Uint8Array, start: number, end: number): boolean {
+  let p = start;
+  if (bytes[p] === 0x5b) {
+    // IP-literal = "[" ( IPv6address / IPvFuture ) "]": hex digits, ':', '.', and IPvFuture's
+    // "v" HEXDIG "." ( unreserved / sub-delims / ":" ).
+    p++;
+    while (p < end && (REG_NAME_CHAR[bytes[p]!] === 1 || bytes[p] === COLON)) p++;
+    if (p === start + 1 || bytes[p] !== 0x5d) return false;
+    p++;
+  } else {
+    while (p < end && REG_NAME_CHAR[bytes[p]!] === 1) p++;
+  }
+  if (p === end) return true;
+  if (bytes[p] !== COLON) return false;
+  // port = *DIGIT
+  for (p++; p < end; p++) {
+    const b = bytes[p]!;
+    if (b < 0x30 || b > 0x39) return false;
+  }
+  return true;
+}
+
 /** Hex digit value plus one (so 0 means "not a hex digit"), for chunk sizes (RFC 9112 §7.1). */
 export const HEX_VALUE: Uint8Array = /* @__PURE__ */ makeClassTable((c) => {
   if (c >= 0x30 && c <= 0x39) return c - 0x30 + 1;

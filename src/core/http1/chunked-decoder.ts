@@ -150,14 +150,13 @@ export class ChunkedDecoder {
           break;
         }
         case SIZE_WS:
-          if (b === CR) state = SIZE_LF;
-          else if (b === SEMICOLON) state = EXT;
+          // RFC 9112 §7.1: BWS is allowed only before a ';' (chunk-ext); "5 \r\n" is invalid,
+          // and parsers disagreeing on it is how chunked bodies get smuggled.
+          if (b === SEMICOLON) state = EXT;
           else if (b !== SP && b !== HTAB) {
             return this.#fail(HttpFailure.BAD_CHUNK_EXTENSION, pos);
           }
-          if (b !== CR && ++line > maxLine) {
-            return this.#fail(HttpFailure.CHUNK_LINE_TOO_LONG, pos);
-          }
+          if (++line > maxLine) return this.#fail(HttpFailure.CHUNK_LINE_TOO_LONG, pos);
           pos++;
           break;
         case EXT: {

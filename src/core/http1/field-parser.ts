@@ -11,6 +11,7 @@ import {
   CR,
   equalsLowerBytes,
   HTAB,
+  isHostValue,
   LF,
   SEMICOLON,
   SP,
@@ -51,6 +52,8 @@ export class FieldSummary {
   /** A non-empty Upgrade field. */
   upgrade = false;
   hostCount = 0;
+  /** A Host value that is not `uri-host [ ":" port ]`. */
+  badHost = false;
   expectContinue = false;
 
   reset(): void {
@@ -65,6 +68,7 @@ export class FieldSummary {
     this.connectionUpgrade = false;
     this.upgrade = false;
     this.hostCount = 0;
+    this.badHost = false;
     this.expectContinue = false;
   }
 }
@@ -146,7 +150,10 @@ function summarize(
 ): HttpFailure | null {
   switch (nameEnd - nameStart) {
     case 4:
-      if (equalsLowerBytes(bytes, nameStart, nameEnd, HOST)) summary.hostCount++;
+      if (equalsLowerBytes(bytes, nameStart, nameEnd, HOST)) {
+        summary.hostCount++;
+        if (!isHostValue(bytes, valueStart, valueEnd)) summary.badHost = true;
+      }
       break;
     case 6:
       // RFC 9110 §10.1.1: 100-continue is the only expectation defined.

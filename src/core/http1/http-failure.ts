@@ -44,6 +44,7 @@ export const HttpFailure: {
   readonly BAD_FIELD_VALUE: HttpFailure;
   readonly MISSING_HOST: HttpFailure;
   readonly MULTIPLE_HOST: HttpFailure;
+  readonly BAD_HOST: HttpFailure;
   readonly BAD_CONTENT_LENGTH: HttpFailure;
   readonly CONTENT_LENGTH_MISMATCH: HttpFailure;
   readonly CONTENT_LENGTH_TOO_LARGE: HttpFailure;
@@ -101,6 +102,7 @@ export const HttpFailure: {
   ),
   MISSING_HOST: parse(400, 'HTTP/1.1 request without a Host field (RFC 9112 §3.2)'),
   MULTIPLE_HOST: parse(400, 'request with more than one Host field line (RFC 9112 §3.2)'),
+  BAD_HOST: parse(400, 'Host field value is not uri-host [ ":" port ] (RFC 9112 §3.2)'),
 
   // Message body length (RFC 9112 §6).
   BAD_CONTENT_LENGTH: parse(

@@ -6,7 +6,7 @@
  * @module
  */
 import { ErrorCode, WirekitError } from '../errors.js';
-import { CR } from './ascii.js';
+import { CR, LF } from './ascii.js';
 import type { BodyFraming } from './body-framing.js';
 import { BodyReader } from './body-reader.js';
 import { FieldSummary, parseFields } from './field-parser.js';
@@ -168,15 +168,22 @@ export class MessageReader {
   }
 
   /**
-   * Parses the field lines of the taken head, from `bytes[p]` (after the start line), into
-   * `summary`; returns them, or `null` when they are invalid (see `next`).
+   * Parses the field lines of the taken head into `summary`, from `bytes[p]`: the CR that ends
+   * the start line, which must be followed by LF; returns them, or `null` when they are invalid
+   * (see `next`).
    */
   fields(bytes: Uint8Array, p: number): HeaderList | null {
+    // RFC 9112 §2.2: a bare CR is invalid. The head scan only checks that every LF has a CR
+    // before it; without this, "HTTP/1.1\rX-Content-Length: 5" hid a field in the start line.
+    if (bytes[p + 1] !== LF) {
+      this.fail(HttpFailure.BARE_CR);
+      return null;
+    }
     const count = this.queue.blockLines - 1;
     const summary = this.summary;
     summary.reset();
     const offsets: number[] = [];
-    const fieldFailure = parseFields(bytes, p, offsets, summary, true);
+    const fieldFailure = parseFields(bytes, p + 2, offsets, summary, true);
     if (fieldFailure !== null) {
       this.fail(fieldFailure);
       return null;

@@ -155,7 +155,6 @@ export class RequestReader {
     if (typeof version !== 'string') return message.fail(version);
     p += 8;
     if (bytes[p] !== CR) return message.fail(HttpFailure.BAD_VERSION);
-    p += 2;
 
     const headers = message.fields(bytes, p);
     if (headers === null) return message.next();
@@ -165,6 +164,8 @@ export class RequestReader {
     // request with more than one Host field line.
     if (summary.hostCount > 1) return message.fail(HttpFailure.MULTIPLE_HOST);
     if (summary.hostCount === 0 && version === '1.1') return message.fail(HttpFailure.MISSING_HOST);
+    // ... and to a Host field with an invalid value.
+    if (summary.badHost) return message.fail(HttpFailure.BAD_HOST);
 
     const framing = this.#framing(summary, version);
     if (typeof framing !== 'string') return message.fail(framing);

@@ -5,7 +5,7 @@
  * @module
  */
 import { ErrorCode, WirekitError } from '../errors.js';
-import { asciiBytes } from './ascii.js';
+import { asciiBytes, isHostValue } from './ascii.js';
 import { type HeaderInit, invalid, writeField, writeFields, writeToken } from './write-head.js';
 
 /** Options of a {@link RequestWriter}. */
@@ -97,7 +97,11 @@ export class RequestWriter implements RequestBuilder {
     }
     this.#buf = new Uint8Array(capacity);
     this.#host = opts.host;
-    this.#prelude = this.#encodePrelude(); // validates the host
+    const hostBytes = new TextEncoder().encode(opts.host);
+    if (!isHostValue(hostBytes, 0, hostBytes.length)) {
+      throw invalid('host', opts.host, 'is not uri-host [ ":" port ] (RFC 9112 §3.2)');
+    }
+    this.#prelude = this.#encodePrelude();
     if (opts.headers !== undefined) {
       const headers = opts.headers;
       if (isPairs(headers)) {
@@ -132,8 +136,15 @@ export class RequestWriter implements RequestBuilder {
     return this;
   }
 
-  /** Sets the path prefix of later requests (`''` for none). */
+  /**
+   * Sets the path prefix of later requests (`''` for none).
+   * @throws {WirekitError} `ERR_HTTP_INVALID_HEADER` for a prefix with a control character, a
+   * `?` or a `#` (a query belongs to each request).
+   */
   setBasePath(path: string): this {
+    if (path.includes('?') || path.includes('#')) {
+      throw invalid('basePath', path, "has '?' or '#'; add queries per request with query()");
+    }
     let end = path.length;
     while (end > 0 && path.charCodeAt(end - 1) === 0x2f) end--;
     const trimmed = path.slice(0, end);
@@ -280,6 +291,10 @@ export class RequestWriter implements RequestBuilder {
     } else if (this.#base.length > 0) {
       const first = path.charCodeAt(0);
       if (first !== 0x2f && first !== 0x3f) buf[p++] = 0x2f; // join base and path with '/'
+    } else if (path.charCodeAt(0) !== 0x2f && path !== '*' && !path.includes('://')) {
+      // origin-form = absolute-path [ "?" query ] (RFC 9112 §3.2.1): "ticker" becomes
+      // "/ticker"; the asterisk and absolute forms (§3.2.4, §3.2.2) stay as given.
+      buf[p++] = 0x2f;
     }
     this.#pos = writePath(buf, p, path);
     this.#hasQuery = path.indexOf('?') !== -1;
@@ -342,13 +357,16 @@ function checkNotFraming(name: string): void {
   }
 }
 
-// Path chars: visible ASCII as is; CTLs (CR, LF, NUL…) throw; space and non-ASCII are
-// percent-encoded as UTF-8 (RFC 3986 §2.1, as URL parsers do).
+// Path chars: visible ASCII as is except '#'; CTLs (CR, LF, NUL…) and '#' throw; space and
+// non-ASCII are percent-encoded as UTF-8 (RFC 3986 §2.1, as URL parsers do).
 function writePath(buf: Uint8Array, p: number, path: string): number {
   const n = path.length;
   for (let i = 0; i < n; i++) {
     const c = path.charCodeAt(i);
-    if (c >= 0x21 && c <= 0x7e) {
+    if (c === 0x23) {
+      // RFC 9112 §3.2: a request target has no fragment; a '#' here would be sent as one.
+      throw invalid('path', path, "has '#': a fragment is never sent (RFC 9112 §3.2)");
+    } else if (c >= 0x21 && c <= 0x7e) {
       buf[p++] = c;
     } else if (c < 0x20 || c === 0x7f) {
       throw invalid('path', path, 'has CR, LF, NUL or another control char (RFC 9112 §3.2)');

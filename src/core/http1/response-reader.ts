@@ -174,7 +174,6 @@ export class ResponseReader {
           : HttpFailure.BAD_REASON,
       );
     }
-    p += 2;
 
     const headers = message.fields(bytes, p);
     if (headers === null) return message.next();

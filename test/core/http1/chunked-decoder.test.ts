@@ -64,10 +64,6 @@ describe('chunked: valid bodies', () => {
     );
   });
 
-  test('whitespace after the size before CRLF is tolerated', () => {
-    assert.deepEqual(chunked('3 \t\r\nabc\r\n0\r\n\r\n'), [{ type: 'body', data: 'abc' }, END]);
-  });
-
   test('trailer fields are kept apart from the head (RFC 9112 §7.1.2)', () => {
     assert.deepEqual(chunked('1\r\nx\r\n0\r\nExpires: never\r\nX-Sum:  7 \r\n\r\n'), [
       { type: 'body', data: 'x' },
@@ -121,6 +117,11 @@ describe('chunked: rejections', () => {
     fails('5;a\x01\r\nhello\r\n', /chunk extension/);
     fails('5;a\nhello\r\n', /chunk extension/);
     fails('5;a\x00b\r\nhello\r\n', /chunk extension/);
+  });
+
+  test('whitespace after the size is allowed only before a chunk extension (RFC 9112 §7.1)', () => {
+    fails('5 \r\nhello\r\n', /chunk extension/);
+    fails('5\t\r\nhello\r\n', /chunk extension/);
   });
 
   test('CR not followed by LF on the size line', () => {

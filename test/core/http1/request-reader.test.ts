@@ -136,6 +136,13 @@ describe('RequestReader: line endings (RFC 9112 §2.2, strict CRLF)', () => {
     rejects('GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n', 400, /bare CR/);
     rejects(`\rGET / HTTP/1.1\r\nHost: a\r\n\r\n`, 400, /bare CR/);
   });
+
+  test('a bare CR ending the request line cannot hide a field in it (smuggling)', () => {
+    // A front end that splits lines on a lone CR would see a field "XContent-Length" and no
+    // body; the reader must not take "Content-Length: 5" from the same bytes.
+    rejects('GET / HTTP/1.1\rXContent-Length: 5\r\nHost: a\r\n\r\nhello', 400, /bare CR/);
+    rejects('GET / HTTP/1.0\rXContent-Length: 0\r\n\r\n', 400, /bare CR/);
+  });
 });
 
 describe('RequestReader: field lines (RFC 9112 §5, RFC 9110 §5)', () => {
@@ -186,6 +193,26 @@ describe('RequestReader: field lines (RFC 9112 §5, RFC 9110 §5)', () => {
       readRequests('GET / HTTP/1.1\r\nHost:\r\n\r\n')[0],
       head({ headers: [['Host', '']] }),
     );
+  });
+
+  test('Host: an invalid value is rejected (RFC 9112 §3.2, RFC 3986 §3.2.2)', () => {
+    for (const value of ['a b', 'a/b', 'a?b', 'a@b', 'a:8x', '[::1', '[]', 'a:1:2', 'a#b']) {
+      rejects(`GET / HTTP/1.1\r\nHost: ${value}\r\n\r\n`, 400, /Host field value/);
+    }
+    for (const value of [
+      'example.com',
+      'example.com:8080',
+      'a:',
+      '127.0.0.1:9001',
+      '[::1]:443',
+      '[v1.x]',
+      'xn--n3h.example',
+      'a%20b',
+      "a!$&'()*+,;=b",
+    ]) {
+      const [event] = readRequests(`GET / HTTP/1.1\r\nHost: ${value}\r\n\r\n`);
+      assert.equal((event as { type: string }).type, 'head', value);
+    }
   });
 
   test('a head spanning chunks is parsed the same (copied once)', () => {

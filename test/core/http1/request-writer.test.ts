@@ -151,6 +151,32 @@ describe('RequestWriter', () => {
     assert.equal(str(writer.get('/').finish()), 'GET / HTTP/1.1\r\nHost: h\r\n\r\n');
   });
 
+  test('request targets are origin-form: a leading / is added; fragments and base queries throw', () => {
+    const writer = new RequestWriter('h');
+    const line = (b: Uint8Array): string => str(b).split('\r\n')[0]!;
+    assert.equal(line(writer.get('ticker').finish()), 'GET /ticker HTTP/1.1');
+    assert.equal(line(writer.get('?a=1').finish()), 'GET /?a=1 HTTP/1.1');
+    assert.equal(line(writer.request('OPTIONS', '*').finish()), 'OPTIONS * HTTP/1.1');
+    assert.equal(line(writer.get('http://h/x').finish()), 'GET http://h/x HTTP/1.1');
+    const invalid = { code: ErrorCode.HTTP_INVALID_HEADER };
+    assert.throws(() => writer.get('/a#f'), invalid);
+    assert.throws(() => new RequestWriter({ host: 'h', basePath: '/api?k=1' }), invalid);
+    assert.throws(() => new RequestWriter({ host: 'h', basePath: '/api#x' }), invalid);
+  });
+
+  test('the host must be uri-host [ ":" port ] (RFC 9112 §3.2)', () => {
+    const invalid = { code: ErrorCode.HTTP_INVALID_HEADER };
+    for (const host of ['a b', 'a/b', 'a?b', 'h:80x', '[::1']) {
+      assert.throws(() => new RequestWriter(host), invalid, host);
+    }
+    for (const host of ['h', 'api.example.com:8443', '127.0.0.1', '[::1]:8080']) {
+      assert.match(
+        str(new RequestWriter(host).get('/').finish()),
+        new RegExp(`Host: ${host.replace(/[[\]]/g, '\\$&')}\r\n`),
+      );
+    }
+  });
+
   test('Host, Content-Length and Transfer-Encoding belong to the writer', () => {
     const writer = new RequestWriter('h');
     for (const name of ['Host', 'content-length', 'Transfer-Encoding']) {

@@ -99,6 +99,9 @@ describe('ResponseReader: status line (RFC 9112 §4)', () => {
     rejects('HTTP/1.1 200 OK\r\nX: 1\r\n folded\r\n\r\n', /obsolete line folding/);
     rejects('HTTP/1.1 200 OK\r\nX: a\x00\r\n\r\n', /field value/);
     rejects('HTTP/1.1 200 OK\nX: 1\n\n', /bare LF/);
+    // RFC 9112 §2.2: a bare CR ending the status line cannot hide a field in it.
+    rejects('HTTP/1.1 200 OK\rXContent-Length: 2\r\n\r\nhi', /bare CR/);
+    rejects('HTTP/1.1 204\rX: 1\r\n\r\n', /bare CR/);
   });
 });
 
