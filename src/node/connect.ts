@@ -16,6 +16,7 @@ import { ErrorCode, WirekitError } from '../core/errors.js';
 import { ResponseReader } from '../core/http1/response-reader.js';
 import { encodeRequestHead } from '../core/http1/write-head.js';
 import { checkUpgradeResponse, upgradeRequestHeaders } from '../core/ws/client-handshake.js';
+import { extendedConnectRequest } from '../core/ws/extended-connect.js';
 import { generateKey } from '../core/ws/handshake-key.js';
 import type { HeaderPairs } from '../core/ws/header-source.js';
 import {
@@ -205,12 +206,31 @@ export function clientConnection<Data>(
   });
 }
 
-/** RFC 8441 through a session of its own, closed when the connection is. */
-async function connectOverHttp2<Data>(
+/**
+ * RFC 8441 through a session of its own, closed when the connection is. Misuse (URL, headers,
+ * subprotocols) throws before any I/O, as over HTTP/1.1.
+ */
+function connectOverHttp2<Data>(
   url: string | URL,
   options: ConnectOptions<Data>,
 ): Promise<Connection<Data>> {
   const target = parseWebSocketUrl(url);
+  extendedConnectRequest({
+    scheme: target.secure ? 'https' : 'http',
+    authority: target.host,
+    path: target.resource,
+    ...(options.headers === undefined ? {} : { headers: options.headers }),
+    ...(options.protocols === undefined ? {} : { protocols: options.protocols }),
+    ...(options.origin === undefined ? {} : { origin: options.origin }),
+  });
+  return openOverHttp2(url, target, options);
+}
+
+async function openOverHttp2<Data>(
+  url: string | URL,
+  target: WebSocketTarget,
+  options: ConnectOptions<Data>,
+): Promise<Connection<Data>> {
   let session: Http2WebSocketSession;
   try {
     session = await Http2WebSocketSession.connect(url, {

@@ -11,6 +11,7 @@ import {
   type ClientHttp2Session,
   type ClientHttp2Stream,
   connect as http2Connect,
+  constants as http2Constants,
   type IncomingHttpHeaders,
   type Settings,
 } from 'node:http2';
@@ -189,19 +190,12 @@ export class Http2WebSocketSession {
   ): Promise<Connection<Data>> {
     const target = this.#target;
     const deflate = resolveDeflate(options.deflate, false);
-    const extra: Record<string, string> = {};
-    const headerPairs =
-      options.headers === undefined
-        ? []
-        : Array.isArray(options.headers)
-          ? (options.headers as ReadonlyArray<readonly [string, string]>)
-          : Object.entries(options.headers);
-    for (const [name, value] of headerPairs) extra[name.toLowerCase()] = value;
+    // Built (and checked) before any I/O: misuse throws here, as over HTTP/1.1.
     const request = extendedConnectRequest({
       scheme: target.secure ? 'https' : 'http',
       authority: target.host,
       path,
-      headers: extra,
+      ...(options.headers === undefined ? {} : { headers: options.headers }),
       ...(options.protocols === undefined ? {} : { protocols: options.protocols }),
       ...(options.origin === undefined ? {} : { origin: options.origin }),
       ...(deflate === undefined ? {} : { extensions: deflateOffer(deflate.negotiation) }),
@@ -259,7 +253,14 @@ export class Http2WebSocketSession {
       };
       const fail = (error: WirekitError): void => {
         cleanup();
-        if (!stream.destroyed) stream.close();
+        if (!stream.destroyed) {
+          // Given up before an answer (timeout, abort): RST_STREAM(CANCEL), "no longer needed"
+          // (RFC 9113 §8.7). An answer that was read and refused just closes the stream.
+          const cancel = error.code === ErrorCode.TIMEOUT || error.code === ErrorCode.ABORTED;
+          // The RST_STREAM we send would also come back as an 'error' on the stream.
+          if (cancel) stream.on('error', ignoreError);
+          stream.close(cancel ? http2Constants.NGHTTP2_CANCEL : http2Constants.NGHTTP2_NO_ERROR);
+        }
         reject(error);
       };
       if (signal?.aborted) {
@@ -325,3 +326,5 @@ export class Http2WebSocketSession {
     });
   }
 }
+
+function ignoreError(): void {}

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createSecureServer } from 'node:http2';
+import { constants, createSecureServer } from 'node:http2';
 import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import { ErrorCode } from '../../src/core/errors.js';
@@ -349,15 +349,65 @@ for (const kind of H2_KINDS) {
       });
       const aborter = new AbortController();
       const aborted = session.openWebSocket('/mute', { signal: aborter.signal });
-      await raw.nextStream();
-      await raw.nextStream();
+      const timedOut = await raw.nextStream();
+      const cancelled = await raw.nextStream();
       aborter.abort();
       await assert.rejects(aborted, { code: ErrorCode.ABORTED });
+      // Both requests were given up: RST_STREAM(CANCEL), not NO_ERROR (RFC 9113 §8.7).
+      for (const { stream } of [timedOut, cancelled]) {
+        if (!stream.closed)
+          await bounded(
+            once(stream, 'close').then(() => {}),
+            'RST_STREAM',
+          );
+        assert.equal(stream.rstCode, constants.NGHTTP2_CANCEL);
+      }
       // The session is fine after both.
       const { client, peer } = await acceptOn(raw, session.openWebSocket('/fine', QUICK));
       client.send('fine');
       await peer.expectMessage(OP.TEXT, 'fine');
       assert.equal(session.size, 1);
+    });
+
+    test('extra headers: repeated names are joined (cookie with "; "); fields HTTP/2 forbids and bad URLs throw before any I/O', async (t) => {
+      const raw = await rawH2Server(kind);
+      t.after(() => raw.close());
+      const { client, headers } = await acceptOn(
+        raw,
+        connect(wsUrlOf(kind, raw.port, '/h'), {
+          ...QUICK,
+          http2: true,
+          tls: clientTls(),
+          headers: [
+            ['Cookie', 'a=1'],
+            ['cookie', 'b=2'],
+            ['X-Tag', 'one'],
+            ['x-tag', 'two'],
+          ],
+        }),
+      );
+      assert.equal(headers.cookie, 'a=1; b=2');
+      assert.equal(headers['x-tag'], 'one, two');
+      client.close();
+      const connects = raw.connects;
+      for (const [header, code] of [
+        [['Connection', 'keep-alive'], ErrorCode.INVALID_ARGUMENT],
+        [['Upgrade', 'websocket'], ErrorCode.INVALID_ARGUMENT],
+        [['TE', 'gzip'], ErrorCode.INVALID_ARGUMENT],
+        [['X-Evil', 'a\r\nb: c'], ErrorCode.HTTP_INVALID_HEADER],
+        [['Bad Name', 'v'], ErrorCode.HTTP_INVALID_HEADER],
+      ] as const) {
+        assert.throws(
+          () =>
+            connect(wsUrlOf(kind, raw.port), { http2: true, tls: clientTls(), headers: [header] }),
+          { code },
+          header[0],
+        );
+      }
+      assert.throws(() => connect('ftp://127.0.0.1/', { http2: true }), {
+        code: ErrorCode.INVALID_ARGUMENT,
+      });
+      assert.equal(raw.connects, connects, 'no request was sent for the refused calls');
     });
 
     test('session settings reach the server (initialWindowSize, maxConcurrentStreams)', async (t) => {

@@ -144,16 +144,44 @@ export interface ExtendedConnectOptions {
   readonly protocols?: readonly string[];
   readonly extensions?: string;
   readonly origin?: string;
-  /** Extra fields (lower-case names; no pseudo-headers, no connection-specific fields). */
-  readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Extra fields, as pairs or an object. Names are lower-cased; a name given more than once is
+   * sent once with its values joined (`; ` for `cookie`, RFC 9113 §8.2.3; `, ` otherwise).
+   */
+  readonly headers?: Iterable<readonly [string, string]> | Readonly<Record<string, string>>;
 }
 
-/** The request header block of a client's extended CONNECT (RFC 8441 §5). */
+/**
+ * Fields HTTP/2 forbids (RFC 9113 §8.2.2): connection-specific ones, and `host` (the authority
+ * is `:authority`, §8.3.1).
+ */
+const FORBIDDEN_FIELDS: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+]);
+
+/**
+ * The request header block of a client's extended CONNECT (RFC 8441 §5).
+ * @throws {WirekitError} `ERR_HTTP_INVALID_HEADER` for a field name that is not a token or a
+ * value with CR, LF, NUL or another control; `ERR_INVALID_ARGUMENT` for a pseudo-header, a
+ * field HTTP/2 forbids (RFC 9113 §8.2.2) or `te` other than `trailers`.
+ */
 export function extendedConnectRequest(options: ExtendedConnectOptions): Record<string, string> {
   const protocols = protocolsToOffer(options.protocols);
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(options.headers ?? {}))
-    headers[name.toLowerCase()] = value;
+  const extra = options.headers ?? {};
+  const pairs = Symbol.iterator in extra ? extra : Object.entries(extra);
+  for (const [name, value] of pairs as Iterable<readonly [string, string]>) {
+    const lower = name.toLowerCase();
+    checkField(lower, value);
+    const previous = headers[lower];
+    headers[lower] =
+      previous === undefined ? value : `${previous}${lower === 'cookie' ? '; ' : ', '}${value}`;
+  }
   Object.assign(headers, {
     ':method': 'CONNECT',
     ':protocol': 'websocket',
@@ -192,4 +220,29 @@ export function checkExtendedConnectResponse(
   // RFC 6455 §4.1 items 5 and 6 hold here as well.
   const chosen = checkChoices(headers, expected);
   return typeof chosen === 'string' ? fail(chosen) : { ok: true, ...chosen };
+}
+
+function checkField(name: string, value: string): void {
+  if (!isToken(name)) {
+    throw new WirekitError(
+      ErrorCode.HTTP_INVALID_HEADER,
+      `header name ${JSON.stringify(name)} is not a token (RFC 9110 §5.1)`,
+    );
+  }
+  if (FORBIDDEN_FIELDS.has(name) || (name === 'te' && value.trim().toLowerCase() !== 'trailers')) {
+    throw new WirekitError(
+      ErrorCode.INVALID_ARGUMENT,
+      `header ${name} may not be sent over HTTP/2 (RFC 9113 §8.2.2)`,
+    );
+  }
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    // RFC 9110 §5.5: no CTLs other than HTAB in a field value (CR, LF and NUL above all).
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f) {
+      throw new WirekitError(
+        ErrorCode.HTTP_INVALID_HEADER,
+        `header ${name} has a control character in its value (RFC 9110 §5.5)`,
+      );
+    }
+  }
 }
