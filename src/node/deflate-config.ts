@@ -2,6 +2,7 @@
  * permessage-deflate as Node users configure it: `deflate: true` or an object, turned into the
  * negotiation options of the core and the zlib settings of the codec.
  */
+import { ErrorCode, WirekitError } from '../core/errors.js';
 import type { DeflateOptions } from '../core/ws/permessage-deflate.js';
 import { type DeflateSettings, zlibCodecsAvailable } from './zlib-codec.js';
 
@@ -43,6 +44,10 @@ export function resolveDeflate(
     serverNoContextTakeover: shared || (config.serverNoContextTakeover ?? false),
     clientNoContextTakeover: shared || (config.clientNoContextTakeover ?? false),
   };
+  checkSetting(config.level, 'level', 0, 9);
+  checkSetting(config.memLevel, 'memLevel', 1, 9);
+  checkSetting(config.threshold, 'threshold', 0, Number.MAX_SAFE_INTEGER);
+  checkSetting(config.maxCompressedSize, 'maxCompressedSize', 0, Number.MAX_SAFE_INTEGER);
   const settings: DeflateSettings = {
     ...(config.level === undefined ? {} : { level: config.level }),
     ...(config.memLevel === undefined ? {} : { memLevel: config.memLevel }),
@@ -52,4 +57,14 @@ export function resolveDeflate(
       : { maxCompressedSize: config.maxCompressedSize }),
   };
   return { negotiation, settings };
+}
+
+/** Settings are checked when the server or client is made, not at the first compressed send. */
+function checkSetting(value: number | undefined, name: string, min: number, max: number): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
+    throw new WirekitError(
+      ErrorCode.INVALID_ARGUMENT,
+      `deflate.${name} must be an integer from ${min} to ${max === Number.MAX_SAFE_INTEGER ? 'up' : max}, not ${value}`,
+    );
+  }
 }

@@ -149,6 +149,8 @@ class ZlibEngine {
   }
 }
 
+const EMPTY_MESSAGE = Buffer.alloc(0);
+
 function shrinkScratch(): void {
   if (scratch.length > SCRATCH_KEEP) scratch = Buffer.allocUnsafe(64 * 1024);
 }
@@ -166,6 +168,14 @@ class ZlibDeflater implements MessageDeflater {
   /** See {@link MessageDeflater.compress}. The result is a view valid until the next call. */
   compress(data: Uint8Array): Uint8Array {
     const length = this.#engine.run(data, 0, Number.MAX_SAFE_INTEGER);
+    if (length < 0) {
+      // zlib failed (it does not on valid input; memory exhaustion would). Never hand out the
+      // scratch buffer, which may hold another connection's data; the window is lost, so the
+      // send fails and the engine starts over.
+      this.#engine.reset();
+      shrinkScratch();
+      throw new Error('permessage-deflate: zlib failed to compress a message');
+    }
     if (this.#resetEach) this.#engine.reset();
     // A sync flush ends with an empty stored block, 00 00 ff ff: RFC 7692 §7.2.1 drops it.
     const end =
@@ -196,17 +206,26 @@ class ZlibInflater implements MessageInflater {
   }
 
   inflate(data: Uint8Array, limit: number): Uint8Array | InflateFailure {
+    // An empty payload is an empty message. Fed to zlib with the 00 00 ff ff tail (§7.2.2), the
+    // tail would read as the header of a stored block of 65,280 bytes, and with context
+    // takeover the next (valid) message would be blamed. zlib compressors never send it (an
+    // empty message is 00), but nothing in the window changes either way.
+    if (data.length === 0) return EMPTY_MESSAGE;
     const engine = this.#engine;
     let length = engine.run(data, 0, limit);
     if (length >= 0) length = engine.run(TAIL, length, limit);
     // Fix (RFC 7692 §7.2.3.3): after a BFINAL block the peer's next message is a new stream.
     if (length < 0 || this.#resetEach || engine.ended) engine.reset();
-    if (length === -1) return InflateFailure.TOO_BIG;
-    if (length === -2) return InflateFailure.INVALID;
-    const message = Buffer.allocUnsafe(length);
-    scratch.copy(message, 0, 0, length);
+    let result: Uint8Array | InflateFailure;
+    if (length === -1) result = InflateFailure.TOO_BIG;
+    else if (length === -2) result = InflateFailure.INVALID;
+    else {
+      result = Buffer.allocUnsafe(length);
+      scratch.copy(result, 0, 0, length);
+    }
+    // A bomb or a large message grows the process-wide scratch; give it back on every exit.
     shrinkScratch();
-    return message;
+    return result;
   }
 }
 
