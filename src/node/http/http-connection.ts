@@ -328,9 +328,10 @@ export class HttpConnection {
    */
   close(): Promise<void> {
     const error = new WirekitError(ErrorCode.CONNECTION_LOST, 'connection closed by the caller');
+    // Taken first: failing a request in flight lets go of the socket, which is still closing.
+    const socket = this.#socket;
     if (this.#state === BUSY) this.#fail(error, false);
     else if (this.#state === CONNECTING) this.#abortConnect?.(error); // rejects reconnect()
-    const socket = this.#socket;
     this.#state = CLOSED;
     this.#cause = error;
     this.#staleUnreported = false;
