@@ -70,8 +70,12 @@ const MAX_OUTPUT = 64 * 1024;
 /** §5.5: control frame payloads are at most 125 bytes. */
 const MAX_CONTROL_PAYLOAD = 125;
 const encoder = new TextEncoder();
-/** Shared scratch for a string's bytes before compression; kept only up to this size. */
-const MAX_TEXT_SCRATCH = 64 * 1024;
+/**
+ * Shared scratch for a string's bytes before compression; kept only up to this size (one per
+ * process): 3 bytes per UTF-16 unit of the default 256 KiB `maxCompressedSize`, so compressed
+ * strings up to that size allocate nothing per send.
+ */
+const MAX_TEXT_SCRATCH = 1024 * 1024;
 let textScratch: Uint8Array = EMPTY;
 /** One ASCII byte: what a non-empty string fragment looks like to the UTF-8 validator. */
 const ASCII_STAND_IN = new Uint8Array([0x61]);
