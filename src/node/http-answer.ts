@@ -19,7 +19,11 @@ export function refusal(status: number, message: string, headers: HeaderPairs = 
     status,
     headers: [
       ...headers,
-      ['Connection', 'close'],
+      // RFC 9110 §7.8: whoever sends Upgrade (a 426) also sends the "upgrade" option.
+      [
+        'Connection',
+        headers.some(([name]) => name.toLowerCase() === 'upgrade') ? 'upgrade, close' : 'close',
+      ],
       ['Content-Type', 'text/plain; charset=utf-8'],
       ['Content-Length', String(body.length)],
     ],

@@ -32,6 +32,7 @@ import {
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import { ErrorCode, WirekitError } from '../core/errors.js';
+import { BodyFraming } from '../core/http1/body-framing.js';
 import { RequestReader } from '../core/http1/request-reader.js';
 import { CloseCode, closeReasonBytes } from '../core/ws/close-code.js';
 import { checkExtendedConnect, extendedConnectResponse } from '../core/ws/extended-connect.js';
@@ -128,6 +129,15 @@ export function rejectUpgrade(
   message = '',
   headers: HeaderPairs = [],
 ): WirekitError & { headers: HeaderPairs } {
+  // Checked here, in the hook that calls it, rather than when the answer is sent: a refusal is
+  // a client error or a server error status, and its fields must be writable.
+  if (!Number.isInteger(status) || status < 400 || status > 599) {
+    throw new WirekitError(
+      ErrorCode.INVALID_ARGUMENT,
+      `rejectUpgrade needs a status from 400 to 599, not ${status}`,
+    );
+  }
+  refusal(status, message, headers); // throws ERR_HTTP_INVALID_HEADER for a bad field
   const error = new WirekitError(
     ErrorCode.WS_UPGRADE_REJECTED,
     message || `upgrade refused with ${status}`,
@@ -254,8 +264,17 @@ export class WebSocketServer<Data = unknown> {
         socket.destroy();
         return;
       }
-      if (!event.upgrade) {
+      // Not an upgrade at all: 426 names the protocol to switch to (RFC 9110 §15.5.22). One
+      // with an Upgrade field but no `upgrade` connection option goes to the core's checks,
+      // which answer 400 (RFC 6455 §4.2.1).
+      if (!event.upgrade && event.headers.get('upgrade') === undefined) {
         this.#refuse(socket, 426, 'this is a WebSocket endpoint', [['Upgrade', 'websocket']]);
+        return;
+      }
+      // RFC 6455 §4.1: the handshake is a GET without a body; bytes of one would be read as
+      // frames after the 101.
+      if (event.framing !== BodyFraming.NONE && event.contentLength !== 0) {
+        this.#refuse(socket, 400, 'a WebSocket upgrade request has no body');
         return;
       }
       // An upgrade GET has no body: after its end the reader pauses and hands over the bytes
@@ -274,7 +293,9 @@ export class WebSocketServer<Data = unknown> {
         remoteAddress: socket.remoteAddress ?? '',
         incoming: undefined,
       };
-      void this.#upgrade(info, event.version, socket, head, pending);
+      this.#upgrade(info, event.version, socket, head, pending).then(undefined, (error) =>
+        this.#handshakeFailed(socket, error),
+      );
     };
     socket.on('data', onData);
   }
@@ -305,17 +326,29 @@ export class WebSocketServer<Data = unknown> {
       remoteAddress: request.socket.remoteAddress ?? '',
       incoming: request,
     };
-    void this.#upgrade(info, request.httpVersion, socket as Socket, head, pending);
+    this.#upgrade(info, request.httpVersion, socket as Socket, head, pending).then(
+      undefined,
+      (error) => this.#handshakeFailed(socket, error),
+    );
   }
 
-  /** Attach to an `http`/`https` server's `'upgrade'` event (for `path`, or every path). */
+  /**
+   * Attach to an `http`/`https` server's `'upgrade'` event. With a `path` in the options and
+   * other `'upgrade'` listeners on the server (another attached server, say), upgrades to other
+   * paths are left to them; as the only listener it refuses them with 404, so none hangs.
+   */
   attach(server: {
     on(
       event: 'upgrade',
       listener: (req: IncomingMessage, socket: Duplex, head: Buffer) => void,
     ): unknown;
+    listenerCount(event: 'upgrade'): number;
   }): this {
-    server.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket, head));
+    const path = this.#options.path;
+    server.on('upgrade', (req, socket, head) => {
+      const mine = path === undefined || pathOf(req.url ?? '/') === path;
+      if (mine || server.listenerCount('upgrade') === 1) this.handleUpgrade(req, socket, head);
+    });
     return this;
   }
 
@@ -392,7 +425,8 @@ export class WebSocketServer<Data = unknown> {
       }
       const hook = this.#handler.upgrade;
       const result = hook === undefined ? (undefined as Data) : hook.call(this.#handler, info);
-      data = result instanceof Promise ? await result : result;
+      // Any thenable (another realm's Promise, a library's), not only this realm's Promise.
+      data = isThenable(result) ? await result : result;
     } catch (error) {
       if (this.#pending.get(stream) !== pending) return; // timed out meanwhile
       if (error instanceof WirekitError && error.code === ErrorCode.WS_UPGRADE_REJECTED) {
@@ -444,6 +478,8 @@ export class WebSocketServer<Data = unknown> {
   handleStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): boolean {
     if (headers[':method'] !== 'CONNECT') return false;
     if (this.#closePromise !== undefined) {
+      // Resetting with an error code also emits it on the stream: never let it go uncaught.
+      stream.on('error', destroyOnError);
       stream.close(constants.NGHTTP2_REFUSED_STREAM);
       return true;
     }
@@ -473,7 +509,9 @@ export class WebSocketServer<Data = unknown> {
       remoteAddress: stream.session?.socket?.remoteAddress ?? '',
       incoming: undefined,
     };
-    void this.#establish(info, check.extensions, channel, pending);
+    this.#establish(info, check.extensions, channel, pending).then(undefined, (error) =>
+      this.#handshakeFailed(stream, error),
+    );
     return true;
   }
 
@@ -497,9 +535,24 @@ export class WebSocketServer<Data = unknown> {
     return this;
   }
 
+  /** Something unexpected failed during a handshake: drop the stream, warn, never crash. */
+  #handshakeFailed(stream: Duplex, error: unknown): void {
+    stream.destroy();
+    const pending = this.#pending.get(stream);
+    if (pending !== undefined) this.#untrack(stream, pending);
+    process.emitWarning(
+      `wirekit: WebSocket handshake failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+
   /** Answer with an error status and close the socket (it stays tracked until it closes). */
   #refuse(socket: Duplex, status: number, message: string, headers: HeaderPairs = []): void {
-    if (socket.destroyed) return;
+    if (socket.destroyed) {
+      // Its 'close' may have been emitted already: stop tracking it now.
+      const pending = this.#pending.get(socket);
+      if (pending !== undefined) this.#untrack(socket, pending);
+      return;
+    }
     socket.end(refusal(status, message, headers));
     // Drain (and drop) whatever the client still sends, so its FIN is seen and the socket closes.
     socket.resume();
@@ -545,7 +598,11 @@ export class WebSocketServer<Data = unknown> {
   /** Watch a socket during its handshake: timeout, errors, early close. */
   #track(socket: Duplex): PendingHandshake {
     const pending: PendingHandshake = {
-      timer: setTimeout(() => socket.destroy(), this.#handshakeTimeout),
+      timer: setTimeout(() => {
+        socket.destroy();
+        // A socket destroyed before it was tracked emits no 'close' any more.
+        this.#untrack(socket, pending);
+      }, this.#handshakeTimeout),
       onClose: () => this.#untrack(socket, pending),
     };
     pending.timer.unref();
@@ -640,11 +697,30 @@ function refuseStream(
     ':status': status,
     'content-type': 'text/plain; charset=utf-8',
   };
-  for (const [name, value] of headers) fields[name.toLowerCase()] = value;
-  stream.respond(fields);
+  for (const [name, value] of headers) {
+    const lower = name.toLowerCase();
+    // RFC 9113 §8.2.2: connection-specific fields do not exist in HTTP/2; leave them out.
+    if (!CONNECTION_SPECIFIC.has(lower)) fields[lower] = value;
+  }
+  try {
+    stream.respond(fields);
+  } catch {
+    // A field Node refuses: no answer can be sent, so reset the stream.
+    stream.on('error', destroyOnError);
+    stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+    return;
+  }
   stream.end(`${message}\n`);
   stream.resume();
 }
+
+const CONNECTION_SPECIFIC: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 /** The HTTP/2 connection preface (RFC 9113 §3.4) starts with these bytes. */
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n');
@@ -727,4 +803,12 @@ export async function serve<Data = unknown>(
   const server = new WebSocketServer<Data>(options);
   await server.listen(options);
   return server;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }

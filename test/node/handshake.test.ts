@@ -217,7 +217,8 @@ describe('standalone-only answers', { timeout: 30_000 }, () => {
     const answer = parseAnswer(raw);
     assert.equal(answer.status, 'HTTP/1.1 426 Upgrade Required');
     assert.equal(answer.fields.get('upgrade'), 'websocket');
-    assert.equal(answer.fields.get('connection'), 'close');
+    // RFC 9110 §7.8: a sender of Upgrade also sends the "upgrade" connection option.
+    assert.equal(answer.fields.get('connection'), 'upgrade, close');
   });
 
   test('a request head over maxHeadBytes (16 KiB default) → 431', async (t) => {
