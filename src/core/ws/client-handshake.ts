@@ -115,7 +115,9 @@ export function checkUpgradeResponse(
     );
   }
   // Items 2 and 3.
-  if (!hasToken(headers.get('upgrade'), 'websocket'))
+  // §4.1 item 2: the value itself must be "websocket" (ASCII case-insensitive), not a list
+  // that contains it.
+  if (headers.get('upgrade')?.trim().toLowerCase() !== 'websocket')
     return fail('101 answer without "Upgrade: websocket"', status);
   if (!hasToken(headers.get('connection'), 'upgrade'))
     return fail('101 answer without "Connection: Upgrade"', status);

@@ -326,7 +326,9 @@ export class FrameReader {
         buf[pos + size + 3]!;
       size += 4;
     }
-    if (len > this.#maxFrame)
+    // Data frames only: control frames are at most 125 bytes anyway (§5.5), and a close frame
+    // with a long reason refused with 1009 would break the closing handshake.
+    if (len > this.#maxFrame && opcode < Opcode.CLOSE)
       return this.#headerError(
         CloseCode.MESSAGE_TOO_BIG,
         `frame of ${len} bytes is over the ${this.#maxFrame}-byte limit`,

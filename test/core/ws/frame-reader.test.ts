@@ -289,6 +289,15 @@ describe('FrameReader: §10.4 limits are checked on the header, before allocatin
     assert.equal(at.payload.length, 1000);
   });
 
+  test('§5.5 maxFrameSize does not apply to control frames: a close with a long reason is read', () => {
+    const reader = new FrameReader({ role: 'client', maxFrameSize: 16 });
+    const reason = 'a reason of 23 bytes...';
+    reader.receive(
+      frame({ opcode: 8, payload: Buffer.concat([Buffer.from([0x03, 0xe8]), utf8(reason)]) }),
+    );
+    assert.deepEqual(drainReader(reader), [{ kind: 'close', code: 1000, reason }]);
+  });
+
   test('§10.4 a message over maxMessageSize fails on the header of the fragment that crosses it', () => {
     const reader = new FrameReader({ role: 'client', maxMessageSize: 100 });
     reader.receive(frame({ opcode: 1, fin: false, payload: 'x'.repeat(50) }));

@@ -204,6 +204,28 @@ describe('client side: the request and the check of the answer (RFC 6455 §4.1)'
       checkUpgradeResponse({ status: 101, headers: headers(noUpgrade) }, { key: KEY }).ok,
       false,
     );
+    // Item 2: the value must match "websocket" itself, not be a list containing it.
+    for (const value of ['h2c, websocket', 'websocket, h2c']) {
+      assert.equal(
+        checkUpgradeResponse(
+          { status: 101, headers: headers({ ...answer, Upgrade: value }) },
+          {
+            key: KEY,
+          },
+        ).ok,
+        false,
+        value,
+      );
+    }
+    assert.equal(
+      checkUpgradeResponse(
+        { status: 101, headers: headers({ ...answer, Upgrade: ' WebSocket ' }) },
+        {
+          key: KEY,
+        },
+      ).ok,
+      true,
+    );
     const { Connection: _c, ...noConnection } = answer;
     assert.equal(
       checkUpgradeResponse({ status: 101, headers: headers(noConnection) }, { key: KEY }).ok,
