@@ -11,30 +11,15 @@
  * The test fails (never skips) when /usr/bin/chromium is missing: `.ci/run` installs it.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { DeflateConfig } from '../../src/node/deflate-config.js';
 import { serve } from '../../src/node/websocket-server.js';
 import { skewedBinary, wordText } from '../conformance/deflate-payloads.js';
 import { closeHttp, deferred, listenLocal, until, within } from '../node/helpers.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const MISSING_CHROMIUM =
-  `${CHROMIUM} is missing: the browser interop tests need Debian's chromium package ` +
-  '(apt-get install chromium, as .ci/run does)';
+import { launchChromium, testChromiumInstalled } from './chromium.js';
 
 /** Messages the server pushes when the page connects. */
 const PUSHED: readonly { readonly data: string | Buffer; readonly isBinary: boolean }[] = [
@@ -201,9 +186,7 @@ const CASES: readonly {
   },
 ];
 
-test(`Chromium is installed at ${CHROMIUM}`, () => {
-  assert.ok(existsSync(CHROMIUM), MISSING_CHROMIUM);
-});
+testChromiumInstalled();
 
 describe('headless Chromium ↔ wirekit server with permessage-deflate', { timeout: 180_000 }, () => {
   let browser: Browser | undefined;
@@ -216,13 +199,8 @@ describe('headless Chromium ↔ wirekit server with permessage-deflate', { timeo
   });
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(MISSING_CHROMIUM);
     const port = await listenLocal(pageServer);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
-      timeout: 60_000,
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${port}/`, { timeout: 30_000 });
   });

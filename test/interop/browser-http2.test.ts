@@ -11,27 +11,15 @@
  * Chromium is Debian's, installed by `.ci/run`; the test fails (never skips) without it.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import type { Http2Session, IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { after, before, describe, test } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { serve, type WebSocketServer } from '../../src/node/websocket-server.js';
 import { testCertificate } from '../helpers/tls-cert.js';
 import { type ConnectionLog, type ConnectionRecord, connectionLog } from '../http2/h2-fixtures.js';
 import { within } from '../node/helpers.js';
+import { launchChromium, testChromiumInstalled } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--ignore-certificate-errors',
-];
 const PAGE_CALL_MS = 60_000;
 const SOCKETS = 3;
 const MESSAGES = 5;
@@ -151,24 +139,13 @@ function pageStreams(
   };
 }
 
-const MISSING_CHROMIUM =
-  `${CHROMIUM} is missing: the browser interop tests need Debian's chromium package, ` +
-  'which .ci/run installs (apt-get install chromium)';
-
-test(`Chromium is installed at ${CHROMIUM}`, () => {
-  assert.ok(existsSync(CHROMIUM), MISSING_CHROMIUM);
-});
+testChromiumInstalled();
 
 describe('headless Chromium ↔ wirekit over HTTP/2 (RFC 8441)', { timeout: 180_000 }, () => {
   let browser: Browser | undefined;
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(MISSING_CHROMIUM);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
-      timeout: 60_000,
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -12,9 +12,8 @@
  * the test fails (never skips) when `/usr/bin/chromium` is missing.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Connection } from '../../src/node/connection.js';
 import type { UpgradeRequestInfo } from '../../src/node/upgrade-request.js';
 import {
@@ -35,20 +34,8 @@ import {
   type ServerCloseResult,
   servePage,
 } from './browser-page.js';
+import { launchChromium, testChromiumInstalled } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-/** As the machine notes prescribe for Debian's Chromium on a closed network, run as root. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--ignore-certificate-errors',
-];
 const LARGE = 16 * 1024 * 1024;
 const PAGE_CALL_MS = 60_000;
 
@@ -120,25 +107,13 @@ async function sessionFor(fixture: Fixture, url: string): Promise<BrowserSession
   return fixture.sessions.find((s) => s.request.url === url)!;
 }
 
-const MISSING_CHROMIUM =
-  `${CHROMIUM} is missing: the browser interop tests need Debian's chromium package, ` +
-  'which .ci/run installs (apt-get install chromium)';
-
-// Its own test, so a machine without Chromium counts a failure, not only cancelled tests.
-test(`Chromium is installed at ${CHROMIUM}`, () => {
-  assert.ok(existsSync(CHROMIUM), MISSING_CHROMIUM);
-});
+testChromiumInstalled();
 
 describe('headless Chromium ↔ wirekit server', { timeout: 180_000 }, () => {
   let browser: Browser | undefined;
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(MISSING_CHROMIUM);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
-      timeout: 60_000,
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -1,0 +1,45 @@
+/**
+ * Debian's Chromium for the browser interop tests, launched headless through `playwright-core`.
+ * It is never downloaded: `.ci/run` installs the `chromium` package, and a machine without it
+ * fails the tests (never skips them).
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { test } from 'node:test';
+import { type Browser, chromium } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** As the machine notes prescribe for Debian's Chromium on a closed network, run as root. */
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  // The tests' certificates are made in the test and signed by no CA.
+  '--ignore-certificate-errors',
+];
+
+const MISSING_CHROMIUM =
+  `${CHROMIUM} is missing: the browser interop tests need Debian's chromium package, ` +
+  'which .ci/run installs (apt-get install chromium)';
+
+/**
+ * A test of its own that Chromium is there, so that a machine without it counts a failure, not
+ * only the cancelled tests that needed it.
+ */
+export function testChromiumInstalled(): void {
+  test(`Chromium is installed at ${CHROMIUM}`, () => {
+    assert.ok(existsSync(CHROMIUM), MISSING_CHROMIUM);
+  });
+}
+
+/** Launch headless Chromium; throws with the install hint when it is missing. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(MISSING_CHROMIUM);
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60_000 });
+}
