@@ -15,7 +15,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { writeSection } from './runner/benchmarks-file.js';
 import {
   type BroadcastRow,
@@ -25,7 +24,7 @@ import {
 import { killChildrenOnExit } from './runner/child-processes.js';
 import { inSnapshot, repositoryRoot, rerunInSnapshot } from './runner/dist-snapshot.js';
 import { type EchoCaseResult, echoTables, runEchoSection } from './runner/echo-section.js';
-import { hasCommand, loadAverage, machineInfo } from './runner/machine-info.js';
+import { loadAverage, machineInfo } from './runner/machine-info.js';
 import { fixed, markdownTable } from './runner/markdown-table.js';
 import {
   type PhasesRow,
@@ -33,6 +32,7 @@ import {
   phasesTable,
   runPhasesSection,
 } from './runner/phases-section.js';
+import { runArguments } from './runner/run-arguments.js';
 import { runConfig } from './runner/run-config.js';
 import { ServerProcess, type ServerSpec } from './runner/server-process.js';
 import { SERVERS, UWS_LABEL } from './runner/server-specs.js';
@@ -47,20 +47,9 @@ import { checkTargets } from './runner/targets.js';
 if (!inSnapshot()) process.exit(await rerunInSnapshot(repositoryRoot(), 'bench/e2e/run.js'));
 killChildrenOnExit();
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    'no-pin': { type: 'boolean', default: false },
-    write: { type: 'boolean' },
-    'no-write': { type: 'boolean', default: false },
-    out: { type: 'string' },
-    only: { type: 'string', default: 'phases,echo,broadcast,syscalls' },
-  },
-});
-const sections = new Set(values.only.split(','));
-const pin = !values['no-pin'] && hasCommand('taskset');
-const config = runConfig({ quick: values.quick, pin });
-const write = values['no-write'] ? false : (values.write ?? !values.quick);
+const args = runArguments(['phases', 'echo', 'broadcast', 'syscalls']);
+const { sections, pin, write } = args;
+const config = runConfig({ quick: args.quick, pin });
 const benchmarksFile = join(repositoryRoot(), 'BENCHMARKS.md');
 const started = Date.now();
 const loadBefore = loadAverage();
@@ -114,9 +103,9 @@ try {
   const minutes = (Date.now() - started) / 60_000;
   const report = renderReport({ details, phases, echo, broadcast, syscalls, minutes });
   process.stdout.write(`${report}\n`);
-  if (values.out !== undefined) {
+  if (args.out !== undefined) {
     writeFileSync(
-      values.out,
+      args.out,
       JSON.stringify(
         { config, machine, details, phases, echo, broadcast, syscalls, minutes },
         null,

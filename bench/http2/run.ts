@@ -24,13 +24,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { testCertificate } from '../../test/helpers/tls-cert.js';
 import { writeSection } from '../e2e/runner/benchmarks-file.js';
 import { killChildrenOnExit } from '../e2e/runner/child-processes.js';
 import { inSnapshot, repositoryRoot, rerunInSnapshot } from '../e2e/runner/dist-snapshot.js';
-import { hasCommand, loadAverage, machineInfo } from '../e2e/runner/machine-info.js';
+import { loadAverage, machineInfo } from '../e2e/runner/machine-info.js';
 import { fixed } from '../e2e/runner/markdown-table.js';
+import { runArguments } from '../e2e/runner/run-arguments.js';
 import { type EchoCaseRow, echoTable, runEchoSection, sizeLabel } from './runner/echo-section.js';
 import type { CertificateFiles } from './runner/echo-server-spec.js';
 import { type FanoutRow, fanoutTable, runFanoutSection } from './runner/fanout-section.js';
@@ -41,20 +41,9 @@ import { runWindowSection, type WindowCaseRows, windowTables } from './runner/wi
 if (!inSnapshot()) process.exit(await rerunInSnapshot(repositoryRoot(), 'bench/http2/run.js'));
 killChildrenOnExit();
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    'no-pin': { type: 'boolean', default: false },
-    write: { type: 'boolean' },
-    'no-write': { type: 'boolean', default: false },
-    out: { type: 'string' },
-    only: { type: 'string', default: 'echo,fanout,windows,profile' },
-  },
-});
-const sections = new Set(values.only.split(','));
-const pin = !values['no-pin'] && hasCommand('taskset');
-const config = http2BenchConfig({ quick: values.quick, pin });
-const write = values['no-write'] ? false : (values.write ?? !values.quick);
+const args = runArguments(['echo', 'fanout', 'windows', 'profile']);
+const { sections, pin, write } = args;
+const config = http2BenchConfig({ quick: args.quick, pin });
 const started = Date.now();
 const loadBefore = loadAverage();
 const machine = machineInfo();
@@ -92,9 +81,9 @@ try {
   const minutes = (Date.now() - started) / 60_000;
   const report = renderReport({ echo, fanout, windows, profiles, minutes });
   process.stdout.write(`${report}\n`);
-  if (values.out !== undefined) {
+  if (args.out !== undefined) {
     writeFileSync(
-      values.out,
+      args.out,
       JSON.stringify({ config, machine, echo, fanout, windows, profiles, minutes }, null, 2),
     );
   }
