@@ -391,7 +391,7 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
   /** A handler callback threw: close with 1011, throw the error again on the next tick. */
   #handlerFailed(error: unknown): void {
     this.#abort(CloseCode.INTERNAL_ERROR, 'handler error');
-    process.nextTick(rethrow, error);
+    throwLater(error);
   }
 
   /** @internal The peer ended the stream (`error` undefined) or the socket failed. */
@@ -541,7 +541,7 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
     try {
       this.#handler.close?.(this, core.closeCode, reason, core.wasClean);
     } catch (error) {
-      process.nextTick(rethrow, error);
+      throwLater(error);
     }
     this.#endInbox();
     this.#wakeDrainWaiters();
@@ -675,6 +675,14 @@ export class ConnectionWriter<Data = unknown> {
  */
 function writesCopied(socket: Duplex): boolean {
   return socket instanceof Socket || (socket as { session?: unknown }).session !== undefined;
+}
+
+/**
+ * Throw `error` on the next tick, outside wirekit's bookkeeping: an application callback's
+ * error reaches `process.on('uncaughtException')` as an `EventEmitter` listener's would.
+ */
+export function throwLater(error: unknown): void {
+  process.nextTick(rethrow, error);
 }
 
 function rethrow(error: unknown): never {

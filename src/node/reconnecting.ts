@@ -11,7 +11,7 @@ import { ErrorCode, WirekitError } from '../core/errors.js';
 import { closeReasonBytes } from '../core/ws/close-code.js';
 import { ReadyState } from '../core/ws/ready-state.js';
 import { type ConnectOptions, connect } from './connect.js';
-import type { Connection, ConnectionHandler } from './connection.js';
+import { type Connection, type ConnectionHandler, throwLater } from './connection.js';
 
 /** Backoff settings: the delay before attempt n is `random() * min(maxDelay, initialDelay * factor^(n-1))`. */
 export interface BackoffOptions {
@@ -288,7 +288,7 @@ export class ReconnectingConnection<Data = undefined> {
     try {
       this.#options.handler?.close?.(connection, code, reason, wasClean);
     } catch (error) {
-      process.nextTick(rethrow, error);
+      throwLater(error);
     }
     if (this.#stopping !== undefined) {
       this.#finish();
@@ -300,7 +300,7 @@ export class ReconnectingConnection<Data = undefined> {
     } catch (error) {
       // A throwing hook stops the helper rather than leaving it neither up nor finished.
       again = false;
-      process.nextTick(rethrow, error);
+      throwLater(error);
     }
     if (!again) {
       this.#finish();
@@ -330,7 +330,7 @@ export class ReconnectingConnection<Data = undefined> {
     try {
       this.#options.onReconnecting?.(attempt, delay);
     } catch (error) {
-      process.nextTick(rethrow, error);
+      throwLater(error);
     }
   }
 
@@ -343,10 +343,6 @@ export class ReconnectingConnection<Data = undefined> {
     this.#options.onClose?.();
     this.#resolveClosed();
   }
-}
-
-function rethrow(error: unknown): never {
-  throw error;
 }
 
 function byteLength(data: string | Uint8Array): number {
