@@ -50,6 +50,7 @@ const labels: Record<string, string> = {
   ws: WS_LABEL,
   uws: UWS_LABEL,
   net: NET_LABEL,
+  'wirekit-rb': 'wirekit (readBuffer)',
 };
 const spec = SERVERS.find((s) => s.label === labels[values.server]);
 if (spec === undefined)

@@ -34,6 +34,7 @@ import { type DeflateConfig, type ResolvedDeflate, resolveDeflate } from './defl
 import { heartbeatFor } from './heartbeat.js';
 import { Http2WebSocketSession } from './http2-session.js';
 import { nodePlatform } from './node-platform.js';
+import { processReadBuffer } from './shared-read-buffer.js';
 import { headerListSource } from './upgrade-request.js';
 import { createCompression } from './zlib-codec.js';
 
@@ -201,6 +202,9 @@ export function clientConnection<Data>(
     onDispose: init.onDispose,
     ...(init.remoteAddress === undefined ? {} : { remoteAddress: init.remoteAddress }),
     reusedReadBuffer: init.reusedReadBuffer ?? false,
+    // Without a `readBuffer` of its own, a TCP or TLS connection reads into the process's shared
+    // buffer and copies each message out (see ConnectionInit).
+    ...(init.reusedReadBuffer === true ? {} : { sharedReadBuffer: processReadBuffer() }),
     compression:
       params === undefined ? undefined : createCompression(params, 'client', deflate!.settings),
   });

@@ -18,9 +18,17 @@ import { ReadKind, type Role } from '../core/ws/frame-reader.js';
 import { ReadyState } from '../core/ws/ready-state.js';
 import { WebSocketConnection } from '../core/ws/websocket-connection.js';
 import type { ResolvedConnectionOptions } from './connection-options.js';
+import {
+  DirectWrite,
+  type DirectWriteSink,
+  directHandle,
+  type StreamHandle,
+  writeDirect,
+  writeError,
+} from './direct-write.js';
 import type { Heartbeat, HeartbeatMember } from './heartbeat.js';
 import { nodePlatform } from './node-platform.js';
-import { readInto } from './shared-read-buffer.js';
+import { canReadInto, readInto } from './shared-read-buffer.js';
 import type { ConnectionCompression } from './zlib-codec.js';
 
 /**
@@ -36,9 +44,10 @@ export interface ConnectionHandler<Data = unknown> {
   /** The connection is open; sends are allowed. */
   open?(ws: Connection<Data>): void;
   /**
-   * A complete message. `data` is a view of received memory that wirekit never reuses: keep it
-   * if you like. Text is validated UTF-8: `data.toString()` decodes it. Without this callback,
-   * messages queue for async iteration (`for await (const m of ws)`).
+   * A complete message. `data` is yours to keep, unless the server or client was made with
+   * `readBuffer` (payloads borrowed from a reused buffer): then it is valid only until this
+   * callback returns — copy what you keep. Text is validated UTF-8: `data.toString()` decodes
+   * it. Without this callback, messages queue for async iteration (`for await (const m of ws)`).
    */
   message?(ws: Connection<Data>, data: Buffer, isBinary: boolean): void;
   /** Sends were backpressured and the socket has drained. */
@@ -81,8 +90,11 @@ export interface ConnectionInit<Data> {
   /** Reads land in one reused buffer (`onread`): payloads live only during their callback. */
   readonly reusedReadBuffer?: boolean;
   /** Switch the socket, once started, to reading into this buffer shared with other
-   * connections (see shared-read-buffer.ts). Payloads then live only during their callback. */
+   * connections (see shared-read-buffer.ts), when its transport allows it. */
   readonly sharedReadBuffer?: Buffer | undefined;
+  /** With `sharedReadBuffer`: hand payloads out as views of the shared buffer, valid only during
+   * their callback, instead of copies the application may keep. */
+  readonly borrowPayloads?: boolean;
 }
 
 /** Outputs larger than this are written at once instead of at the end of the tick. */
@@ -116,6 +128,13 @@ function onSharedRead(this: TaggedSocket, length: number, buffer: Buffer): boole
   this[kConnection]?.receive(buffer.subarray(0, length));
   return true;
 }
+
+/** A payload the application may keep: a copy (pooled by Node below 4 KiB). */
+function copyOf(view: Buffer): Buffer {
+  const copy = Buffer.allocUnsafe(view.length);
+  copy.set(view);
+  return copy;
+}
 function onSocketEnd(this: TaggedSocket): void {
   this[kConnection]?.transportEnded(undefined);
 }
@@ -130,7 +149,9 @@ function onSocketDrain(this: TaggedSocket): void {
 }
 
 /** One WebSocket connection over a Node socket. Created by `serve`/`handleUpgrade`/`connect`. */
-export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterable<Message> {
+export class Connection<Data = unknown>
+  implements HeartbeatMember, AsyncIterable<Message>, DirectWriteSink
+{
   /** Your per-connection data (set by the server's `upgrade` hook, or `connect` options). */
   data: Data;
   /** The subprotocol agreed in the handshake, or `''`. */
@@ -150,6 +171,12 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
   readonly #compression: ConnectionCompression | undefined;
   /** Queued messages must be copied: their memory is reused after the callback. */
   readonly #copyQueued: boolean;
+  /** Payloads are copied before any callback sees them (reads land in a shared buffer). */
+  readonly #copyPayloads: boolean;
+  /** The TCP handle written to directly (see direct-write.ts), set by start(). */
+  #handle: StreamHandle | undefined;
+  /** Bytes of direct writes still queued in libuv (the kernel's buffer was full). */
+  #pendingDirect = 0;
   /** The transport is done with written bytes once a write completes synchronously. */
   readonly #writesCopied: boolean;
   readonly #sharedReadBuffer: Buffer | undefined;
@@ -183,7 +210,13 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
     this.protocol = init.protocol;
     this.extensions = init.extensions;
     this.remoteAddress = init.remoteAddress ?? (init.socket as TaggedSocket).remoteAddress ?? '';
-    const reuseBuffers = (init.reusedReadBuffer ?? false) || init.sharedReadBuffer !== undefined;
+    const ownBuffer = init.reusedReadBuffer ?? false;
+    const shared =
+      init.sharedReadBuffer !== undefined && canReadInto(init.socket)
+        ? init.sharedReadBuffer
+        : undefined;
+    const reuseBuffers = ownBuffer || shared !== undefined;
+    const borrow = ownBuffer || (shared !== undefined && (init.borrowPayloads ?? false));
     this.#core = new WebSocketConnection({
       role: init.role,
       platform: nodePlatform,
@@ -193,9 +226,10 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
       reuseBuffers,
       ...(init.compression === undefined ? {} : { compression: init.compression }),
     });
-    this.#copyQueued = reuseBuffers;
+    this.#copyQueued = borrow;
+    this.#copyPayloads = reuseBuffers && !borrow;
     this.#writesCopied = writesCopied(init.socket);
-    this.#sharedReadBuffer = init.sharedReadBuffer;
+    this.#sharedReadBuffer = shared;
     this.#compression = init.compression;
   }
 
@@ -211,6 +245,7 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
     socket.on('error', onSocketError);
     socket.on('close', onSocketClose);
     socket.on('drain', onSocketDrain);
+    this.#handle = directHandle(socket);
     if (this.#heartbeat !== undefined) {
       this.#lastSeen = this.#heartbeat.now;
       this.#heartbeat.add(this);
@@ -231,7 +266,7 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
 
   /** Bytes sent but not yet handed to the kernel. */
   get bufferedAmount(): number {
-    return this.#socket.writableLength + this.#core.outputLength;
+    return this.#socket.writableLength + this.#pendingDirect + this.#core.outputLength;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -302,10 +337,8 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
     const core = this.#core;
     if (core.outputLength === 0 || this.#socket.destroyed) return;
     const socket = this.#socket;
-    if (
-      socket.writableLength > this.#options.maxBackpressure &&
-      core.readyState === ReadyState.OPEN
-    ) {
+    const backlog = socket.writableLength + this.#pendingDirect;
+    if (backlog > this.#options.maxBackpressure && core.readyState === ReadyState.OPEN) {
       // What earlier flushes wrote is still not taken by the peer, past the limit: the peer
       // does not read. Close (1008) rather than buffer without bound. The check is on the
       // backlog before this write, so one message larger than the limit can still be sent.
@@ -313,14 +346,46 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
       this.#finish();
       return;
     }
-    const ok = socket.write(core.takeOutput());
     this.#wroteSinceTick = true;
+    const handle = this.#handle;
+    if (handle !== undefined && backlog === 0) {
+      // Nothing is queued on the stream: past Writable straight to the TCP handle.
+      const output = core.takeOutput();
+      const status = writeDirect(handle, output, this);
+      if (status === DirectWrite.WRITTEN) core.releaseOutput();
+      else if (status === DirectWrite.QUEUED) {
+        this.#pendingDirect += output.length;
+        this.#backpressured();
+      } else socket.destroy(writeError(status));
+      return;
+    }
+    const ok = socket.write(core.takeOutput());
     // Written synchronously by a transport that copies (the kernel or TLS has the bytes): the
-    // buffer can carry the next output. A JavaScript Duplex may keep the chunk itself.
-    if (this.#writesCopied && socket.writableLength === 0) core.releaseOutput();
-    if (!ok && this.#options.pauseOnBackpressure && !this.#readingPaused) {
+    // buffer can carry the next output. A JavaScript Duplex may keep the chunk itself, and a
+    // queued direct write still holds the buffer's start.
+    if (this.#writesCopied && socket.writableLength === 0 && this.#pendingDirect === 0)
+      core.releaseOutput();
+    if (!ok) this.#backpressured();
+  }
+
+  /** The transport holds written bytes back: stop reading if so configured. */
+  #backpressured(): void {
+    if (this.#options.pauseOnBackpressure && !this.#readingPaused) {
       this.#readingPaused = true;
-      socket.pause();
+      this.#socket.pause();
+    }
+  }
+
+  /** @internal A direct write the kernel could not take at once has ended. */
+  directWriteDone(status: number, bytes: number): void {
+    this.#pendingDirect -= bytes;
+    if (status < 0) {
+      if (!this.#socket.destroyed) this.#socket.destroy(writeError(status));
+      return;
+    }
+    if (this.#pendingDirect === 0 && this.#socket.writableLength === 0) {
+      this.#core.releaseOutput();
+      this.drained();
     }
   }
 
@@ -338,7 +403,7 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
     // False once the connection is over (e.g. this send found the backpressure limit crossed
     // and closed it with 1008; the message still went out before the close frame), or while
     // the socket wants a drain.
-    return !this.#finished && !this.#socket.writableNeedDrain;
+    return !this.#finished && !this.#socket.writableNeedDrain && this.#pendingDirect === 0;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -365,16 +430,14 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
         if (kind === ReadKind.NEED_DATA) break;
         if (kind === ReadKind.TEXT || kind === ReadKind.BINARY) {
           const isBinary = kind === ReadKind.BINARY;
-          if (handler.message !== undefined)
-            handler.message(this, core.payload as Buffer, isBinary);
-          else {
-            const data = core.payload as Buffer;
-            this.#enqueue({ data: this.#copyQueued ? Buffer.from(data) : data, isBinary });
-          }
+          const payload = core.payload as Buffer;
+          const data = this.#copyPayloads ? copyOf(payload) : payload;
+          if (handler.message !== undefined) handler.message(this, data, isBinary);
+          else this.#enqueue({ data: this.#copyQueued ? Buffer.from(data) : data, isBinary });
         } else if (kind === ReadKind.PING) {
-          handler.ping?.(this, core.payload as Buffer);
+          if (handler.ping !== undefined) handler.ping(this, this.#payloadOut());
         } else if (kind === ReadKind.PONG) {
-          handler.pong?.(this, core.payload as Buffer);
+          if (handler.pong !== undefined) handler.pong(this, this.#payloadOut());
         } else {
           this.#finish();
           break;
@@ -386,6 +449,12 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
       this.#dispatching = false;
     }
     this.flush();
+  }
+
+  /** The current control payload as the application may see it. */
+  #payloadOut(): Buffer {
+    const payload = this.#core.payload as Buffer;
+    return this.#copyPayloads ? copyOf(payload) : payload;
   }
 
   /** A handler callback threw: close with 1011, throw the error again on the next tick. */
@@ -440,7 +509,8 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
    * connection closes. For `await ws.writable()` between bursts of sends.
    */
   writable(): Promise<void> {
-    if (!this.#socket.writableNeedDrain || this.#finished) return Promise.resolve();
+    if ((!this.#socket.writableNeedDrain && this.#pendingDirect === 0) || this.#finished)
+      return Promise.resolve();
     return new Promise<void>((resolve) => {
       this.#drainWaiters.push(resolve);
     });
@@ -466,6 +536,8 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
 
   /** @internal The socket drained its write buffer. */
   drained(): void {
+    // A direct write still queued keeps the socket backpressured; its completion calls again.
+    if (this.#pendingDirect > 0) return;
     this.#wakeDrainWaiters();
     if (this.#readingPaused && this.#inbox.length < INBOX_HIGH) {
       this.#readingPaused = false;
@@ -486,7 +558,8 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
     const silent = now - this.#lastSeen;
     // A connection that wrote nothing since the last tick gives its output buffer back (it
     // holds no queued bytes then), and a compressor unused since the last tick.
-    if (!this.#wroteSinceTick && this.#socket.writableLength === 0) this.#core.trimOutput();
+    if (!this.#wroteSinceTick && this.#socket.writableLength === 0 && this.#pendingDirect === 0)
+      this.#core.trimOutput();
     this.#wroteSinceTick = false;
     this.#compression?.trim();
     if (options.idleTimeout > 0 && silent >= options.idleTimeout) {

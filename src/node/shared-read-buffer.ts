@@ -43,6 +43,27 @@ function onreadKeys(): OnreadKeys | null {
 /** The callback: `this` is the socket; return `false` to pause reading. */
 export type SharedReadCallback = (this: Duplex, length: number, buffer: Buffer) => boolean;
 
+/** The size of {@link processReadBuffer}: what one read takes at most, as Node's default. */
+const PROCESS_READ_BUFFER_SIZE = 64 * 1024;
+let processBuffer: Buffer | undefined;
+
+/**
+ * The read buffer shared by every connection of this process that does not bring its own.
+ * Reads happen one at a time on the main thread, and each read's bytes are handled (parsed, and
+ * what must outlive the read copied) before its callback returns, so one buffer serves them
+ * all; the connection's read callback copies a chunk that arrives while another is in use.
+ */
+export function processReadBuffer(): Buffer {
+  processBuffer ??= Buffer.allocUnsafe(PROCESS_READ_BUFFER_SIZE);
+  return processBuffer;
+}
+
+/** Whether {@link readInto} can switch `socket` to a read buffer (it reads from a handle). */
+export function canReadInto(socket: Duplex): boolean {
+  const handle = (socket as { _handle?: { useUserBuffer?: unknown } })._handle;
+  return onreadKeys() !== null && typeof handle?.useUserBuffer === 'function';
+}
+
 /**
  * From now on, `socket`'s reads land in `buffer` and go to `callback` (with `this` the socket)
  * instead of `'data'` events. The bytes are valid only until the callback returns. Returns

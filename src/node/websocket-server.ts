@@ -51,6 +51,7 @@ import { type Heartbeat, heartbeatFor } from './heartbeat.js';
 import { refusal, switchingProtocols } from './http-answer.js';
 import { DEFAULT_SESSION_WINDOW } from './http2-session.js';
 import { nodePlatform } from './node-platform.js';
+import { processReadBuffer } from './shared-read-buffer.js';
 import {
   headerListSource,
   headerObjectSource,
@@ -88,9 +89,12 @@ export interface ServerOptions<Data = unknown> extends ConnectionOptions {
   /** permessage-deflate (RFC 7692): `true` or settings. Default off. */
   readonly deflate?: boolean | DeflateConfig;
   /**
-   * Read every connection into one reused buffer (`true`: 64 KiB, or a size), as
-   * uWebSockets.js does: no allocation per read. A message's `data` is then valid only during
-   * its `message` callback — copy what you keep (async iteration copies for you). Default off.
+   * How received bytes reach `message`. By default every TCP and TLS connection reads into one
+   * buffer shared by the process (no allocation per read, no stream events) and each message
+   * is copied out of it, so `data` is yours to keep. `true` (64 KiB) or a size: this server's
+   * connections read into their own shared buffer and `data` is a view of it, valid only during
+   * the `message` callback — copy what you keep (async iteration copies for you), as with
+   * uWebSockets.js. `false`: Node's `'data'` events, a fresh chunk per read.
    */
   readonly readBuffer?: boolean | number;
   /** HTTP/2 settings of RFC 8441 sessions (`initialWindowSize`, `maxConcurrentStreams`, ...).
@@ -163,6 +167,8 @@ export class WebSocketServer<Data = unknown> {
   readonly #handshakeTimeout: number;
   readonly #deflate: ResolvedDeflate | undefined;
   readonly #readBuffer: Buffer | undefined;
+  /** Payloads are views of {@link #readBuffer} (`readBuffer: true` or a size). */
+  readonly #borrowPayloads: boolean;
   readonly #onDispose = (connection: Connection<Data>): void => {
     this.#connections.delete(connection);
     this.#checkDrained();
@@ -176,11 +182,14 @@ export class WebSocketServer<Data = unknown> {
     this.#connectionOptions = resolveConnectionOptions(options, true);
     this.#handshakeTimeout = options.handshakeTimeout ?? 10_000;
     this.#deflate = resolveDeflate(options.deflate, true);
-    const readBuffer = options.readBuffer ?? false;
+    const readBuffer = options.readBuffer;
+    this.#borrowPayloads = readBuffer !== undefined && readBuffer !== false;
     this.#readBuffer =
-      readBuffer === false
-        ? undefined
-        : Buffer.allocUnsafe(readBuffer === true ? 64 * 1024 : readBuffer);
+      readBuffer === undefined
+        ? processReadBuffer()
+        : readBuffer === false
+          ? undefined
+          : Buffer.allocUnsafe(readBuffer === true ? 64 * 1024 : readBuffer);
     this.#heartbeat = heartbeatFor(this.#connectionOptions);
   }
 
@@ -458,6 +467,7 @@ export class WebSocketServer<Data = unknown> {
       onDispose: this.#onDispose,
       remoteAddress: info.remoteAddress,
       sharedReadBuffer: this.#readBuffer,
+      borrowPayloads: this.#borrowPayloads,
       compression:
         deflate === undefined
           ? undefined

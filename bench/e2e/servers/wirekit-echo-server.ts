@@ -21,6 +21,10 @@ interface ConnectionData {
   index: number;
 }
 
+function readBufferOption(setting: string | undefined): { readBuffer?: boolean } {
+  return setting === '1' ? { readBuffer: true } : setting === '0' ? { readBuffer: false } : {};
+}
+
 const stats: ServerStats = { messages: 0 };
 const subscribers: Connection<ConnectionData>[] = [];
 
@@ -39,8 +43,9 @@ const server = await serve<ConnectionData>({
   port: portArgument(),
   host: '127.0.0.1',
   maxBackpressure: 64 * 1024 * 1024,
-  // WIREKIT_READ_BUFFER=1: every connection reads into one reused buffer (uWebSockets.js style).
-  readBuffer: process.env['WIREKIT_READ_BUFFER'] === '1',
+  // Default: the shared read buffer with messages copied out. WIREKIT_READ_BUFFER=1: payloads
+  // borrowed from the server's read buffer (uWebSockets.js style); =0: Node's 'data' events.
+  ...readBufferOption(process.env['WIREKIT_READ_BUFFER']),
   handler: {
     upgrade(request) {
       const route = routeOf(request.url);
