@@ -12,15 +12,16 @@ import {
   CHUNK_TRAILERS,
   ChunkedDecoder,
 } from '../../../src/core/http1/chunked-decoder.js';
-import { bytes, bytewise, errorOf, type Recorded, readRequests, str } from './helpers.js';
+import { bytes, errorOf, everySplit, type Recorded, readRequests, str } from './helpers.js';
 
 const HEAD = 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n';
 
-/** Events after the head for a chunked body, read whole and byte by byte (must agree). */
+/** Events after the head for a chunked body, read whole and in every split (must agree). */
 function chunked(encoded: string, options: Parameters<typeof readRequests>[1] = {}): Recorded[] {
   const whole = readRequests(HEAD + encoded, options);
-  const split = readRequests(bytewise(bytes(HEAD + encoded)), options);
-  assert.deepEqual(split, whole, 'byte-by-byte input gives the same events');
+  for (const chunks of everySplit(bytes(HEAD + encoded))) {
+    assert.deepEqual(readRequests(chunks, options), whole, 'every split gives the same events');
+  }
   assert.equal(whole[0]?.type, 'head');
   return whole.slice(1);
 }
@@ -177,6 +178,13 @@ describe('chunked: rejections', () => {
     fails(`0\r\nA: ${'x'.repeat(100)}\r\n\r\n`, /trailer section larger/, 431, {
       maxHeadBytes: 64,
     });
+  });
+
+  test('a trailer line starting with a bare CR does not end the trailers (RFC 9112 §2.2)', () => {
+    for (const trailers of ['\rX: y\r\n\r\n', 'A: 1\r\n\rX: y\r\n\r\n', '\r\r\n\r\n']) {
+      const events = fails(`1\r\nx\r\n0\r\n${trailers}${HEAD}`, /bare CR/);
+      assert.deepEqual(events, [{ type: 'body', data: 'x' }, events[1]], 'no end, no next head');
+    }
   });
 });
 

@@ -7,7 +7,16 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ErrorCode, WirekitError } from '../../../src/core/errors.js';
 import { RequestReader } from '../../../src/core/http1/request-reader.js';
-import { bytes, bytewise, errorOf, type Recorded, readRequests, splitAt, str } from './helpers.js';
+import {
+  bytes,
+  bytewise,
+  errorOf,
+  everySplit,
+  type Recorded,
+  readRequests,
+  splitAt,
+  str,
+} from './helpers.js';
 
 const GET = 'GET / HTTP/1.1\r\nHost: a\r\n\r\n';
 
@@ -142,6 +151,26 @@ describe('RequestReader: line endings (RFC 9112 §2.2, strict CRLF)', () => {
     // body; the reader must not take "Content-Length: 5" from the same bytes.
     rejects('GET / HTTP/1.1\rXContent-Length: 5\r\nHost: a\r\n\r\nhello', 400, /bare CR/);
     rejects('GET / HTTP/1.0\rXContent-Length: 0\r\n\r\n', 400, /bare CR/);
+  });
+
+  test('a field line starting with a bare CR does not end the head (smuggling)', () => {
+    // Read as the empty line, "\rX: y" would drop Content-Length and make "hello" the next
+    // request; the head is rejected whole, whatever the chunking, and nothing is read of it.
+    for (const input of [
+      'POST / HTTP/1.1\r\nHost: a\r\n\rX: y\r\nContent-Length: 5\r\n\r\nhello',
+      'POST / HTTP/1.1\r\n\rContent-Length: 5\r\nHost: a\r\n\r\nhello',
+      'POST / HTTP/1.1\r\nHost: a\r\n\r\rTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+      'GET / HTTP/1.1\r\nHost: a\r\n\r\r\n\r\n',
+    ]) {
+      for (const chunks of everySplit(bytes(input))) {
+        const events = readRequests(chunks);
+        assert.equal(events.length, 1, JSON.stringify(input));
+        const error = errorOf(events);
+        assert.equal(error.code, ErrorCode.HTTP_PARSE);
+        assert.equal(error.status, 400);
+        assert.match(error.message, /bare CR/);
+      }
+    }
   });
 });
 
