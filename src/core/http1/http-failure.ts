@@ -54,6 +54,7 @@ export const HttpFailure: {
   readonly CHUNKED_NOT_FINAL: HttpFailure;
   readonly CHUNKED_TWICE: HttpFailure;
   readonly UNSUPPORTED_TRANSFER_CODING: HttpFailure;
+  readonly CONNECT_WITH_CONTENT: HttpFailure;
   readonly BAD_CHUNK_SIZE: HttpFailure;
   readonly CHUNK_SIZE_OVERFLOW: HttpFailure;
   readonly BAD_CHUNK_EXTENSION: HttpFailure;
@@ -137,6 +138,10 @@ export const HttpFailure: {
   UNSUPPORTED_TRANSFER_CODING: parse(
     501,
     'transfer coding other than chunked is not implemented (RFC 9112 §6.1, RFC 9110 §15.6.2)',
+  ),
+  CONNECT_WITH_CONTENT: parse(
+    400,
+    'CONNECT request with content: Transfer-Encoding or Content-Length > 0 (RFC 9110 §9.3.6)',
   ),
 
   // Chunked transfer coding (RFC 9112 §7.1).

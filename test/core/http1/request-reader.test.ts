@@ -595,6 +595,48 @@ describe('RequestReader: upgrade and handover (RFC 9110 §7.8)', () => {
       { type: 'remaining', data: '\x16\x03\x01' },
     ]);
   });
+
+  test('CONNECT with Transfer-Encoding or Content-Length > 0 is refused (RFC 9110 §9.3.6)', () => {
+    // The bytes after a CONNECT head are the tunnel's; a peer that framed them as a body would
+    // cut the stream elsewhere.
+    const connect = 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n';
+    for (const framing of [
+      'Content-Length: 10\r\n',
+      'Transfer-Encoding: chunked\r\n',
+      'Transfer-Encoding: gzip, chunked\r\n',
+    ]) {
+      for (const chunks of everySplit(bytes(`${connect}${framing}\r\n0123456789`))) {
+        const events = readRequests(chunks);
+        assert.equal(events.length, 1, framing);
+        const error = errorOf(events);
+        assert.equal(error.status, 400);
+        assert.match(error.message, /CONNECT .*RFC 9110 §9\.3\.6/);
+      }
+    }
+  });
+
+  test('CONNECT with Content-Length: 0 has no body; the bytes after the head are the tunnel', () => {
+    const input = bytes(
+      'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\nContent-Length: 0\r\n\r\n' +
+        '\x16\x03\x01',
+    );
+    for (const chunks of everySplit(input)) {
+      assert.deepEqual(readRequests(chunks), [
+        head({
+          method: 'CONNECT',
+          target: 'example.com:443',
+          headers: [
+            ['Host', 'example.com:443'],
+            ['Content-Length', '0'],
+          ],
+          contentLength: 0,
+        }),
+        END,
+        { type: 'paused' },
+        { type: 'remaining', data: '\x16\x03\x01' },
+      ]);
+    }
+  });
 });
 
 describe('RequestReader: limits', () => {
