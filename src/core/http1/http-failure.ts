@@ -152,7 +152,7 @@ export const HttpFailure: {
   ),
   BAD_CHUNK_EXTENSION: parse(
     400,
-    'chunk extension has a control character or stray text (RFC 9112 §7.1.1)',
+    'chunk extension is not ";" token [ "=" ( token / quoted-string ) ] (RFC 9112 §7.1.1)',
   ),
   BAD_CHUNK_END: parse(400, 'chunk data not followed by CRLF (RFC 9112 §7.1)'),
 
