@@ -149,15 +149,14 @@ export class BodyReader {
             : HttpFailure.TRAILERS_TOO_LARGE,
       );
     }
-    const count = queue.blockLines;
     queue.takeBlock(len);
     this.#state = DONE;
-    if (count === 0) return END;
+    if (len === 2) return END; // only the empty line: no trailers
     const bytes = queue.blockBytes;
     const offsets: number[] = [];
     const failure = parseFields(bytes, queue.blockStart, offsets, null, false);
     if (failure !== null) return this.#fail(failure);
-    return { type: 'end', trailers: new HeaderList(bytes, offsets, count) };
+    return { type: 'end', trailers: new HeaderList(bytes, offsets, offsets.length >> 2) };
   }
 
   #fail(failure: HttpFailure): null {

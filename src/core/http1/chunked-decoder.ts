@@ -3,19 +3,89 @@
  *
  * @module
  */
-import { CR, FIELD_VALUE, HEX_VALUE, HTAB, LF, SEMICOLON, SP } from './ascii.js';
+import { CR, HEX_VALUE, HTAB, LF, SEMICOLON, SP, TCHAR } from './ascii.js';
 import { HttpFailure } from './http-failure.js';
 
 // States (numbers, not strings: the switch compiles to a jump table).
 const SIZE_START = 0; // first hex digit of chunk-size
 const SIZE = 1; // more hex digits
-const SIZE_WS = 2; // BWS after chunk-size, before ';' or CR
-const EXT = 3; // chunk-ext, ignored (RFC 9112 §7.1.1)
-const SIZE_LF = 4; // LF ending the chunk-size line
-const DATA = 5;
-const DATA_CR = 6; // CRLF after chunk-data
-const DATA_LF = 7;
-const TRAILERS = 8; // last-chunk seen: the trailer section follows
+const SIZE_WS = 2; // BWS after chunk-size: ';' must follow
+const SIZE_LF = 3; // LF ending the chunk-size line
+const DATA = 4;
+const DATA_CR = 5; // CRLF after chunk-data
+const DATA_LF = 6;
+const TRAILERS = 7; // last-chunk seen: the trailer section follows
+// chunk-ext (RFC 9112 §7.1.1), one state per place in its grammar:
+//   chunk-ext      = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )
+//   chunk-ext-name = token
+//   chunk-ext-val  = token / quoted-string
+const EXT_NAME_START = 8; // after ';' (and BWS): a name must follow
+const EXT_NAME = 9;
+const EXT_NAME_WS = 10; // BWS after a name: '=' or ';' must follow
+const EXT_VALUE_START = 11; // after '=' (and BWS): a value must follow
+const EXT_TOKEN = 12; // a token value
+const EXT_QUOTED = 13; // inside a quoted-string
+const EXT_QUOTED_PAIR = 14; // after '\' inside a quoted-string
+const EXT_QUOTED_END = 15; // after the closing DQUOTE
+const EXT_VALUE_WS = 16; // BWS after a value: ';' must follow
+const EXT_BAD = 0xff; // no transition: the octet breaks the grammar
+
+const DQUOTE = 0x22;
+const EQUALS = 0x3d;
+const BACKSLASH = 0x5c;
+
+/**
+ * The chunk-ext state machine as a table: the state after octet `c` in state `s` is
+ * `EXT_NEXT[((s - EXT_NAME_START) << 8) | c]`; `SIZE_LF` after the CR that ends the line where
+ * the grammar allows it, `EXT_BAD` where nothing is allowed. Quoted-strings follow RFC 9110
+ * §5.6.4 (qdtext, quoted-pair), so CTLs, a bare CR or LF, and DEL are rejected inside them too.
+ */
+const EXT_NEXT: Uint8Array = /* @__PURE__ */ makeExtTable();
+
+function makeExtTable(): Uint8Array {
+  const table = new Uint8Array((EXT_VALUE_WS - EXT_NAME_START + 1) << 8).fill(EXT_BAD);
+  const set = (state: number, c: number, next: number): void => {
+    table[((state - EXT_NAME_START) << 8) | c] = next;
+  };
+  for (let c = 0; c < 256; c++) {
+    const ws = c === SP || c === HTAB;
+    if (TCHAR[c] === 1) {
+      set(EXT_NAME_START, c, EXT_NAME);
+      set(EXT_NAME, c, EXT_NAME);
+      set(EXT_VALUE_START, c, EXT_TOKEN);
+      set(EXT_TOKEN, c, EXT_TOKEN);
+    }
+    if (ws) {
+      // BWS (RFC 9110 §5.6.3) only where the grammar puts it: around ';' and '='.
+      set(EXT_NAME_START, c, EXT_NAME_START);
+      set(EXT_NAME, c, EXT_NAME_WS);
+      set(EXT_NAME_WS, c, EXT_NAME_WS);
+      set(EXT_VALUE_START, c, EXT_VALUE_START);
+      set(EXT_TOKEN, c, EXT_VALUE_WS);
+      set(EXT_QUOTED_END, c, EXT_VALUE_WS);
+      set(EXT_VALUE_WS, c, EXT_VALUE_WS);
+    }
+    // qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text
+    if (ws || c === 0x21 || (c >= 0x23 && c <= 0x7e && c !== BACKSLASH) || c >= 0x80) {
+      set(EXT_QUOTED, c, EXT_QUOTED);
+    }
+    // quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text )
+    if (ws || (c >= 0x21 && c <= 0x7e) || c >= 0x80) set(EXT_QUOTED_PAIR, c, EXT_QUOTED);
+  }
+  for (const state of [EXT_NAME, EXT_NAME_WS, EXT_TOKEN, EXT_QUOTED_END, EXT_VALUE_WS]) {
+    set(state, SEMICOLON, EXT_NAME_START);
+  }
+  set(EXT_NAME, EQUALS, EXT_VALUE_START);
+  set(EXT_NAME_WS, EQUALS, EXT_VALUE_START);
+  set(EXT_VALUE_START, DQUOTE, EXT_QUOTED);
+  set(EXT_QUOTED, DQUOTE, EXT_QUOTED_END);
+  set(EXT_QUOTED, BACKSLASH, EXT_QUOTED_PAIR);
+  // The line may end after a name or a value, not after BWS, ';', '=' or inside a quote.
+  set(EXT_NAME, CR, SIZE_LF);
+  set(EXT_TOKEN, CR, SIZE_LF);
+  set(EXT_QUOTED_END, CR, SIZE_LF);
+  return table;
+}
 
 /** {@link ChunkedDecoder.decode} consumed all input and needs more. */
 export const CHUNK_NEED_MORE = 0;
@@ -37,9 +107,9 @@ const SIZE_OVERFLOW = 2 ** 49;
  *
  * Rules enforced, each rejected with a typed failure: chunk-size is 1*HEXDIG with no overflow
  * past 2^53-1 (RFC 9112 §7.1: "anticipate potentially large hexadecimal numerals"); chunk
- * extensions are skipped but may hold only SP, HTAB, VCHAR and obs-text (RFC 9112 §7.1.1);
- * each line and each chunk-data ends in CRLF; the size line is at most `maxLineBytes`; the sum
- * of chunk sizes is at most `maxBodyBytes`, checked when a size is read, before its data.
+ * extensions are ignored but must follow their grammar (RFC 9112 §7.1.1); each line and each
+ * chunk-data ends in CRLF; the size line, extensions included, is at most `maxLineBytes`; the
+ * sum of chunk sizes is at most `maxBodyBytes`, checked when a size is read, before its data.
  *
  * @example
  * ```ts
@@ -136,7 +206,7 @@ export class ChunkedDecoder {
           } else if (b === CR) {
             state = SIZE_LF;
           } else if (b === SEMICOLON) {
-            state = EXT;
+            state = EXT_NAME_START;
           } else if (b === SP || b === HTAB) {
             // chunk-ext = *( BWS ";" BWS ext-name ... ): whitespace may precede ';'.
             state = SIZE_WS;
@@ -152,30 +222,13 @@ export class ChunkedDecoder {
         case SIZE_WS:
           // RFC 9112 §7.1: BWS is allowed only before a ';' (chunk-ext); "5 \r\n" is invalid,
           // and parsers disagreeing on it is how chunked bodies get smuggled.
-          if (b === SEMICOLON) state = EXT;
+          if (b === SEMICOLON) state = EXT_NAME_START;
           else if (b !== SP && b !== HTAB) {
             return this.#fail(HttpFailure.BAD_CHUNK_EXTENSION, pos);
           }
           if (++line > maxLine) return this.#fail(HttpFailure.CHUNK_LINE_TOO_LONG, pos);
           pos++;
           break;
-        case EXT: {
-          // RFC 9112 §7.1.1: a recipient MUST ignore unrecognized chunk extensions. We skip
-          // them, but only over octets a field value may hold (no CTLs, no bare LF).
-          const start = pos;
-          let p = pos;
-          while (p < end && FIELD_VALUE[bytes[p]!] !== 0) p++;
-          line += p - start;
-          if (line > maxLine) return this.#fail(HttpFailure.CHUNK_LINE_TOO_LONG, p);
-          if (p === end) {
-            pos = p;
-            break;
-          }
-          if (bytes[p] !== CR) return this.#fail(HttpFailure.BAD_CHUNK_EXTENSION, p);
-          state = SIZE_LF;
-          pos = p + 1;
-          break;
-        }
         case SIZE_LF:
           // chunk = chunk-size [ chunk-ext ] CRLF (RFC 9112 §7.1)
           if (b !== LF) return this.#fail(HttpFailure.BARE_CR, pos);
@@ -216,10 +269,21 @@ export class ChunkedDecoder {
           state = SIZE_START;
           pos++;
           break;
-        default:
-          // TRAILERS: nothing more to decode; the caller reads the trailer section.
+        case TRAILERS:
+          // Nothing more to decode; the caller reads the trailer section.
           this.#result = CHUNK_TRAILERS;
           return pos;
+        default:
+          // The EXT_* states. RFC 9112 §7.1.1: a recipient MUST ignore unrecognized chunk
+          // extensions, but only once they parse: a missing name, a stray octet or an open
+          // quoted-string is where parsers disagree on where the size line ends.
+          state = EXT_NEXT[((state - EXT_NAME_START) << 8) | b]!;
+          if (state === EXT_BAD) return this.#fail(HttpFailure.BAD_CHUNK_EXTENSION, pos);
+          // maxChunkLineBytes bounds the extensions with the size; the ending CR is not counted.
+          if (state !== SIZE_LF && ++line > maxLine) {
+            return this.#fail(HttpFailure.CHUNK_LINE_TOO_LONG, pos);
+          }
+          pos++;
       }
     }
     this.#state = state;

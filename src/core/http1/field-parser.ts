@@ -78,7 +78,8 @@ export class FieldSummary {
  * ending in CRLF, as found by `InputQueue.scanBlock`) into `offsets` (four per field: name
  * start, name end, value start, value end; appended). When `summary` is given, framing fields are
  * interpreted into it. `afterStartLine` says the block follows a start line (it changes which
- * rule a leading whitespace line breaks). Returns `null` or the rule broken.
+ * rule a leading whitespace line breaks). Returns `null` or the rule broken; on `null`, every
+ * line of the block but the empty one is in `offsets`.
  */
 export function parseFields(
   bytes: Uint8Array,
@@ -137,6 +138,11 @@ export function parseFields(
     }
     b = bytes[p]!;
   }
+  // RFC 9112 §2.2: a bare CR MUST be rejected. A line that starts with CR is the empty line
+  // that ends the block only when LF follows (the scan ends the block at the first CRLF line);
+  // taking "\rX: y" for it would drop the lines after it, Content-Length or
+  // Transfer-Encoding among them, and read the body as the next message.
+  if (bytes[p + 1] !== LF) return HttpFailure.BARE_CR;
   return null;
 }
 

@@ -51,14 +51,22 @@ export class HeaderList implements Iterable<[name: string, value: string]> {
    * field the name start, name end, value start and value end as indexes into `bytes`. It is
    * kept, not copied. (A plain array: allocating a small `Int32Array` costs ≈ 200 ns in V8, a
    * packed array of small integers ≈ 5 ns.)
+   * @throws {WirekitError} `ERR_INVALID_ARGUMENT` when `offsets` does not hold `4 * count`
+   * integers: {@link HeaderList.size} is the number of fields stored, never more.
    */
   constructor(bytes: Uint8Array, offsets: readonly number[], count: number) {
+    if (offsets.length !== count * 4) {
+      throw new WirekitError(
+        ErrorCode.INVALID_ARGUMENT,
+        `${String(count)} fields need ${String(count * 4)} offsets, got ${offsets.length}`,
+      );
+    }
     this.#bytes = bytes;
     this.#offsets = offsets;
     this.#count = count;
   }
 
-  /** Number of field lines. */
+  /** Number of field lines (each one parsed and stored). */
   get size(): number {
     return this.#count;
   }

@@ -54,6 +54,7 @@ export const HttpFailure: {
   readonly CHUNKED_NOT_FINAL: HttpFailure;
   readonly CHUNKED_TWICE: HttpFailure;
   readonly UNSUPPORTED_TRANSFER_CODING: HttpFailure;
+  readonly CONNECT_WITH_CONTENT: HttpFailure;
   readonly BAD_CHUNK_SIZE: HttpFailure;
   readonly CHUNK_SIZE_OVERFLOW: HttpFailure;
   readonly BAD_CHUNK_EXTENSION: HttpFailure;
@@ -138,6 +139,10 @@ export const HttpFailure: {
     501,
     'transfer coding other than chunked is not implemented (RFC 9112 §6.1, RFC 9110 §15.6.2)',
   ),
+  CONNECT_WITH_CONTENT: parse(
+    400,
+    'CONNECT request with content: Transfer-Encoding or Content-Length > 0 (RFC 9110 §9.3.6)',
+  ),
 
   // Chunked transfer coding (RFC 9112 §7.1).
   BAD_CHUNK_SIZE: parse(400, 'chunk size is not hexadecimal (RFC 9112 §7.1)'),
@@ -147,7 +152,7 @@ export const HttpFailure: {
   ),
   BAD_CHUNK_EXTENSION: parse(
     400,
-    'chunk extension has a control character or stray text (RFC 9112 §7.1.1)',
+    'chunk extension is not ";" token [ "=" ( token / quoted-string ) ] (RFC 9112 §7.1.1)',
   ),
   BAD_CHUNK_END: parse(400, 'chunk data not followed by CRLF (RFC 9112 §7.1)'),
 

@@ -43,7 +43,6 @@ export class InputQueue {
 
   #blockBytes: Uint8Array = EMPTY;
   #blockStart = 0;
-  #blockLines = 0;
 
   /** Queues a chunk (kept by reference until consumed). */
   push(chunk: Uint8Array): void {
@@ -191,7 +190,6 @@ export class InputQueue {
       i = lf + 1;
       prevCR = false;
       if (len - lineStart === 2) {
-        this.#blockLines = lines;
         this.#scanning = false;
         return len;
       }
@@ -204,11 +202,6 @@ export class InputQueue {
   /** Complete lines seen by the last {@link InputQueue.scanBlock} (for error reporting). */
   get scannedLines(): number {
     return this.#lines;
-  }
-
-  /** Non-empty lines in the block found by the last successful scan. */
-  get blockLines(): number {
-    return this.#blockLines;
   }
 
   /**

@@ -179,7 +179,6 @@ export class MessageReader {
       this.fail(HttpFailure.BARE_CR);
       return null;
     }
-    const count = this.queue.blockLines - 1;
     const summary = this.summary;
     summary.reset();
     const offsets: number[] = [];
@@ -188,6 +187,8 @@ export class MessageReader {
       this.fail(fieldFailure);
       return null;
     }
+    // The fields parsed, not the lines the scan counted: the list holds what was read.
+    const count = offsets.length >> 2;
     return count === 0 ? HeaderList.EMPTY : new HeaderList(bytes, offsets, count);
   }
 

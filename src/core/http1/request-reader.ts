@@ -46,10 +46,11 @@ export type RequestReaderEvent =
  * message with both Content-Length and Transfer-Encoding is rejected (§6.1), and an HTTP/1.1
  * request needs exactly one Host (§3.2).
  *
- * Upgrades: after the `end` of a request with `upgrade` set (or a CONNECT), `next` returns
- * `paused`. To switch protocols, answer 101 and call {@link RequestReader.takeRemaining}: it
- * returns the bytes received after the request (the first bytes of the new protocol) and
- * detaches the reader. To decline, answer normally and call {@link RequestReader.resume}.
+ * Upgrades: after the `end` of a request with `upgrade` set (or a CONNECT, which has no body,
+ * RFC 9110 §9.3.6), `next` returns `paused`. To switch protocols, answer 101 and call
+ * {@link RequestReader.takeRemaining}: it returns the bytes received after the request (the
+ * first bytes of the new protocol) and detaches the reader. To decline, answer normally and
+ * call {@link RequestReader.resume}.
  *
  * @example
  * ```ts
@@ -167,7 +168,8 @@ export class RequestReader {
     // ... and to a Host field with an invalid value.
     if (summary.badHost) return message.fail(HttpFailure.BAD_HOST);
 
-    const framing = this.#framing(summary, version);
+    const method = methodName(bytes, start, methodEnd);
+    const framing = this.#framing(summary, version, method);
     if (typeof framing !== 'string') return message.fail(framing);
 
     // RFC 9112 §9.3: "close" ends persistence; HTTP/1.1 persists by default; HTTP/1.0 only
@@ -177,7 +179,6 @@ export class RequestReader {
     // RFC 9110 §7.8: Upgrade needs the "upgrade" connection option, and a server MUST ignore
     // Upgrade in an HTTP/1.0 request.
     const upgrade = version === '1.1' && summary.upgrade && summary.connectionUpgrade;
-    const method = methodName(bytes, start, methodEnd);
     // RFC 9110 §10.1.1: a 100-continue expectation in an HTTP/1.0 request MUST be ignored.
     const expectContinue = version === '1.1' && summary.expectContinue;
     const contentLength = summary.contentLength === -1 ? null : summary.contentLength;
@@ -203,7 +204,17 @@ export class RequestReader {
   }
 
   // Message body length of a request, RFC 9112 §6.3.
-  #framing(summary: FieldSummary, version: HttpVersion): BodyFraming | HttpFailure {
+  #framing(summary: FieldSummary, version: HttpVersion, method: string): BodyFraming | HttpFailure {
+    if (method === 'CONNECT') {
+      // RFC 9110 §9.3.6: a CONNECT request has no content; what follows its head belongs to
+      // the tunnel (handed over by `takeRemaining`). One that declares content anyway is
+      // refused: a peer that honoured the declared length would split the bytes after the head
+      // elsewhere than we do. `Content-Length: 0` declares none and is read as no body.
+      if (summary.transferEncoding || summary.contentLength > 0) {
+        return HttpFailure.CONNECT_WITH_CONTENT;
+      }
+      return BodyFraming.NONE;
+    }
     if (summary.transferEncoding) {
       // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 means faulty framing.
       if (version === '1.0') return HttpFailure.TRANSFER_ENCODING_HTTP10;

@@ -12,15 +12,16 @@ import {
   CHUNK_TRAILERS,
   ChunkedDecoder,
 } from '../../../src/core/http1/chunked-decoder.js';
-import { bytes, bytewise, errorOf, type Recorded, readRequests, str } from './helpers.js';
+import { bytes, errorOf, everySplit, type Recorded, readRequests, str } from './helpers.js';
 
 const HEAD = 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n';
 
-/** Events after the head for a chunked body, read whole and byte by byte (must agree). */
+/** Events after the head for a chunked body, read whole and in every split (must agree). */
 function chunked(encoded: string, options: Parameters<typeof readRequests>[1] = {}): Recorded[] {
   const whole = readRequests(HEAD + encoded, options);
-  const split = readRequests(bytewise(bytes(HEAD + encoded)), options);
-  assert.deepEqual(split, whole, 'byte-by-byte input gives the same events');
+  for (const chunks of everySplit(bytes(HEAD + encoded))) {
+    assert.deepEqual(readRequests(chunks, options), whole, 'every split gives the same events');
+  }
   assert.equal(whole[0]?.type, 'head');
   return whole.slice(1);
 }
@@ -62,6 +63,25 @@ describe('chunked: valid bodies', () => {
       chunked('5;name=value;flag;q="a;b, c"\r\nhello\r\n5 ; x = y\r\nworld\r\n0;last\r\n\r\n'),
       [{ type: 'body', data: 'helloworld' }, END],
     );
+  });
+
+  test('chunk extensions in every form of their grammar are accepted (RFC 9112 §7.1.1)', () => {
+    for (const ext of [
+      ';a=b',
+      ' ; a = "q\\"x"',
+      ';a;b=c',
+      ';a',
+      '\t;\ta\t=\t"b"\t;\tc',
+      ';a=""',
+      ';a="x;y=z, \\\\\\\t\xe9\t"',
+      ";!#$%&'*+-.^_`|~09AZaz=!#$%&'*+-.^_`|~09AZaz",
+    ]) {
+      assert.deepEqual(
+        chunked(`5${ext}\r\nhello\r\n0${ext}\r\n\r\n`),
+        [{ type: 'body', data: 'hello' }, END],
+        JSON.stringify(ext),
+      );
+    }
   });
 
   test('trailer fields are kept apart from the head (RFC 9112 §7.1.2)', () => {
@@ -117,6 +137,54 @@ describe('chunked: rejections', () => {
     fails('5;a\x01\r\nhello\r\n', /chunk extension/);
     fails('5;a\nhello\r\n', /chunk extension/);
     fails('5;a\x00b\r\nhello\r\n', /chunk extension/);
+  });
+
+  test('chunk extensions that break the grammar are rejected (RFC 9112 §7.1.1)', () => {
+    for (const [ext, why] of [
+      [';', 'no name after ";"'],
+      [';;a', 'empty element'],
+      [' ;', 'no name after BWS ";"'],
+      [';=b', 'no name before "="'],
+      [';a=', 'no value after "="'],
+      [';a= ', 'no value after BWS'],
+      [';a=b;', 'no name after a trailing ";"'],
+      [';a b', 'two names without ";"'],
+      [';a=b c', 'text after a value'],
+      [';a ', 'BWS before CRLF'],
+      [';a="b" ', 'BWS after a quoted value before CRLF'],
+      [';a@b', 'name not a token'],
+      [';a=b@c', 'token value with a non-tchar'],
+      [';a=b"', 'DQUOTE in a token value'],
+      [';a="b"c', 'text after the closing DQUOTE'],
+      [';a="b', 'unterminated quoted-string'],
+      [';a="b\\', 'quoted-pair cut by CRLF'],
+      [';a="b\x01"', 'CTL inside a quoted-string'],
+      [';a="b\x7f"', 'DEL inside a quoted-string'],
+      [';a="b\\\x00"', 'quoted-pair with NUL'],
+      [';a="b\rc"', 'bare CR inside a quoted-string'],
+      [';a="b\nc"', 'bare LF inside a quoted-string'],
+      [';a\x7f', 'DEL after a name'],
+      [';\xe9', 'obs-text as a name'],
+    ] as const) {
+      for (const encoded of [`2${ext}\r\nhi\r\n0\r\n\r\n`, `0${ext}\r\n\r\n`]) {
+        const events = chunked(encoded);
+        assert.equal(events.length, 1, why);
+        assert.equal(errorOf(events).status, 400, why);
+        assert.match(errorOf(events).message, /chunk extension/, why);
+      }
+    }
+  });
+
+  test('chunk extension bytes count against maxChunkLineBytes, quoted ones too (413)', () => {
+    const limit = { maxChunkLineBytes: 16 };
+    fails(`5;a="${'x'.repeat(20)}"\r\nhello\r\n0\r\n\r\n`, /chunk-size line/, 413, limit);
+    // An open quoted-string is not buffered past the limit waiting for its end.
+    fails(`5;a="${'x'.repeat(20)}`, /chunk-size line/, 413, limit);
+    fails(`5;a${' '.repeat(20)}=b\r\nhello\r\n`, /chunk-size line/, 413, limit);
+    assert.deepEqual(chunked(`5;a="${'x'.repeat(10)}"\r\nhello\r\n0\r\n\r\n`, limit), [
+      { type: 'body', data: 'hello' },
+      END,
+    ]);
   });
 
   test('whitespace after the size is allowed only before a chunk extension (RFC 9112 §7.1)', () => {
@@ -177,6 +245,13 @@ describe('chunked: rejections', () => {
     fails(`0\r\nA: ${'x'.repeat(100)}\r\n\r\n`, /trailer section larger/, 431, {
       maxHeadBytes: 64,
     });
+  });
+
+  test('a trailer line starting with a bare CR does not end the trailers (RFC 9112 §2.2)', () => {
+    for (const trailers of ['\rX: y\r\n\r\n', 'A: 1\r\n\rX: y\r\n\r\n', '\r\r\n\r\n']) {
+      const events = fails(`1\r\nx\r\n0\r\n${trailers}${HEAD}`, /bare CR/);
+      assert.deepEqual(events, [{ type: 'body', data: 'x' }, events[1]], 'no end, no next head');
+    }
   });
 });
 

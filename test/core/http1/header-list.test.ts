@@ -112,4 +112,18 @@ describe('HeaderList', () => {
     const made = new HeaderList(data, [2, 6, 8, 13], 1);
     assert.equal(made.get('name'), 'Value');
   });
+
+  test('size is the number of fields stored: offsets for fewer fields throw', () => {
+    const data = bytes('xxName: Valuexx');
+    assert.throws(() => new HeaderList(data, [2, 6, 8, 13], 2), {
+      code: ErrorCode.INVALID_ARGUMENT,
+    });
+    assert.throws(() => new HeaderList(data, [2, 6, 8], 1), { code: ErrorCode.INVALID_ARGUMENT });
+    // The readers count what they parsed: every index below size reads a field.
+    for (const lines of ['', 'A: 1\r\n', 'A: 1\r\nB:\r\nC: 3\r\n']) {
+      const { list: parsed } = headersOf(lines);
+      assert.equal(parsed.size, [...parsed].length);
+      for (let i = 0; i < parsed.size; i++) assert.notEqual(parsed.nameAt(i), '');
+    }
+  });
 });

@@ -64,6 +64,16 @@ export function bytewise(data: Uint8Array): Uint8Array[] {
   return Array.from(data, (b) => Uint8Array.of(b));
 }
 
+/**
+ * Every way to feed `data` that moves a chunk boundary: whole, one byte per chunk, and cut in
+ * two at each position.
+ */
+export function everySplit(data: Uint8Array): Uint8Array[][] {
+  const out: Uint8Array[][] = [[data], bytewise(data)];
+  for (let cut = 1; cut < data.length; cut++) out.push(splitAt(data, [cut]));
+  return out;
+}
+
 export type Fields = [string, string][];
 
 /** A recorded event, comparable with deepEqual. */

@@ -7,7 +7,16 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ErrorCode, WirekitError } from '../../../src/core/errors.js';
 import { RequestReader } from '../../../src/core/http1/request-reader.js';
-import { bytes, bytewise, errorOf, type Recorded, readRequests, splitAt, str } from './helpers.js';
+import {
+  bytes,
+  bytewise,
+  errorOf,
+  everySplit,
+  type Recorded,
+  readRequests,
+  splitAt,
+  str,
+} from './helpers.js';
 
 const GET = 'GET / HTTP/1.1\r\nHost: a\r\n\r\n';
 
@@ -142,6 +151,26 @@ describe('RequestReader: line endings (RFC 9112 §2.2, strict CRLF)', () => {
     // body; the reader must not take "Content-Length: 5" from the same bytes.
     rejects('GET / HTTP/1.1\rXContent-Length: 5\r\nHost: a\r\n\r\nhello', 400, /bare CR/);
     rejects('GET / HTTP/1.0\rXContent-Length: 0\r\n\r\n', 400, /bare CR/);
+  });
+
+  test('a field line starting with a bare CR does not end the head (smuggling)', () => {
+    // Read as the empty line, "\rX: y" would drop Content-Length and make "hello" the next
+    // request; the head is rejected whole, whatever the chunking, and nothing is read of it.
+    for (const input of [
+      'POST / HTTP/1.1\r\nHost: a\r\n\rX: y\r\nContent-Length: 5\r\n\r\nhello',
+      'POST / HTTP/1.1\r\n\rContent-Length: 5\r\nHost: a\r\n\r\nhello',
+      'POST / HTTP/1.1\r\nHost: a\r\n\r\rTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+      'GET / HTTP/1.1\r\nHost: a\r\n\r\r\n\r\n',
+    ]) {
+      for (const chunks of everySplit(bytes(input))) {
+        const events = readRequests(chunks);
+        assert.equal(events.length, 1, JSON.stringify(input));
+        const error = errorOf(events);
+        assert.equal(error.code, ErrorCode.HTTP_PARSE);
+        assert.equal(error.status, 400);
+        assert.match(error.message, /bare CR/);
+      }
+    }
   });
 });
 
@@ -565,6 +594,48 @@ describe('RequestReader: upgrade and handover (RFC 9110 §7.8)', () => {
       { type: 'paused' },
       { type: 'remaining', data: '\x16\x03\x01' },
     ]);
+  });
+
+  test('CONNECT with Transfer-Encoding or Content-Length > 0 is refused (RFC 9110 §9.3.6)', () => {
+    // The bytes after a CONNECT head are the tunnel's; a peer that framed them as a body would
+    // cut the stream elsewhere.
+    const connect = 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n';
+    for (const framing of [
+      'Content-Length: 10\r\n',
+      'Transfer-Encoding: chunked\r\n',
+      'Transfer-Encoding: gzip, chunked\r\n',
+    ]) {
+      for (const chunks of everySplit(bytes(`${connect}${framing}\r\n0123456789`))) {
+        const events = readRequests(chunks);
+        assert.equal(events.length, 1, framing);
+        const error = errorOf(events);
+        assert.equal(error.status, 400);
+        assert.match(error.message, /CONNECT .*RFC 9110 §9\.3\.6/);
+      }
+    }
+  });
+
+  test('CONNECT with Content-Length: 0 has no body; the bytes after the head are the tunnel', () => {
+    const input = bytes(
+      'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\nContent-Length: 0\r\n\r\n' +
+        '\x16\x03\x01',
+    );
+    for (const chunks of everySplit(input)) {
+      assert.deepEqual(readRequests(chunks), [
+        head({
+          method: 'CONNECT',
+          target: 'example.com:443',
+          headers: [
+            ['Host', 'example.com:443'],
+            ['Content-Length', '0'],
+          ],
+          contentLength: 0,
+        }),
+        END,
+        { type: 'paused' },
+        { type: 'remaining', data: '\x16\x03\x01' },
+      ]);
+    }
   });
 });
 

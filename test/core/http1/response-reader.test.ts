@@ -6,7 +6,16 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ErrorCode } from '../../../src/core/errors.js';
 import { ResponseReader } from '../../../src/core/http1/response-reader.js';
-import { bytes, bytewise, errorOf, type Recorded, readResponses, splitAt, str } from './helpers.js';
+import {
+  bytes,
+  bytewise,
+  errorOf,
+  everySplit,
+  type Recorded,
+  readResponses,
+  splitAt,
+  str,
+} from './helpers.js';
 
 type ResponseRecord = Extract<Recorded, { type: 'response' | 'informational' }>;
 
@@ -102,6 +111,24 @@ describe('ResponseReader: status line (RFC 9112 §4)', () => {
     // RFC 9112 §2.2: a bare CR ending the status line cannot hide a field in it.
     rejects('HTTP/1.1 200 OK\rXContent-Length: 2\r\n\r\nhi', /bare CR/);
     rejects('HTTP/1.1 204\rX: 1\r\n\r\n', /bare CR/);
+  });
+
+  test('a field line starting with a bare CR cannot hide Transfer-Encoding (smuggling)', () => {
+    // Read as the empty line, "\rTransfer-Encoding" would leave a close-delimited body whose
+    // first bytes are chunk framing; the head is rejected whole, whatever the chunking.
+    for (const input of [
+      'HTTP/1.1 200 OK\r\nX: a\r\n\rTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n',
+      'HTTP/1.1 200 OK\r\n\rContent-Length: 2\r\n\r\nhi',
+    ]) {
+      for (const chunks of everySplit(bytes(input))) {
+        const events = readResponses(chunks, { eof: true });
+        assert.equal(events.length, 1, JSON.stringify(input));
+        const error = errorOf(events);
+        assert.equal(error.code, ErrorCode.HTTP_PARSE);
+        assert.equal(error.status, 502, 'a gateway answers 502 to a bad response');
+        assert.match(error.message, /bare CR/);
+      }
+    }
   });
 });
 
