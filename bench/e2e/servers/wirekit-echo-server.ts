@@ -7,12 +7,13 @@
  * 100,000 messages at once, more than wirekit's 1 MiB default allows before it closes with 1008.
  *
  * Run: `node dist/bench/e2e/servers/wirekit-echo-server.js --port 0` (set WIREKIT_READ_BUFFER=1
- * for the shared read buffer).
+ * for the shared read buffer; BENCH_TLS_KEY and BENCH_TLS_CERT for `wss://`).
  */
 import { type Connection, serve } from '../../../src/index.js';
 import { PHASE_ACK, PHASE_MESSAGE, PhaseAction, PhaseScript } from './phase-script.js';
 import { type Route, routeOf } from './route.js';
 import { portArgument, reportReady, type ServerStats } from './server-report.js';
+import { serverTls } from './server-tls.js';
 
 interface ConnectionData {
   readonly route: Route;
@@ -35,9 +36,11 @@ function unsubscribe(ws: Connection<ConnectionData>): void {
   ws.data.index = -1;
 }
 
+const tls = serverTls();
 const server = await serve<ConnectionData>({
   port: portArgument(),
   host: '127.0.0.1',
+  ...(tls === undefined ? {} : { tls: { key: tls.key, cert: tls.cert } }),
   maxBackpressure: 64 * 1024 * 1024,
   // WIREKIT_READ_BUFFER=1: every connection reads into one reused buffer (uWebSockets.js style).
   readBuffer: process.env['WIREKIT_READ_BUFFER'] === '1',
@@ -86,4 +89,9 @@ const server = await serve<ConnectionData>({
   },
 });
 
-reportReady('wirekit', server.address!.port, 'serve() from dist/src/index.js', stats);
+reportReady(
+  'wirekit',
+  server.address!.port,
+  `serve() from dist/src/index.js${tls === undefined ? '' : ', TLS'}`,
+  stats,
+);
