@@ -1,13 +1,16 @@
 /**
  * End-to-end benchmarks on loopback, side by side: wirekit, ws (with and without bufferutil),
- * uWebSockets.js and a raw `net` echo (the floor), each server its own process pinned to core
- * 0, one load client (`load-client.ts`) pinned to core 1. Prints markdown tables with medians
- * and ratios and writes them into BENCHMARKS.md under "End-to-end (loopback)".
+ * uWebSockets.js, Bun and a raw `net` echo (the floor), each server its own process pinned to
+ * core 0, the load client pinned to core 1: the C client (`c/echo-load.c`, compiled at the
+ * start with `cc -O2`) for echo load, the Node raw-socket client (`load-client.ts`) for the
+ * rest. Two sections use the libraries' own clients: same-process (server and client in one
+ * process) and wss (TLS with a pinned self-signed CA, two processes). Prints markdown tables
+ * with medians and ratios and writes them into BENCHMARKS.md under "End-to-end (loopback)".
  *
- * Run: `npm run bench:e2e` (full, ~10 min) or `node dist/bench/e2e/run.js --quick` (~1 min
+ * Run: `npm run bench:e2e` (full, ~15 min) or `node dist/bench/e2e/run.js --quick` (~2 min
  * smoke run, does not touch BENCHMARKS.md unless `--write`).
  * Options: `--no-pin` (no taskset), `--no-write`, `--out results.json`,
- * `--only phases,echo,broadcast,syscalls`.
+ * `--only phases,echo,same-process,wss,broadcast,syscalls`.
  * Every process it starts is killed when it ends, also on failure or Ctrl-C. It runs from a
  * private copy of dist/ taken at the start (see runner/dist-snapshot.ts), so rebuilds in the
  * checkout during the run do not mix builds.
@@ -21,9 +24,16 @@ import {
   broadcastTable,
   runBroadcastSection,
 } from './runner/broadcast-section.js';
+import { bunBinary } from './runner/bun-binary.js';
+import { CLoadClient } from './runner/c-load-client.js';
 import { killChildrenOnExit } from './runner/child-processes.js';
 import { inSnapshot, repositoryRoot, rerunInSnapshot } from './runner/dist-snapshot.js';
-import { type EchoCaseResult, echoTables, runEchoSection } from './runner/echo-section.js';
+import {
+  type EchoCaseResult,
+  echoSummaryTable,
+  echoTables,
+  runEchoSection,
+} from './runner/echo-section.js';
 import { loadAverage, machineInfo } from './runner/machine-info.js';
 import { fixed, markdownTable } from './runner/markdown-table.js';
 import {
@@ -34,8 +44,13 @@ import {
 } from './runner/phases-section.js';
 import { runArguments } from './runner/run-arguments.js';
 import { runConfig } from './runner/run-config.js';
+import {
+  runSameProcessSection,
+  type SameProcessRow,
+  sameProcessTable,
+} from './runner/same-process-section.js';
 import { ServerProcess, type ServerSpec } from './runner/server-process.js';
-import { SERVERS, UWS_LABEL } from './runner/server-specs.js';
+import { SERVERS } from './runner/server-specs.js';
 import {
   broadcastSyscallTable,
   echoSyscallTable,
@@ -43,11 +58,12 @@ import {
   type SyscallRow,
 } from './runner/syscall-section.js';
 import { checkTargets } from './runner/targets.js';
+import { runWssSection, type WssRow, wssTable } from './runner/wss-section.js';
 
 if (!inSnapshot()) process.exit(await rerunInSnapshot(repositoryRoot(), 'bench/e2e/run.js'));
 killChildrenOnExit();
 
-const args = runArguments(['phases', 'echo', 'broadcast', 'syscalls']);
+const args = runArguments(['phases', 'echo', 'same-process', 'wss', 'broadcast', 'syscalls']);
 const { sections, pin, write } = args;
 const config = runConfig({ quick: args.quick, pin });
 const benchmarksFile = join(repositoryRoot(), 'BENCHMARKS.md');
@@ -55,18 +71,19 @@ const started = Date.now();
 const loadBefore = loadAverage();
 const machine = machineInfo();
 
-/** Start each server once: everything must start, except uWS, which may be unavailable. */
+/** Start each server once: everything must start, except the optional ones (uWS, Bun). */
 async function preflight(): Promise<{ specs: ServerSpec[]; details: string[] }> {
   const specs: ServerSpec[] = [];
   const details: string[] = [];
   for (const spec of SERVERS) {
     try {
       const server = await ServerProcess.start(spec, { cpu: config.serverCpu });
-      details.push(`${spec.label}: ${server.ready.detail}`);
+      const runtime = spec.runtime === 'bun' ? ` (${bunBinary()?.path})` : '';
+      details.push(`${spec.label}: ${server.ready.detail}${runtime}`);
       await server.stop();
       specs.push(spec);
     } catch (error) {
-      if (spec.label !== UWS_LABEL) throw error;
+      if (spec.optional !== true) throw error;
       details.push(`${spec.label}: NOT RUN, ${(error as Error).message.trim()}`);
     }
   }
@@ -79,18 +96,30 @@ function log(message: string): void {
 
 const work = mkdtempSync(join(tmpdir(), 'wirekit-e2e-'));
 try {
+  // Compile first: a missing compiler fails the run before any measuring.
+  const cClient = sections.has('echo') ? CLoadClient.compile(work) : undefined;
   const { specs, details } = await preflight();
   let phases: PhasesRow[] | undefined;
   let echo: EchoCaseResult[] | undefined;
+  let sameProcess: SameProcessRow[] | undefined;
+  let wss: WssRow[] | undefined;
   let broadcast: BroadcastRow[] | undefined;
   let syscalls: SyscallRow[] | undefined;
   if (sections.has('phases')) {
     log('phases…');
     phases = await runPhasesSection(config, specs);
   }
-  if (sections.has('echo')) {
-    log('echo load…');
-    echo = await runEchoSection(config, specs);
+  if (cClient !== undefined) {
+    log('echo load (C client)…');
+    echo = await runEchoSection(config, specs, cClient);
+  }
+  if (sections.has('same-process')) {
+    log('same process…');
+    sameProcess = await runSameProcessSection(config, specs);
+  }
+  if (sections.has('wss')) {
+    log('wss…');
+    wss = await runWssSection(config, specs, work);
   }
   if (sections.has('broadcast')) {
     log('broadcast…');
@@ -101,13 +130,22 @@ try {
     syscalls = await runSyscallSection(config, specs, work);
   }
   const minutes = (Date.now() - started) / 60_000;
-  const report = renderReport({ details, phases, echo, broadcast, syscalls, minutes });
+  const report = renderReport({
+    details,
+    phases,
+    echo,
+    sameProcess,
+    wss,
+    broadcast,
+    syscalls,
+    minutes,
+  });
   process.stdout.write(`${report}\n`);
   if (args.out !== undefined) {
     writeFileSync(
       args.out,
       JSON.stringify(
-        { config, machine, details, phases, echo, broadcast, syscalls, minutes },
+        { config, machine, details, phases, echo, sameProcess, wss, broadcast, syscalls, minutes },
         null,
         2,
       ),
@@ -125,13 +163,15 @@ interface ReportInput {
   readonly details: readonly string[];
   readonly phases: readonly PhasesRow[] | undefined;
   readonly echo: readonly EchoCaseResult[] | undefined;
+  readonly sameProcess: readonly SameProcessRow[] | undefined;
+  readonly wss: readonly WssRow[] | undefined;
   readonly broadcast: readonly BroadcastRow[] | undefined;
   readonly syscalls: readonly SyscallRow[] | undefined;
   readonly minutes: number;
 }
 
 function renderReport(input: ReportInput): string {
-  const { phases, echo, broadcast, syscalls } = input;
+  const { phases, echo, sameProcess, wss, broadcast, syscalls } = input;
   const versions = Object.entries(machine.versions)
     .map(([name, version]) => `${name} ${version}`)
     .join(', ');
@@ -149,9 +189,12 @@ function renderReport(input: ReportInput): string {
     '',
     ...input.details.map((d) => `- ${d}`),
     '',
-    'One load client for every server: bare `net` sockets, pre-encoded masked frames, a',
-    'frame-boundary scanner and `onread` into a shared buffer (bench/e2e/client/). Ratios: how',
-    'many times faster than ws (with bufferutil) or uWebSockets.js; above 1 is faster.',
+    'Echo load is driven by a C client (bench/e2e/c/echo-load.c: epoll, one pre-masked frame,',
+    'a write and a read per echo). The phases, broadcast and syscall sections use one Node load',
+    'client for every server: bare `net` sockets, pre-encoded masked frames, a frame-boundary',
+    'scanner and `onread` into a shared buffer (bench/e2e/client/). The same-process and wss',
+    "sections use each library's own client. Ratios: how many times faster (or cheaper) than",
+    'the named server; above 1 is faster.',
   ];
   if (phases !== undefined) {
     out.push(
@@ -173,14 +216,53 @@ function renderReport(input: ReportInput): string {
   if (echo !== undefined) {
     out.push(
       '',
-      '### Echo load',
+      '### Echo load (C load client)',
       '',
-      `One message in flight per connection; ${config.echo.warmupMs} ms warm-up, ${config.echo.durationMs} ms measured;` +
-        ` median of ${config.echo.rounds} round(s). Latency is the round trip seen by the client. Server CPU`,
-      'per message from `/proc/<pid>/stat` over the window; load = CPU seconds per second (1 = one',
-      'core busy). A client load near 1 means the client, not the server, set the pace.',
+      `CPU: ${machine.cpuModel}, ${machine.cores} cores; server on core 0, C client on core 1.`,
+      '',
+      `One binary message in flight per connection; ${config.echo.warmupMs} ms warm-up, ${config.echo.durationMs} ms measured;` +
+        ` median of ${config.echo.rounds} alternated run(s) (each round runs every server once, in turn).`,
+      'Latency is the round trip seen by the client (1 µs histogram). Server CPU per message from',
+      '`/proc/<pid>/stat` (all threads) over the window; load = CPU seconds per second (1 = one core',
+      'busy). The client measures its own CPU with getrusage: "client saturated" (and † below) marks',
+      'runs where it used more than 90 % of its core, so it, not the server, may have set the pace.',
+      '',
+      echoSummaryTable(echo),
+      '',
+      'Per case (CPU × uWS / × Bun: how many times less server CPU per echo than uWebSockets.js /',
+      'Bun; above 1 is cheaper):',
       '',
       echoTables(echo),
+    );
+  }
+  if (sameProcess !== undefined) {
+    const s = config.sameProcess;
+    out.push(
+      '',
+      `### ${s.messages.toLocaleString('en-US')} × "Hello, World!", server and client in one process`,
+      '',
+      `CPU: ${machine.cpuModel}. Each pair runs in one process pinned to core 0: the server`,
+      "and the library's own client share one event loop (uWebSockets.js has no client: ws talks",
+      'to it). Phases as above (send, echo, recv), one warm-up at a tenth of the size, then one',
+      `timed run; median of ${s.runs} process(es) per pair, alternated. Process CPU is server and client`,
+      'together. wirekit readBuffer: the server and the client both read into a reused buffer.',
+      '',
+      sameProcessTable(sameProcess),
+    );
+  }
+  if (wss !== undefined) {
+    const w = config.wss;
+    out.push(
+      '',
+      `### wss://, ${w.messages.toLocaleString('en-US')} sequential round trips of ${w.payloadBytes} B`,
+      '',
+      `CPU: ${machine.cpuModel}. Server on core 0, client process on core 1; TLS with a`,
+      'self-signed P-256 certificate made with openssl for the run, passed to the client as its',
+      `only trusted CA. ${w.payloadBytes}-byte text messages, one in flight; a tenth as many untimed first;`,
+      `median of ${w.runs} client process(es) per pair, alternated. CPU per round trip from`,
+      '`/proc/<pid>/stat` (server) and `process.cpuUsage()` (client).',
+      '',
+      wssTable(wss),
     );
   }
   if (syscalls !== undefined || echo !== undefined) {

@@ -1,6 +1,7 @@
 /**
- * What the results were measured on: cores, CPU model, Node version, the versions of the
- * servers compared, the commit, and the load average (other processes share this machine).
+ * What the results were measured on: cores, CPU model (`model name` in /proc/cpuinfo), Node
+ * version, the versions of the servers compared (Bun: the binary that runs), the commit, and
+ * the load average (other processes share this machine).
  *
  * @example
  * ```ts
@@ -11,6 +12,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { bunBinary } from './bun-binary.js';
 
 /** The description printed above the tables. */
 export interface MachineInfo {
@@ -42,19 +44,30 @@ function versionOf(name: string): string {
   }
 }
 
+/** The first `model name` of /proc/cpuinfo (lscpu's `Model name` where there is none). */
+function cpuModel(): string {
+  try {
+    const line = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1];
+    if (line !== undefined) return line.trim();
+  } catch {
+    // not Linux
+  }
+  return /Model name:\s*(.+)/.exec(run('lscpu', []))?.[1]?.trim() ?? 'unknown';
+}
+
 /** Read the machine description now. */
 export function machineInfo(): MachineInfo {
-  const model = /Model name:\s*(.+)/.exec(run('lscpu', []))?.[1]?.trim() ?? 'unknown';
   return {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     cores: run('nproc', []),
-    cpuModel: model,
+    cpuModel: cpuModel(),
     node: process.version,
     versions: {
       wirekit: versionOf('wirekit'),
       ws: versionOf('ws'),
       bufferutil: versionOf('bufferutil'),
       '@trufflesuite/uws-js-unofficial': versionOf('@trufflesuite/uws-js-unofficial'),
+      bun: bunBinary()?.version ?? 'not installed',
     },
     commit: run('git', ['rev-parse', '--short', 'HEAD']),
   };

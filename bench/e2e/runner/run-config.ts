@@ -20,6 +20,10 @@ export interface RunConfig {
   readonly serverCpu: number | undefined;
   readonly clientCpu: number | undefined;
   readonly phases: { readonly messages: number; readonly runs: number };
+  /** Server and client library in one process: phases of `messages`, `runs` processes each. */
+  readonly sameProcess: { readonly messages: number; readonly runs: number };
+  /** `wss://` round trips of `payloadBytes`, `runs` client processes per pair. */
+  readonly wss: { readonly messages: number; readonly payloadBytes: number; readonly runs: number };
   readonly echo: {
     readonly cases: readonly EchoCase[];
     readonly rounds: number;
@@ -58,11 +62,14 @@ export function runConfig(options: { quick: boolean; pin: boolean }): RunConfig 
     serverCpu: pin ? 0 : undefined,
     clientCpu: pin ? 1 : undefined,
     phases: { messages: quick ? 10_000 : 100_000, runs: quick ? 1 : 5 },
+    sameProcess: { messages: quick ? 10_000 : 100_000, runs: quick ? 1 : 5 },
+    wss: { messages: quick ? 5_000 : 100_000, payloadBytes: 77, runs: quick ? 1 : 3 },
+    // Three alternated rounds, as in the outside measurement this section reproduces.
     echo: {
       cases: ECHO_CASES,
-      rounds: quick ? 1 : 2,
-      warmupMs: quick ? 300 : 1000,
-      durationMs: quick ? 1000 : 3000,
+      rounds: quick ? 1 : 3,
+      warmupMs: quick ? 200 : 1000,
+      durationMs: quick ? 700 : 3000,
     },
     broadcast: {
       subscribers: [100, 500],

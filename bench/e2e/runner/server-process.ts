@@ -1,6 +1,7 @@
 /**
  * One benchmark server as a child process: optionally pinned to a core with `taskset` and/or
- * run under `strace -c -f`; started from its compiled script, ready when it prints its ready
+ * run under `strace -c -f`; started from its compiled script by Node or by Bun (see
+ * `bun-binary.ts`), ready when it prints its ready
  * line, stopped with SIGTERM to its own pid (it then prints its exit line; `strace` writes its
  * summary when the server exits).
  *
@@ -15,6 +16,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { ExitEvent, ReadyEvent } from '../servers/server-report.js';
 import { spawnTracked, trackPid, untrackPid } from './child-processes.js';
+import { type Runtime, runtimeCommand } from './runtime-command.js';
 
 /** Which server to run. */
 export interface ServerSpec {
@@ -26,6 +28,10 @@ export interface ServerSpec {
   readonly env?: Readonly<Record<string, string>>;
   /** false for the raw TCP echo: no WebSocket handshake, echo only. */
   readonly websocket: boolean;
+  /** Which executable runs the script. Default: this Node. */
+  readonly runtime?: Runtime;
+  /** A server that may be missing on this machine: the run goes on without its rows. */
+  readonly optional?: boolean;
 }
 
 /** How to start it. */
@@ -36,6 +42,8 @@ export interface StartOptions {
   readonly straceOutput?: string;
   /** Extra node flags (e.g. `--cpu-prof`). */
   readonly nodeArgs?: readonly string[];
+  /** Extra environment on top of the spec's (e.g. the TLS files). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 const START_TIMEOUT = 15_000;
@@ -67,7 +75,7 @@ export class ServerProcess {
     return this.ready.port;
   }
 
-  /** The server's own pid (the node process, also under strace). */
+  /** The server's own pid (the node or bun process, also under strace). */
   get pid(): number {
     return this.ready.pid;
   }
@@ -78,8 +86,10 @@ export class ServerProcess {
     if (options.straceOutput !== undefined) {
       command.push('strace', '-f', '-c', '-o', options.straceOutput);
     }
-    command.push(process.execPath, ...(options.nodeArgs ?? []), spec.script, '--port', '0');
-    const child = spawnTracked(command[0]!, command.slice(1), { ...process.env, ...spec.env });
+    command.push(...runtimeCommand(spec.runtime ?? 'node', spec.script, options.nodeArgs));
+    command.push('--port', '0');
+    const env = { ...process.env, ...spec.env, ...options.env };
+    const child = spawnTracked(command[0]!, command.slice(1), env);
     const lines: string[] = [];
     const stderr: string[] = [];
     child.stderr!.setEncoding('utf8').on('data', (text: string) => stderr.push(text));

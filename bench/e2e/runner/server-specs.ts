@@ -1,6 +1,8 @@
 /**
  * The servers compared, in table order. Ratios are taken against {@link WS_LABEL} (ws with its
- * native `bufferutil` masker, its recommended setup) and {@link UWS_LABEL}.
+ * native `bufferutil` masker, its recommended setup), {@link UWS_LABEL} and {@link BUN_LABEL}.
+ * uWebSockets.js and Bun are optional: a machine where their binaries do not run still gets
+ * every other row.
  *
  * @example
  * ```ts
@@ -12,25 +14,50 @@ import type { ServerSpec } from './server-process.js';
 const dir = new URL('../servers/', import.meta.url).pathname;
 
 export const WIREKIT_LABEL = 'wirekit';
+export const WIREKIT_READ_BUFFER_LABEL = 'wirekit (readBuffer)';
 export const WS_LABEL = 'ws (bufferutil)';
+export const WS_PLAIN_LABEL = 'ws (no bufferutil)';
 export const UWS_LABEL = 'uWebSockets.js';
+export const BUN_LABEL = 'Bun';
 export const NET_LABEL = 'net echo (floor)';
 
 export const SERVERS: readonly ServerSpec[] = [
   { label: WIREKIT_LABEL, script: `${dir}wirekit-echo-server.js`, websocket: true },
   {
-    label: 'wirekit (readBuffer)',
+    label: WIREKIT_READ_BUFFER_LABEL,
     script: `${dir}wirekit-echo-server.js`,
     env: { WIREKIT_READ_BUFFER: '1' },
     websocket: true,
   },
   { label: WS_LABEL, script: `${dir}ws-echo-server.js`, websocket: true },
   {
-    label: 'ws (no bufferutil)',
+    label: WS_PLAIN_LABEL,
     script: `${dir}ws-echo-server.js`,
     env: { WS_NO_BUFFER_UTIL: '1' },
     websocket: true,
   },
-  { label: UWS_LABEL, script: `${dir}uws-echo-server.js`, websocket: true },
+  { label: UWS_LABEL, script: `${dir}uws-echo-server.js`, websocket: true, optional: true },
+  {
+    label: BUN_LABEL,
+    script: `${dir}bun-echo-server.js`,
+    websocket: true,
+    runtime: 'bun',
+    optional: true,
+  },
   { label: NET_LABEL, script: `${dir}net-echo-server.js`, websocket: false },
 ];
+
+/** The echo-load servers, in the column order of the outside measurement it reproduces. */
+export const ECHO_LABELS: readonly string[] = [
+  WS_LABEL,
+  UWS_LABEL,
+  BUN_LABEL,
+  WIREKIT_LABEL,
+  WIREKIT_READ_BUFFER_LABEL,
+  NET_LABEL,
+];
+
+/** The specs of `labels` that are in `specs`, in the order of `labels`. */
+export function specsIn(specs: readonly ServerSpec[], labels: readonly string[]): ServerSpec[] {
+  return labels.flatMap((label) => specs.filter((spec) => spec.label === label));
+}

@@ -2,7 +2,9 @@
  * How a benchmark server talks to the runner: one JSON line on stdout when it listens
  * (`{"event":"ready",…}` with its port and pid, so the runner can read `/proc/<pid>/stat` even
  * when the server runs under `strace`), and one when it is told to stop with SIGTERM
- * (`{"event":"exit",…}` with the messages it received and its CPU time), then it exits.
+ * (`{"event":"exit",…}` with the messages it received and its CPU time), then it exits. Code
+ * that imports a server into its own process (the same-process section) awaits
+ * {@link whenReady} for the port instead of reading the line.
  *
  * @example
  * ```ts
@@ -34,10 +36,21 @@ export interface ExitEvent {
   readonly cpuSystemUs: number;
 }
 
+let announce: (ready: ReadyEvent) => void = () => {};
+const announced = new Promise<ReadyEvent>((resolve) => {
+  announce = resolve;
+});
+
+/** The ready event of the server started in this process, once it listens. */
+export function whenReady(): Promise<ReadyEvent> {
+  return announced;
+}
+
 /** Print the ready line and arm the SIGTERM handler that prints the exit line. */
 export function reportReady(name: string, port: number, detail: string, stats: ServerStats): void {
   const ready: ReadyEvent = { event: 'ready', name, port, pid: process.pid, detail };
   process.stdout.write(`${JSON.stringify(ready)}\n`);
+  announce(ready);
   process.once('SIGTERM', () => {
     const cpu = process.cpuUsage();
     const exit: ExitEvent = {

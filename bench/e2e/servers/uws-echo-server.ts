@@ -8,6 +8,8 @@
  * when the native binary does not load. That would benchmark `ws` under uWS's name, so this
  * server loads the binary for this Node ABI itself and fails loudly when it cannot.
  *
+ * With BENCH_TLS_KEY and BENCH_TLS_CERT it is an `SSLApp` (`wss://`).
+ *
  * Run: `node dist/bench/e2e/servers/uws-echo-server.js --port 0`
  */
 import { createRequire } from 'node:module';
@@ -15,6 +17,7 @@ import type * as Uws from '@trufflesuite/uws-js-unofficial';
 import { PHASE_ACK, PHASE_MESSAGE, PhaseAction, PhaseScript } from './phase-script.js';
 import { routeOf } from './route.js';
 import { portArgument, reportReady, type ServerStats } from './server-report.js';
+import { serverTls } from './server-tls.js';
 
 type UwsModule = typeof Uws;
 
@@ -46,7 +49,11 @@ interface PhaseData {
   readonly script: PhaseScript;
 }
 
-const app = uws.App();
+const tls = serverTls();
+const app =
+  tls === undefined
+    ? uws.App()
+    : uws.SSLApp({ key_file_name: tls.keyPath, cert_file_name: tls.certPath });
 
 app.ws<unknown>('/echo', {
   ...limits,
@@ -110,7 +117,8 @@ app.ws<unknown>('/pub', {
 app.listen('127.0.0.1', portArgument(), (listenSocket) => {
   if (listenSocket === false) throw new Error('uWebSockets.js could not listen');
   const port = uws.us_socket_local_port(listenSocket as unknown as Uws.us_socket);
-  reportReady('uws', port, `native ${binary} (uWS ${uwsVersion()})`, stats);
+  const mode = tls === undefined ? '' : ', SSLApp';
+  reportReady('uws', port, `native ${binary} (uWS ${uwsVersion()})${mode}`, stats);
 });
 
 function uwsVersion(): string {

@@ -7,12 +7,13 @@
  * 100,000 messages at once, more than wirekit's 1 MiB default allows before it closes with 1008.
  *
  * Run: `node dist/bench/e2e/servers/wirekit-echo-server.js --port 0` (set WIREKIT_READ_BUFFER=1
- * for the shared read buffer).
+ * for the shared read buffer; BENCH_TLS_KEY and BENCH_TLS_CERT for `wss://`).
  */
 import { type Connection, serve } from '../../../src/index.js';
 import { PHASE_ACK, PHASE_MESSAGE, PhaseAction, PhaseScript } from './phase-script.js';
 import { type Route, routeOf } from './route.js';
 import { portArgument, reportReady, type ServerStats } from './server-report.js';
+import { serverTls } from './server-tls.js';
 
 interface ConnectionData {
   readonly route: Route;
@@ -39,9 +40,11 @@ function unsubscribe(ws: Connection<ConnectionData>): void {
   ws.data.index = -1;
 }
 
+const tls = serverTls();
 const server = await serve<ConnectionData>({
   port: portArgument(),
   host: '127.0.0.1',
+  ...(tls === undefined ? {} : { tls: { key: tls.key, cert: tls.cert } }),
   maxBackpressure: 64 * 1024 * 1024,
   // Default: the shared read buffer with messages copied out. WIREKIT_READ_BUFFER=1: payloads
   // borrowed from the server's read buffer (uWebSockets.js style); =0: Node's 'data' events.
@@ -91,4 +94,9 @@ const server = await serve<ConnectionData>({
   },
 });
 
-reportReady('wirekit', server.address!.port, 'serve() from dist/src/index.js', stats);
+reportReady(
+  'wirekit',
+  server.address!.port,
+  `serve() from dist/src/index.js${tls === undefined ? '' : ', TLS'}`,
+  stats,
+);

@@ -2,15 +2,18 @@
  * The `ws` benchmark server: `WebSocketServer` on its own port, routes by path (see
  * `route.ts`), broadcast by looping `send` over the subscribers. ws loads the `bufferutil`
  * addon for masking when it is installed, unless `WS_NO_BUFFER_UTIL=1` is set: the ready line
- * says which.
+ * says which. With BENCH_TLS_KEY and BENCH_TLS_CERT it serves `wss://` from an `https` server,
+ * which is how ws does TLS.
  *
  * Run: `node dist/bench/e2e/servers/ws-echo-server.js --port 0`
  */
+import { createServer } from 'node:https';
 import { createRequire } from 'node:module';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { PHASE_ACK, PHASE_MESSAGE, PhaseAction, PhaseScript } from './phase-script.js';
 import { routeOf } from './route.js';
 import { portArgument, reportReady, type ServerStats } from './server-report.js';
+import { serverTls } from './server-tls.js';
 
 const stats: ServerStats = { messages: 0 };
 const subscribers = new Set<WebSocket>();
@@ -26,12 +29,13 @@ function bufferUtilState(): string {
   }
 }
 
-const wss = new WebSocketServer({
-  host: '127.0.0.1',
-  port: portArgument(),
-  perMessageDeflate: false,
-  maxPayload: 16 * 1024 * 1024,
-});
+const tls = serverTls();
+const https = tls === undefined ? undefined : createServer({ key: tls.key, cert: tls.cert });
+const limits = { perMessageDeflate: false, maxPayload: 16 * 1024 * 1024 } as const;
+const wss =
+  https === undefined
+    ? new WebSocketServer({ host: '127.0.0.1', port: portArgument(), ...limits })
+    : new WebSocketServer({ server: https, ...limits });
 
 wss.on('connection', (ws, request) => {
   const route = routeOf(request.url ?? '/');
@@ -81,8 +85,11 @@ wss.on('connection', (ws, request) => {
   }
 });
 
-wss.on('listening', () => {
+function listening(): void {
   const address = wss.address();
   if (address === null || typeof address === 'string') throw new Error('expected a TCP address');
-  reportReady('ws', address.port, bufferUtilState(), stats);
-});
+  reportReady('ws', address.port, `${bufferUtilState()}${https ? ', TLS' : ''}`, stats);
+}
+
+if (https === undefined) wss.on('listening', listening);
+else https.listen(portArgument(), '127.0.0.1', listening);
