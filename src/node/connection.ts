@@ -129,6 +129,27 @@ function onSharedRead(this: TaggedSocket, length: number, buffer: Buffer): boole
   return true;
 }
 
+/**
+ * `WIREKIT_CHECK_BORROWED=1` (development): payloads borrowed from a reused read buffer
+ * (`readBuffer`) are lent in memory of their own that is detached when the callback returns, so
+ * a view kept past its callback reads as empty (length 0) at once, instead of changing under
+ * the application later, when the buffer is reused.
+ */
+const CHECK_BORROWED = process.env['WIREKIT_CHECK_BORROWED'] === '1';
+
+/** A copy of `view` in an `ArrayBuffer` of its own, for {@link revoke}. */
+function lend(view: Buffer): Buffer {
+  const loan = Buffer.from(new ArrayBuffer(view.length));
+  loan.set(view);
+  return loan;
+}
+
+/** Detach a loan's memory: every view of it now has length 0. */
+function revoke(loan: Buffer): void {
+  const memory = loan.buffer as ArrayBuffer; // made by lend()
+  if (memory.byteLength > 0) structuredClone(memory, { transfer: [memory] });
+}
+
 /** A payload the application may keep: a copy (pooled by Node below 4 KiB). */
 function copyOf(view: Buffer): Buffer {
   const copy = Buffer.allocUnsafe(view.length);
@@ -173,6 +194,8 @@ export class Connection<Data = unknown>
   readonly #copyQueued: boolean;
   /** Payloads are copied before any callback sees them (reads land in a shared buffer). */
   readonly #copyPayloads: boolean;
+  /** Borrowed payloads are lent in memory detached after their callback (development check). */
+  readonly #checkBorrowed: boolean;
   /** The TCP handle written to directly (see direct-write.ts), set by start(). */
   #handle: StreamHandle | undefined;
   /** Bytes of direct writes still queued in libuv (the kernel's buffer was full). */
@@ -228,6 +251,7 @@ export class Connection<Data = unknown>
     });
     this.#copyQueued = borrow;
     this.#copyPayloads = reuseBuffers && !borrow;
+    this.#checkBorrowed = borrow && CHECK_BORROWED;
     this.#writesCopied = writesCopied(init.socket);
     this.#sharedReadBuffer = shared;
     this.#compression = init.compression;
@@ -430,14 +454,26 @@ export class Connection<Data = unknown>
         if (kind === ReadKind.NEED_DATA) break;
         if (kind === ReadKind.TEXT || kind === ReadKind.BINARY) {
           const isBinary = kind === ReadKind.BINARY;
-          const payload = core.payload as Buffer;
-          const data = this.#copyPayloads ? copyOf(payload) : payload;
-          if (handler.message !== undefined) handler.message(this, data, isBinary);
-          else this.#enqueue({ data: this.#copyQueued ? Buffer.from(data) : data, isBinary });
+          if (handler.message !== undefined) {
+            const data = this.#payloadOut();
+            handler.message(this, data, isBinary);
+            if (this.#checkBorrowed) revoke(data);
+          } else {
+            const data = this.#copyQueued ? copyOf(core.payload as Buffer) : this.#payloadOut();
+            this.#enqueue({ data, isBinary });
+          }
         } else if (kind === ReadKind.PING) {
-          if (handler.ping !== undefined) handler.ping(this, this.#payloadOut());
+          if (handler.ping !== undefined) {
+            const data = this.#payloadOut();
+            handler.ping(this, data);
+            if (this.#checkBorrowed) revoke(data);
+          }
         } else if (kind === ReadKind.PONG) {
-          if (handler.pong !== undefined) handler.pong(this, this.#payloadOut());
+          if (handler.pong !== undefined) {
+            const data = this.#payloadOut();
+            handler.pong(this, data);
+            if (this.#checkBorrowed) revoke(data);
+          }
         } else {
           this.#finish();
           break;
@@ -451,10 +487,10 @@ export class Connection<Data = unknown>
     this.flush();
   }
 
-  /** The current control payload as the application may see it. */
+  /** The current payload as a callback sees it: a copy, a checked loan, or the view itself. */
   #payloadOut(): Buffer {
     const payload = this.#core.payload as Buffer;
-    return this.#copyPayloads ? copyOf(payload) : payload;
+    return this.#copyPayloads ? copyOf(payload) : this.#checkBorrowed ? lend(payload) : payload;
   }
 
   /** A handler callback threw: close with 1011, throw the error again on the next tick. */
