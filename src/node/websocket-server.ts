@@ -49,7 +49,7 @@ import {
 import { type DeflateConfig, type ResolvedDeflate, resolveDeflate } from './deflate-config.js';
 import { type Heartbeat, heartbeatFor } from './heartbeat.js';
 import { refusal, switchingProtocols } from './http-answer.js';
-import { DEFAULT_SESSION_WINDOW } from './http2-session.js';
+import { DEFAULT_SESSION_WINDOW } from './http2-defaults.js';
 import { nodePlatform } from './node-platform.js';
 import { processReadBuffer } from './shared-read-buffer.js';
 import {
