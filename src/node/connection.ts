@@ -13,9 +13,10 @@
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ErrorCode, WirekitError } from '../core/errors.js';
-import { CloseCode } from '../core/ws/close-code.js';
+import { CloseCode, closeReasonBytes } from '../core/ws/close-code.js';
 import { ReadKind, type Role } from '../core/ws/frame-reader.js';
 import { ReadyState } from '../core/ws/ready-state.js';
+import { checkMessageData, controlPayload } from '../core/ws/send-arguments.js';
 import { WebSocketConnection } from '../core/ws/websocket-connection.js';
 import type { ResolvedConnectionOptions } from './connection-options.js';
 import type { Heartbeat, HeartbeatMember } from './heartbeat.js';
@@ -166,6 +167,7 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
   #lastSeen = 0;
   #pingSentAt = 0;
   #readingPaused = false;
+  #droppedSends = 0;
   #drainWaiters: (() => void)[] = [];
   // Async iteration.
   #inbox: Message[] = [];
@@ -237,53 +239,92 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
   // ---------------------------------------------------------------------------------------
   // Sending
 
+  /** Sends, pings and pongs dropped because the connection was closing or closed. */
+  get droppedSends(): number {
+    return this.#droppedSends;
+  }
+
   /**
    * Send a message: a string as text, bytes as binary, unless `isBinary` says otherwise. With
    * `fin: false` the message continues with the next sends of the same kind (fragmentation).
    * The data is copied before this returns. Returns `false` when the socket is backpressured
-   * (wait for the `drain` callback before sending much more). Throws `ERR_WS_SEND_AFTER_CLOSE`
-   * once the connection is closing or closed: check `readyState` if that can race.
+   * (wait for the `drain` callback before sending much more), and when the connection is
+   * closing or closed: the data is then dropped and counted in {@link droppedSends}, so a loop
+   * over many connections needs no `readyState` check. Misuse throws a `WirekitError` in any
+   * state: `ERR_INVALID_ARGUMENT` for data that is not a string or a `Uint8Array`; while open,
+   * also `ERR_WS_INVALID_UTF8` (text bytes) and `ERR_WS_FRAGMENT_ORDER` (RFC 6455 §5.4).
    */
   send(
     data: string | Uint8Array,
     isBinary: boolean = typeof data !== 'string',
     fin = true,
   ): boolean {
+    if (this.#core.readyState !== ReadyState.OPEN) return this.#drop(data);
     if (isBinary) this.#core.sendBinary(data, fin);
     else this.#core.sendText(data, fin);
     return this.#afterSend();
   }
 
-  /** Send a text message (a `Uint8Array` must be UTF-8). */
+  /** Send a text message (a `Uint8Array` must be UTF-8); as {@link send}. */
   sendText(text: string | Uint8Array, fin = true): boolean {
+    if (this.#core.readyState !== ReadyState.OPEN) return this.#drop(text);
     this.#core.sendText(text, fin);
     return this.#afterSend();
   }
 
-  /** Send a binary message. */
+  /** Send a binary message; as {@link send}. */
   sendBinary(data: Uint8Array | string, fin = true): boolean {
+    if (this.#core.readyState !== ReadyState.OPEN) return this.#drop(data);
     this.#core.sendBinary(data, fin);
     return this.#afterSend();
   }
 
-  /** Send a ping (at most 125 bytes). */
-  ping(data?: Uint8Array | string): void {
+  /**
+   * Send a ping (at most 125 bytes, else `ERR_WS_CONTROL_TOO_LARGE` in any state). Still sent
+   * while CLOSING: RFC 6455 §5.5.1 forbids only data frames after a close frame. Once CLOSED it
+   * is dropped (counted in {@link droppedSends}) and returns `false`; otherwise returns `false`
+   * only when the socket is backpressured.
+   */
+  ping(data?: Uint8Array | string): boolean {
+    if (this.#core.readyState === ReadyState.CLOSED) return this.#dropControl(data);
     this.#core.ping(data);
-    this.#afterSend();
+    return this.#afterSend();
   }
 
-  /** Send a pong (at most 125 bytes). */
-  pong(data?: Uint8Array | string): void {
+  /**
+   * Send a pong (at most 125 bytes); as {@link ping}. Still sent while CLOSING: with
+   * `autoPong: false` a ping that arrives after this side's close frame is answered here
+   * (RFC 6455 §5.5.2).
+   */
+  pong(data?: Uint8Array | string): boolean {
+    if (this.#core.readyState === ReadyState.CLOSED) return this.#dropControl(data);
     this.#core.pong(data);
-    this.#afterSend();
+    return this.#afterSend();
+  }
+
+  /** A data send on a closing or closed connection: check the argument, drop, count. */
+  #drop(data: unknown): false {
+    checkMessageData(data);
+    this.#droppedSends++;
+    return false;
+  }
+
+  /** A ping or pong on a closed connection: check the payload (§5.5), drop, count. */
+  #dropControl(data: unknown): false {
+    if (data !== undefined) controlPayload(data);
+    this.#droppedSends++;
+    return false;
   }
 
   /**
    * Start the close handshake: everything sent before reaches the peer first, then the close
    * frame. Without a code the close frame has no body. Closing twice does nothing. If the peer
-   * does not answer within `closeTimeout`, the socket is destroyed (code 1006).
+   * does not answer within `closeTimeout`, the socket is destroyed (code 1006). A code that may
+   * not be sent (`ERR_WS_INVALID_CLOSE_CODE`, RFC 6455 §7.4) or a reason over 123 bytes
+   * (`ERR_WS_CONTROL_TOO_LARGE`) throws in any state, so misuse shows before the close races.
    */
   close(code?: number, reason?: string): void {
+    closeReasonBytes(code, reason ?? '');
     if (this.#core.readyState !== ReadyState.OPEN) return;
     this.#core.close(code, reason);
     this.#armCloseTimer();
@@ -643,8 +684,8 @@ export class ConnectionWriter<Data = unknown> {
   }
 
   /** See {@link Connection.ping}. */
-  ping(data?: Uint8Array | string): void {
-    this.#connection.ping(data);
+  ping(data?: Uint8Array | string): boolean {
+    return this.#connection.ping(data);
   }
 
   /** See {@link Connection.close}. */

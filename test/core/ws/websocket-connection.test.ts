@@ -443,6 +443,34 @@ describe('WebSocketConnection: caller misuse throws typed errors with stable cod
     assert.equal(server.takeOutput().length, 127);
   });
 
+  test('data that is not a string or a Uint8Array throws ERR_INVALID_ARGUMENT and sends nothing', () => {
+    const server = connect('server');
+    const values: unknown[] = [123, null, undefined, {}, [1, 2], new ArrayBuffer(3)];
+    for (const value of values) {
+      const data = value as string;
+      throwsCode(() => server.sendText(data), 'ERR_INVALID_ARGUMENT');
+      throwsCode(() => server.sendBinary(data), 'ERR_INVALID_ARGUMENT');
+      if (value !== undefined) {
+        throwsCode(() => server.ping(data), 'ERR_INVALID_ARGUMENT');
+        throwsCode(() => server.pong(data), 'ERR_INVALID_ARGUMENT');
+      }
+    }
+    assert.equal(server.outputLength, 0);
+    assert.equal(server.readyState, ReadyState.OPEN);
+    server.sendBinary(Buffer.from([1])); // a Buffer is a Uint8Array
+    assert.equal(toHex(server.takeOutput()), '82 01 01');
+  });
+
+  test('misuse is reported before the state: a 126-byte ping on a CLOSED connection throws ERR_WS_CONTROL_TOO_LARGE', () => {
+    const client = connect('client');
+    client.receive(hex('88 00'));
+    drainConnection(client);
+    client.takeOutput();
+    throwsCode(() => client.ping(new Uint8Array(126)), 'ERR_WS_CONTROL_TOO_LARGE');
+    throwsCode(() => client.sendText(42 as unknown as string), 'ERR_INVALID_ARGUMENT');
+    throwsCode(() => client.ping(new Uint8Array(125)), 'ERR_WS_SEND_AFTER_CLOSE');
+  });
+
   test('§5.5 close reason of 124 bytes throws ERR_WS_CONTROL_TOO_LARGE; 123 is fine', () => {
     const server = connect('server');
     throwsCode(() => server.close(1000, 'x'.repeat(124)), 'ERR_WS_CONTROL_TOO_LARGE');
