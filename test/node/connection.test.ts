@@ -120,11 +120,12 @@ for (const transport of transports()) {
         reason: 'going away now',
         wasClean: true,
       });
-      // The initiator reports the echo it received: the code, no reason (§5.5.1, §7.1.5).
+      // The initiator reports the echo it received (§7.1.5), which repeats the code and the
+      // reason (§5.5.1).
       assert.deepEqual(await serverSide.closed, {
         event: 'close',
         code: 1001,
-        reason: '',
+        reason: 'going away now',
         wasClean: true,
       });
       assert.equal(ws.readyState, ReadyState.CLOSED);
@@ -400,6 +401,19 @@ describe('peer protocol errors from a raw client', { timeout: 30_000 }, () => {
     client.sendFrame(Opcode.CLOSE, Buffer.from([0x0f, 0xa0]));
     const closed = await serverSide.closed;
     assert.deepEqual(closed, { event: 'close', code: 4000, reason: '', wasClean: true });
+    await client.closed;
+  });
+
+  test('§5.5.1 the server echoes the peer’s close code and reason', async (t) => {
+    const { client, serverSide } = await rawSession(t);
+    const body = Buffer.concat([Buffer.from([0x0f, 0xa2]), Buffer.from('raw bye ✓')]); // 4002
+    client.sendFrame(Opcode.CLOSE, Buffer.from(body)); // masked in place: a copy
+    await client.waitForFrames(1);
+    const echo = client.frames[0]!;
+    assert.equal(echo.opcode, Opcode.CLOSE);
+    assert.ok(echo.payload.equals(body), `echoed ${echo.payload.toString('hex')}`);
+    const closed = await serverSide.closed;
+    assert.deepEqual(closed, { event: 'close', code: 4002, reason: 'raw bye ✓', wasClean: true });
     await client.closed;
   });
 

@@ -158,8 +158,13 @@ for (const transport of transports()) {
         wasClean: true,
       });
       // RFC 6455 §7.1.5/§7.1.6: the initiator reports the code and reason of the close frame it
-      // received, the server's echo, which repeats the code (§5.5.1) without a reason.
-      assert.deepEqual(clientClose, { event: 'close', code: 4001, reason: '', wasClean: true });
+      // received, the server's echo, which repeats the code (§5.5.1) and the reason.
+      assert.deepEqual(clientClose, {
+        event: 'close',
+        code: 4001,
+        reason: 'done here',
+        wasClean: true,
+      });
       assert.deepEqual(
         client.events.map((e) => e.event),
         ['open', 'close'],

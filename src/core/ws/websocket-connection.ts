@@ -198,12 +198,12 @@ export class WebSocketConnection {
         this.closeReason = reader.closeReason;
         this.wasClean = true;
         if (this.#state === ReadyState.OPEN) {
-          // §5.5.1: answer a close with a close, echoing the status code received.
+          // §5.5.1: answer a close with a close, "typically echoing the status code it
+          // received"; the reason goes back too (as ws does), so the peer's logs match ours.
+          // The body was checked by the reader (a code that may be sent, a UTF-8 reason, at
+          // most 125 bytes), and an empty one is echoed empty (no code: 1005 is never sent).
           this.initiator = 'remote';
-          this.#writeClose(
-            reader.closeCode === CloseCode.NO_STATUS ? undefined : reader.closeCode,
-            EMPTY,
-          );
+          this.#writeControl(Opcode.CLOSE, reader.payload);
         } else {
           this.initiator = 'local';
         }

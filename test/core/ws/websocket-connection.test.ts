@@ -96,14 +96,28 @@ describe('WebSocketConnection: §7.1.7 every peer error fails the connection wit
 });
 
 describe('WebSocketConnection: §5.5.1 / §7.1 close handshake', () => {
-  test('§5.5.1 peer-initiated close is echoed with the same code, initiator remote, clean', () => {
+  test('§5.5.1 peer-initiated close is echoed with the same code and reason, initiator remote, clean', () => {
     const server = connect('server');
     server.receive(clientFrame({ opcode: 8, payload: closeBody(1001, 'going away') }));
     assert.deepEqual(drainConnection(server), [
       { type: 'close', code: 1001, reason: 'going away', wasClean: true, initiator: 'remote' },
     ]);
     assert.equal(server.readyState, ReadyState.CLOSED);
-    assert.equal(toHex(server.takeOutput()), '88 02 03 e9');
+    // FIN + close, 12 bytes: 1001, then 'going away' in UTF-8.
+    assert.equal(toHex(server.takeOutput()), '88 0c 03 e9 67 6f 69 6e 67 20 61 77 61 79');
+  });
+
+  test('§5.5.1 a 123-byte UTF-8 reason (the most a close frame holds) is echoed whole by a client (masked)', () => {
+    const client = connect('client');
+    const reason = `${'€'.repeat(40)}abc`; // 3 × 40 + 3 = 123 bytes
+    client.receive(frame({ opcode: 8, payload: closeBody(4000, reason) }));
+    assert.deepEqual(drainConnection(client), [
+      { type: 'close', code: 4000, reason, wasClean: true, initiator: 'remote' },
+    ]);
+    const out = client.takeOutput();
+    assert.equal(out[1]! & 0x80, 0x80, 'masked');
+    assert.equal(out[1]! & 0x7f, 125, 'a 125-byte body');
+    assert.deepEqual(closeFrames(out, 'client'), [[4000, reason]]);
   });
 
   test('§5.5.1 peer close with a code only, echoed by a client (masked)', () => {
