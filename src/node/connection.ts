@@ -168,6 +168,12 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
   #pingSentAt = 0;
   #readingPaused = false;
   #droppedSends = 0;
+  /** Bytes handed to `socket.write`; minus `writableLength`, the bytes the transport took. */
+  #written = 0;
+  /** Bytes the transport had taken at {@link #progressAt}. */
+  #takenAtProgress = 0;
+  /** Heartbeat time when the output was last empty or the transport last took bytes. */
+  #progressAt = 0;
   #drainWaiters: (() => void)[] = [];
   // Async iteration.
   #inbox: Message[] = [];
@@ -214,8 +220,9 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
     socket.on('close', onSocketClose);
     socket.on('drain', onSocketDrain);
     if (this.#heartbeat !== undefined) {
-      this.#lastSeen = this.#heartbeat.now;
       this.#heartbeat.add(this);
+      this.#lastSeen = this.#heartbeat.now;
+      this.#progressAt = this.#lastSeen;
     }
     try {
       this.#handler.open?.(this);
@@ -347,14 +354,17 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
       socket.writableLength > this.#options.maxBackpressure &&
       core.readyState === ReadyState.OPEN
     ) {
-      // What earlier flushes wrote is still not taken by the peer, past the limit: the peer
-      // does not read. Close (1008) rather than buffer without bound. The check is on the
-      // backlog before this write, so one message larger than the limit can still be sent.
+      // What earlier flushes wrote is still not taken by the peer, past the hard limit: close
+      // (1008) rather than buffer without bound. The check is on the backlog before this
+      // write, so one message larger than the limit can still be sent. A peer that stops
+      // reading below the limit is found by the heartbeat (`backpressureTimeout`).
       core.abort(CloseCode.POLICY_VIOLATION, 'backpressure limit exceeded');
       this.#finish();
       return;
     }
-    const ok = socket.write(core.takeOutput());
+    const output = core.takeOutput();
+    this.#written += output.length;
+    const ok = socket.write(output);
     this.#wroteSinceTick = true;
     // Written synchronously by a transport that copies (the kernel or TLS has the bytes): the
     // buffer can carry the next output. A JavaScript Duplex may keep the chunk itself.
@@ -520,16 +530,37 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
     }
   }
 
-  /** @internal Heartbeat tick: idle timeout, heartbeat ping, pong deadline. */
+  /** @internal Heartbeat tick: backpressure deadline, idle timeout, heartbeat ping, pong
+   * deadline. */
   heartbeat(now: number): void {
     if (this.#finished) return;
     const options = this.#options;
-    const silent = now - this.#lastSeen;
+    const queued = this.#socket.writableLength;
     // A connection that wrote nothing since the last tick gives its output buffer back (it
     // holds no queued bytes then), and a compressor unused since the last tick.
-    if (!this.#wroteSinceTick && this.#socket.writableLength === 0) this.#core.trimOutput();
+    if (!this.#wroteSinceTick && queued === 0) this.#core.trimOutput();
     this.#wroteSinceTick = false;
     this.#compression?.trim();
+    if (options.backpressureTimeout > 0) {
+      // Progress: the output is empty, or the transport took bytes since the last look. Bytes
+      // queued with none taken for the whole timeout: the peer stopped reading (1008). A burst
+      // the peer reads slowly keeps making progress and is left to finish.
+      const taken = this.#written - queued;
+      if (queued === 0 || taken !== this.#takenAtProgress) {
+        this.#takenAtProgress = taken;
+        this.#progressAt = now;
+      } else if (now - this.#progressAt >= options.backpressureTimeout) {
+        this.#abort(CloseCode.POLICY_VIOLATION, 'backpressure timeout: the peer stopped reading');
+        return;
+      }
+    }
+    if (this.#readingPaused) {
+      // This side stopped reading (its output is backpressured, or the async-iteration inbox
+      // is full): the peer's bytes wait in the kernel, and the silence is ours, not the peer's.
+      this.#lastSeen = now;
+      this.#pingSentAt = 0;
+    }
+    const silent = now - this.#lastSeen;
     if (options.idleTimeout > 0 && silent >= options.idleTimeout) {
       this.#abort(CloseCode.GOING_AWAY, 'idle timeout');
     } else if (this.#pingSentAt !== 0) {
