@@ -90,6 +90,8 @@ export interface ConnectionInit<Data> {
 const FLUSH_AT = 64 * 1024;
 /** Async-iteration inbox size (messages) past which reading pauses. */
 const INBOX_HIGH = 1024;
+/** Bytes read and ignored after the close past which a connection stops reading. */
+const DISCARD_AFTER_CLOSE = 64 * 1024;
 
 const kConnection = Symbol('wirekit.connection');
 type TaggedSocket = Duplex & {
@@ -174,6 +176,8 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
   #takenAtProgress = 0;
   /** Heartbeat time when the output was last empty or the transport last took bytes. */
   #progressAt = 0;
+  /** Bytes read and ignored since the close; past {@link DISCARD_AFTER_CLOSE} reading stops. */
+  #discarded = 0;
   #drainWaiters: (() => void)[] = [];
   // Async iteration.
   #inbox: Message[] = [];
@@ -397,12 +401,28 @@ export class Connection<Data = unknown> implements HeartbeatMember, AsyncIterabl
 
   /** @internal Bytes from the socket. */
   receive(chunk: Uint8Array): void {
+    if (this.#finished) {
+      this.#ignoreAfterClose(chunk.length);
+      return;
+    }
     if (this.#heartbeat !== undefined) {
       this.#lastSeen = this.#heartbeat.now;
       this.#pingSentAt = 0;
     }
     this.#core.receive(chunk);
     this.#process();
+  }
+
+  /**
+   * Bytes that arrive once the connection is CLOSED. None is processed (RFC 6455 §7.1.7: after
+   * failing the connection nothing more from the peer is; after a clean close the peer sends
+   * no more frames, §5.5.1). Reading goes on only to see the peer close the TCP connection
+   * (§7.1.1); a peer that keeps sending stops being read past {@link DISCARD_AFTER_CLOSE}
+   * bytes, and the close timer destroys the socket.
+   */
+  #ignoreAfterClose(length: number): void {
+    this.#discarded += length;
+    if (this.#discarded > DISCARD_AFTER_CLOSE) this.#socket.pause();
   }
 
   /** Run the core's events through the handler, then flush what the handler sent. */
