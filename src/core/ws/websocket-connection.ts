@@ -39,6 +39,7 @@ import type { MaskKeyPool } from './mask-key-pool.js';
 import { InflateFailure, type MessageCompression } from './message-codec.js';
 import { Opcode } from './opcode.js';
 import { ReadyState } from './ready-state.js';
+import { checkMessageData, controlPayload, MAX_CONTROL_PAYLOAD } from './send-arguments.js';
 import type { CloseInitiator, WebSocketEvent } from './websocket-event.js';
 
 /** Options for {@link WebSocketConnection}. */
@@ -67,8 +68,6 @@ const EMPTY = new Uint8Array(0);
 const MIN_OUTPUT = 2048;
 /** Largest buffer the output grows to by doubling; larger frames get buffers of their size. */
 const MAX_OUTPUT = 64 * 1024;
-/** §5.5: control frame payloads are at most 125 bytes. */
-const MAX_CONTROL_PAYLOAD = 125;
 const encoder = new TextEncoder();
 /**
  * Shared scratch for a string's bytes before compression; kept only up to this size (one per
@@ -199,12 +198,12 @@ export class WebSocketConnection {
         this.closeReason = reader.closeReason;
         this.wasClean = true;
         if (this.#state === ReadyState.OPEN) {
-          // §5.5.1: answer a close with a close, echoing the status code received.
+          // §5.5.1: answer a close with a close, "typically echoing the status code it
+          // received"; the reason goes back too (as ws does), so the peer's logs match ours.
+          // The body was checked by the reader (a code that may be sent, a UTF-8 reason, at
+          // most 125 bytes), and an empty one is echoed empty (no code: 1005 is never sent).
           this.initiator = 'remote';
-          this.#writeClose(
-            reader.closeCode === CloseCode.NO_STATUS ? undefined : reader.closeCode,
-            EMPTY,
-          );
+          this.#writeControl(Opcode.CLOSE, reader.payload);
         } else {
           this.initiator = 'local';
         }
@@ -293,6 +292,7 @@ export class WebSocketConnection {
    * `fin: true`; pings, pongs and close may be sent in between.
    */
   sendText(text: string | Uint8Array, fin = true): void {
+    checkMessageData(text);
     this.#checkOpen();
     this.#checkFragmentOrder(Opcode.TEXT);
     if (typeof text !== 'string') this.#checkUtf8(text, fin);
@@ -310,6 +310,7 @@ export class WebSocketConnection {
   /** Send binary data; `fin: false` fragments as with {@link sendText}. Strings are sent as
    * their UTF-8 bytes. */
   sendBinary(data: Uint8Array | string, fin = true): void {
+    checkMessageData(data);
     this.#checkOpen();
     this.#checkFragmentOrder(Opcode.BINARY);
     this.#sendData(Opcode.BINARY, data, fin);
@@ -318,8 +319,9 @@ export class WebSocketConnection {
   /** Send a ping with up to 125 bytes of data. Allowed while CLOSING: only data frames are
    * forbidden after a close frame (§5.5.1). */
   ping(data: Uint8Array | string = EMPTY): void {
+    const payload = controlPayload(data);
     if (this.#state === ReadyState.CLOSED) this.#checkOpen();
-    this.#writeControl(Opcode.PING, controlPayload(data));
+    this.#writeControl(Opcode.PING, payload);
   }
 
   /** Send a pong (a ping's answer when `autoPong` is off, or a heartbeat, §5.5.3) with up to
@@ -327,8 +329,9 @@ export class WebSocketConnection {
   pong(data: Uint8Array | string = EMPTY): void {
     // Fix (RFC 6455 §5.5.2): with `autoPong: false` the caller must still be able to answer a
     // ping received after its own close frame; only CLOSED (peer's close received) refuses.
+    const payload = controlPayload(data);
     if (this.#state === ReadyState.CLOSED) this.#checkOpen();
-    this.#writeControl(Opcode.PONG, controlPayload(data));
+    this.#writeControl(Opcode.PONG, payload);
   }
 
   /**
@@ -530,10 +533,6 @@ function isValidUtf8Fragment(validator: Utf8Validator, bytes: Uint8Array, fin: b
   if (validator.push(bytes, 0, bytes.length) && (!fin || validator.finish())) return true;
   validator.restore(before);
   return false;
-}
-
-function controlPayload(data: Uint8Array | string): Uint8Array {
-  return typeof data === 'string' ? encoder.encode(data) : data;
 }
 
 /** Cut an ASCII error reason to what fits in a close frame. */
