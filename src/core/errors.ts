@@ -78,12 +78,12 @@ export interface WirekitErrorOptions {
 
 /** The one error class wirekit throws. Match on {@link WirekitError.code}. */
 export class WirekitError extends Error {
-  /** A stable code from {@link ErrorCode} (or a documented adapter code). */
-  readonly code: string;
+  /** A stable code from {@link ErrorCode}: match on it, not on the message. */
+  readonly code: ErrorCode;
   /** For handshake and HTTP errors: the HTTP status that fits, else `undefined`. */
   readonly status: number | undefined;
 
-  constructor(code: string, message: string, options: WirekitErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, options: WirekitErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = options.status;

@@ -809,11 +809,16 @@ export interface ServeOptions<Data = unknown> extends ServerOptions<Data>, Liste
  */
 export async function serve<Data = unknown>(
   options: ServeOptions<Data>,
-): Promise<WebSocketServer<Data>> {
+): Promise<ListeningServer<Data>> {
   const server = new WebSocketServer<Data>(options);
   await server.listen(options);
-  return server;
+  return server as ListeningServer<Data>;
 }
+
+/** A server that {@link serve} started: it has an address until it is closed. */
+export type ListeningServer<Data = unknown> = WebSocketServer<Data> & {
+  readonly address: AddressInfo;
+};
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
