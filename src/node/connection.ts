@@ -574,11 +574,10 @@ export class Connection<Data = unknown>
     if (error !== undefined) this.#transportError ??= error;
     if (!this.#finished) this.#endOfInput();
     // Our side of the close is done; a client waiting for the server's FIN stops waiting.
-    // Fix (test/interop/browser-http2.test.ts): destroying at once dropped output still queued
-    // — an HTTP/2 stream holds every write until nghttp2 sends it — so a close echo written in
-    // the same turn as the peer's END_STREAM became a bare RST_STREAM and Chromium reported
-    // 1006. Unless the transport failed, end instead: queued bytes go out first, and the close
-    // timer armed by #finish still bounds it.
+    // Unless the transport failed, end rather than destroy: an HTTP/2 stream holds every write
+    // until nghttp2 sends it, and destroying would turn a close echo written in the same turn
+    // as the peer's END_STREAM into a bare RST_STREAM (a browser then reports 1006). Queued
+    // bytes go out first; the close timer armed by #finish still bounds it.
     if (this.#finished) {
       if (error === undefined && !this.#socket.writableFinished) this.#socket.end();
       else this.#socket.destroy();

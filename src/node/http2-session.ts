@@ -312,9 +312,8 @@ export class Http2WebSocketSession {
     for (const connection of this.#connections) connection.close(code, reason);
     return new Promise<void>((resolve) => {
       if (this.#session.destroyed) resolve();
-      // Fix (test/http2/client-h2.test.ts, "timeouts and aborts" over h2): a session already
-      // closing (the server's GOAWAY arrived) ignores close() and would never call back, so
-      // this promise hung; wait for its 'close' instead.
+      // A session already closing (the server's GOAWAY arrived) ignores close() and never
+      // calls back: wait for its 'close' instead.
       else if (this.#session.closed) this.#session.once('close', () => resolve());
       else this.#session.close(() => resolve());
     });

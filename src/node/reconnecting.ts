@@ -201,7 +201,7 @@ export class ReconnectingConnection<Data = undefined> {
         `not connected, and queueing ${size} bytes would pass maxQueuedBytes (${this.#maxQueuedBytes})`,
       );
     }
-    // Sends never keep the caller's bytes (DESIGN.md): queue a copy.
+    // Sends never keep the caller's bytes: queue a copy.
     this.#queue.push({ data: typeof data === 'string' ? data : data.slice(), isBinary });
     this.#queuedBytes += size;
     return false;

@@ -206,9 +206,9 @@ export class WebSocketServer<Data = unknown> {
 
   /** Listen on TCP (or TLS with `tls`). Resolves with the bound address. */
   listen(options: ListenOptions = {}): Promise<AddressInfo> {
-    // Fix (tests: server-tls.test.ts): bound the TLS handshake by `handshakeTimeout` too. Without
-    // it, a client that opens TCP and never starts TLS holds its socket for Node's default 120 s
-    // (our timer only starts at 'secureConnection'), and `close()` waits for it all that time.
+    // The TLS handshake is bounded by `handshakeTimeout` too: a client that opens TCP and never
+    // starts TLS would otherwise hold its socket for Node's default 120 s (the upgrade timer
+    // starts only at 'secureConnection'), and `close()` would wait for it all that time.
     const server = options.tls
       ? createTlsServer({
           handshakeTimeout: this.#handshakeTimeout,
@@ -585,10 +585,9 @@ export class WebSocketServer<Data = unknown> {
   }
 
   #isSessionSocket(raw: Socket): boolean {
-    // Fix (test/http2/bad-input.test.ts, "server.close() ... then the session a GOAWAY"):
-    // `session.socket` is a Proxy (and with TLS the TLS socket over `raw`), never `=== raw`, so
-    // close() destroyed every session's TCP socket right after session.close() and the GOAWAY
-    // never left. The peer's address and port name the same TCP connection.
+    // `session.socket` is a Proxy (and with TLS the TLS socket over `raw`), never `=== raw`:
+    // the peer's address and port name the TCP connection, so that close() leaves a session's
+    // socket to the session and its GOAWAY can leave.
     for (const session of this.#sessions) {
       const socket = session.socket as Socket | undefined; // undefined once destroyed
       if (socket?.remotePort === raw.remotePort && socket?.remoteAddress === raw.remoteAddress)
@@ -664,9 +663,9 @@ export class WebSocketServer<Data = unknown> {
     for (const session of this.#sessions) session.close();
     // Whatever is left never became a connection (a TLS handshake in progress): drop it.
     for (const raw of this.#raw) if (!this.#isSessionSocket(raw)) raw.destroy();
-    // Fix (test/http2/flow-control.test.ts, h2c): after a GOAWAY Node only ends a session's
-    // socket and waits for the peer's FIN, so a client that keeps its TCP open (a stream it
-    // never read to the end) held close() forever. Give the peers closeTimeout, then drop them.
+    // After a GOAWAY Node only ends a session's socket and waits for the peer's FIN; a client
+    // that keeps its TCP open (a stream it never read to the end) would hold close() forever.
+    // The peers get closeTimeout, then they are dropped.
     const lingering = setTimeout(() => {
       for (const raw of this.#raw) raw.destroy();
     }, this.#connectionOptions.closeTimeout);

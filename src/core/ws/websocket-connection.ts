@@ -186,10 +186,9 @@ export class WebSocketConnection {
       case ReadKind.PING:
         this.payload = reader.payload;
         // §5.5.2: a pong answers a ping with the same application data.
-        // Fix (RFC 6455 §5.5.2): "Upon receipt of a Ping frame, an endpoint MUST send a Pong
-        // frame in response, unless it already received a Close frame" -- so also in CLOSING,
-        // after our close frame (§5.5.1 forbids only data frames after it). poll() returns
-        // early once CLOSED, so every ping that reaches here is answered.
+        // A pong is owed until the peer's close frame arrives, so also in CLOSING, after our
+        // own close frame (§5.5.1 forbids only data frames after it). poll() returns early
+        // once CLOSED, so every ping that reaches here is answered.
         if (this.#autoPong) this.#writeControl(Opcode.PONG, reader.payload);
         return kind;
       case ReadKind.CLOSE:
@@ -297,9 +296,9 @@ export class WebSocketConnection {
     this.#checkFragmentOrder(Opcode.TEXT);
     if (typeof text !== 'string') this.#checkUtf8(text, fin);
     else if (this.#sendUtf8 !== undefined && (this.#sendOpcode !== 0 || !fin)) {
-      // Fix (RFC 6455 §5.6): a string fragment inside a fragmented text message must go through
-      // the validator too, or a code point left unfinished by an earlier byte fragment is sent
-      // cut (invalid UTF-8 on the wire), and the validator keeps that state into the next
+      // §5.6: a string fragment inside a fragmented text message goes through the validator
+      // too, or a code point left unfinished by an earlier byte fragment would be sent cut
+      // (invalid UTF-8 on the wire) and the validator would carry that state into the next
       // message. A string encodes to whole code points starting with a non-continuation byte,
       // so one ASCII byte (none for '') stands in for it exactly.
       this.#checkUtf8(text.length === 0 ? EMPTY : ASCII_STAND_IN, fin);
@@ -327,8 +326,8 @@ export class WebSocketConnection {
   /** Send a pong (a ping's answer when `autoPong` is off, or a heartbeat, §5.5.3) with up to
    * 125 bytes of data. Allowed while CLOSING: pings must be answered until the peer's close. */
   pong(data: Uint8Array | string = EMPTY): void {
-    // Fix (RFC 6455 §5.5.2): with `autoPong: false` the caller must still be able to answer a
-    // ping received after its own close frame; only CLOSED (peer's close received) refuses.
+    // §5.5.2: with `autoPong: false` the caller must still be able to answer a ping received
+    // after its own close frame; only CLOSED (peer's close received) refuses.
     const payload = controlPayload(data);
     if (this.#state === ReadyState.CLOSED) this.#checkOpen();
     this.#writeControl(Opcode.PONG, payload);
