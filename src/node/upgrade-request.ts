@@ -49,12 +49,4 @@ export function headerObjectSource(
   };
 }
 
-/** A {@link HeaderSource} over wirekit's parsed {@link HeaderList}. */
-export function headerListSource(list: HeaderList): HeaderSource {
-  return {
-    get(name: string): string | undefined {
-      const all = list.getAll(name);
-      return all.length === 0 ? undefined : all.length === 1 ? all[0] : all.join(', ');
-    },
-  };
-}
+export { headerListSource } from '../core/ws/header-source.js';
