@@ -3,7 +3,6 @@
  * request was parsed by wirekit (standalone server) or by `node:http` (`handleUpgrade`).
  */
 import type { IncomingMessage } from 'node:http';
-import type { HeaderList } from '../core/http1/header-list.js';
 import type { HeaderSource } from '../core/ws/header-source.js';
 
 /** The upgrade request, as passed to the server's `upgrade` hook and `selectProtocol`. */
