@@ -4,13 +4,14 @@
  *
  * TLS is chosen by the scheme. The request is written by the http1 core, the answer read by its
  * `ResponseReader` (which hands over any frames that arrived with the 101), and checked by the
- * core's handshake rules. Failures reject with a `WirekitError`: `ERR_TIMEOUT` (connect or
- * handshake), `ERR_CONNECTION_LOST` (refused, reset, TLS failure; the socket error is the
- * `cause`), `ERR_WS_HANDSHAKE` (a non-101 answer with its status and the start of its body, a
- * wrong accept key, an extension or subprotocol that was not offered).
+ * core's handshake rules. The socket comes from the one dialer (`dial.ts`: TCP, TLS, an HTTP
+ * proxy's CONNECT tunnel). Failures reject with a `WirekitError`: `ERR_TIMEOUT` (connect or
+ * handshake), `ERR_ABORTED` (the signal), `ERR_CONNECTION_LOST` (refused, reset, TLS failure;
+ * the socket error is the `cause`), `ERR_PROXY` (the proxy did not open the tunnel),
+ * `ERR_WS_HANDSHAKE` (a non-101 answer with its status and the start of its body, a wrong
+ * accept key, an extension or subprotocol that was not offered).
  */
-import { isIP, connect as netConnect, type Socket } from 'node:net';
-import { type ConnectionOptions as TlsConnectionOptions, connect as tlsConnect } from 'node:tls';
+import type { Socket } from 'node:net';
 import { ErrorCode, WirekitError } from '../core/errors.js';
 import { ResponseReader } from '../core/http1/response-reader.js';
 import { encodeRequestHead } from '../core/http1/write-head.js';
@@ -23,9 +24,12 @@ import { type ClientConnectionInit, clientConnection } from './client-connection
 import type { ClientTlsOptions, ConnectOptions } from './connect-options.js';
 import type { Connection } from './connection.js';
 import { resolveConnectionOptions } from './connection-options.js';
+import { deadline } from './deadline.js';
 import { resolveDeflate } from './deflate-config.js';
+import { dial } from './dial.js';
 import { Http2WebSocketSession } from './http2-session.js';
 import { nodePlatform } from './node-platform.js';
+import { resolveProxy } from './proxy-option.js';
 import { headerListSource } from './upgrade-request.js';
 import { parseWebSocketUrl, type WebSocketTarget } from './websocket-url.js';
 
@@ -58,6 +62,7 @@ function connectOverHttp2<Data>(
   options: ConnectOptions<Data>,
 ): Promise<Connection<Data>> {
   const target = parseWebSocketUrl(url);
+  resolveProxy(options.proxy, target); // a bad proxy URL throws here, before any I/O
   extendedConnectRequest({
     scheme: target.secure ? 'https' : 'http',
     authority: target.host,
@@ -80,6 +85,7 @@ async function openOverHttp2<Data>(
       ...(options.tls === undefined ? {} : { tls: options.tls }),
       ...(options.connectTimeout === undefined ? {} : { connectTimeout: options.connectTimeout }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.proxy === undefined ? {} : { proxy: options.proxy }),
     });
   } catch (error) {
     const fallback =
@@ -104,6 +110,7 @@ function connectHttp1<Data>(
   options: ConnectOptions<Data> = {},
 ): Promise<Connection<Data>> {
   const target = parseWebSocketUrl(url);
+  const proxy = resolveProxy(options.proxy, target);
   const key = generateKey(nodePlatform);
   const deflate = resolveDeflate(options.deflate, false);
   const fields = upgradeRequestHeaders({
@@ -127,83 +134,131 @@ function connectHttp1<Data>(
   });
   const connectionOptions = resolveConnectionOptions(options, false);
 
-  return new Promise<Connection<Data>>((resolve, reject) => {
-    const tls = options.tls ?? {};
-    // With `readBuffer`, reads land in one reused buffer: copied while the handshake is parsed
-    // (the HTTP reader keeps chunks), handed to the connection as views afterwards.
-    let connection: Connection<Data> | undefined;
-    const readBuffer =
-      options.readBuffer === undefined
-        ? undefined
-        : typeof options.readBuffer === 'number'
-          ? Buffer.allocUnsafe(options.readBuffer)
-          : options.readBuffer;
-    const onread =
-      readBuffer === undefined
-        ? {}
-        : {
-            onread: {
-              buffer: readBuffer,
-              callback: (length: number, buffer: Uint8Array): boolean => {
-                const view = buffer.subarray(0, length);
-                if (connection !== undefined) connection.receive(view);
-                else onData(Buffer.from(view));
-                return true; // keep reading (false would pause the socket)
-              },
-            },
-          };
-    const socket: Socket = target.secure
-      ? tlsConnect({
-          ...onread,
-          host: target.hostname,
-          port: target.port,
-          ...(isIP(target.hostname) === 0
-            ? { servername: tls.servername ?? target.hostname }
-            : tls.servername === undefined
-              ? {}
-              : { servername: tls.servername }),
-          ...(tls as TlsConnectionOptions),
-          // An ALPN list would invite an h2 answer; WebSocket over TLS here is HTTP/1.1.
-          ALPNProtocols: ['http/1.1'],
-        })
-      : netConnect({ host: target.hostname, port: target.port, ...onread });
-    const reader = new ResponseReader({ maxHeadBytes: options.maxHeadBytes ?? 16 * 1024 });
-    reader.expect('GET');
-    let settled = false;
-    let timer = setTimeout(
-      () => fail(new WirekitError(ErrorCode.TIMEOUT, `connect to ${target.href} timed out`)),
-      options.connectTimeout ?? 10_000,
-    );
-    let failure:
-      | {
-          status: number;
-          statusText: string;
-          headers: ReturnType<typeof headerListSource>;
-          body: Buffer[];
-        }
-      | undefined;
+  // With `readBuffer`, reads land in one reused buffer: copied while the handshake is parsed
+  // (the HTTP reader keeps chunks), handed to the connection as views afterwards.
+  const readBuffer =
+    options.readBuffer === undefined
+      ? undefined
+      : typeof options.readBuffer === 'number'
+        ? Buffer.allocUnsafe(options.readBuffer)
+        : options.readBuffer;
+  const reads: Http1Reads<Data> = { connection: undefined, early: [], handshake: undefined };
+  const onread =
+    readBuffer === undefined
+      ? undefined
+      : {
+          buffer: readBuffer,
+          callback: (length: number, buffer: Uint8Array): boolean => {
+            const view = buffer.subarray(0, length);
+            if (reads.connection !== undefined) reads.connection.receive(view);
+            else if (reads.handshake !== undefined) reads.handshake(Buffer.from(view));
+            else reads.early.push(Buffer.from(view));
+            return true; // keep reading (false would pause the socket)
+          },
+        };
+  const plan: Http1Plan<Data> = {
+    target,
+    key,
+    deflate,
+    request,
+    options,
+    connectionOptions,
+    reusedReadBuffer: readBuffer !== undefined,
+    reads,
+  };
+  return dial(target, {
+    tls: options.tls,
+    // An ALPN list with h2 would invite an h2 answer; WebSocket over TLS here is HTTP/1.1.
+    alpn: ['http/1.1'],
+    connectTimeout: options.connectTimeout,
+    signal: options.signal,
+    proxy,
+    noDelay: connectionOptions.noDelay,
+    onread,
+    name: `WebSocket connection to ${target.href}`,
+  }).then((socket) => handshakeHttp1(socket, plan));
+}
 
-    const signal = options.signal;
-    const onAbort = (): void =>
-      fail(
-        new WirekitError(ErrorCode.ABORTED, `connecting to ${target.href} was aborted`, {
-          cause: signal?.reason,
-        }),
-      );
+/** Where the `readBuffer` callback sends what it reads, by phase. */
+interface Http1Reads<Data> {
+  connection: Connection<Data> | undefined;
+  handshake: ((chunk: Buffer) => void) | undefined;
+  /** Read before the handshake listened (a server that speaks first). */
+  readonly early: Buffer[];
+}
+
+/** What the HTTP/1.1 handshake needs, built before any I/O. */
+interface Http1Plan<Data> {
+  readonly target: WebSocketTarget;
+  readonly key: string;
+  readonly deflate: ReturnType<typeof resolveDeflate>;
+  readonly request: Uint8Array;
+  readonly options: ConnectOptions<Data>;
+  readonly connectionOptions: ReturnType<typeof resolveConnectionOptions>;
+  readonly reusedReadBuffer: boolean;
+  readonly reads: Http1Reads<Data>;
+}
+
+// RFC 6455 §4.1 over a dialed socket: write the request, read the 101 (or the refusal) within
+// `handshakeTimeout`, and hand the socket to a connection. The socket is destroyed on failure.
+async function handshakeHttp1<Data>(
+  socket: Socket,
+  plan: Http1Plan<Data>,
+): Promise<Connection<Data>> {
+  const { target, options } = plan;
+  try {
+    return await deadline(
+      {
+        timeout: options.handshakeTimeout ?? 10_000,
+        signal: options.signal,
+        timeoutMessage: `WebSocket handshake with ${target.href} timed out`,
+        abortMessage: `connecting to ${target.href} was aborted`,
+        unref: true,
+      },
+      (giveUp) => readUpgradeResponse(socket, plan, giveUp),
+    );
+  } catch (error) {
+    socket.on('error', () => {});
+    socket.destroy();
+    throw error;
+  }
+}
+
+function readUpgradeResponse<Data>(
+  socket: Socket,
+  plan: Http1Plan<Data>,
+  giveUp: AbortSignal,
+): Promise<Connection<Data>> {
+  const { target, key, deflate, options, reads } = plan;
+  const reader = new ResponseReader({ maxHeadBytes: options.maxHeadBytes ?? 16 * 1024 });
+  reader.expect('GET');
+  let failure:
+    | {
+        status: number;
+        statusText: string;
+        headers: ReturnType<typeof headerListSource>;
+        body: Buffer[];
+      }
+    | undefined;
+
+  return new Promise<Connection<Data>>((resolve, reject) => {
+    let settled = false;
     function cleanup(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      giveUp.removeEventListener('abort', onGiveUp);
+      reads.handshake = undefined;
       socket.off('data', onData);
       socket.off('error', onError);
       socket.off('end', onEnd);
       socket.off('close', onEnd);
     }
-    function fail(error: WirekitError): void {
+    function fail(error: unknown): void {
       if (settled) return;
       settled = true;
       cleanup();
-      socket.destroy();
       reject(error);
+    }
+    function onGiveUp(): void {
+      fail(giveUp.reason);
     }
     function onError(error: Error): void {
       fail(
@@ -234,23 +289,8 @@ function connectHttp1<Data>(
       );
       if (!result.ok) fail(result.error);
     }
-    function onConnected(): void {
-      clearTimeout(timer);
-      timer = setTimeout(
-        () =>
-          fail(
-            new WirekitError(
-              ErrorCode.TIMEOUT,
-              `WebSocket handshake with ${target.href} timed out`,
-            ),
-          ),
-        options.handshakeTimeout ?? 10_000,
-      );
-      timer.unref();
-      if (connectionOptions.noDelay) socket.setNoDelay(true);
-      socket.write(request);
-    }
     function onData(chunk: Buffer): void {
+      if (settled) return;
       reader.receive(chunk);
       for (;;) {
         const event = reader.next();
@@ -287,8 +327,8 @@ function connectHttp1<Data>(
               chosen: result,
               deflate,
               options,
-              connectionOptions,
-              reusedReadBuffer: readBuffer !== undefined,
+              connectionOptions: plan.connectionOptions,
+              reusedReadBuffer: plan.reusedReadBuffer,
             });
             if (made instanceof WirekitError) {
               fail(made);
@@ -300,9 +340,9 @@ function connectHttp1<Data>(
             const head = next.type === 'paused' ? reader.takeRemaining() : new Uint8Array(0);
             settled = true;
             cleanup();
-            connection = made;
-            resolve(connection);
-            connection.start(Buffer.from(head.buffer, head.byteOffset, head.length));
+            reads.connection = made;
+            resolve(made);
+            made.start(Buffer.from(head.buffer, head.byteOffset, head.length));
             return;
           }
           case 'body':
@@ -337,16 +377,21 @@ function connectHttp1<Data>(
       }
     }
 
-    if (signal?.aborted) {
-      onAbort();
+    if (giveUp.aborted) {
+      onGiveUp();
       return;
     }
-    signal?.addEventListener('abort', onAbort, { once: true });
-    socket.once(target.secure ? 'secureConnect' : 'connect', onConnected);
+    giveUp.addEventListener('abort', onGiveUp, { once: true });
     socket.on('data', onData);
     socket.on('error', onError);
     socket.on('end', onEnd);
     socket.on('close', onEnd);
+    reads.handshake = onData;
+    for (const chunk of reads.early.splice(0)) onData(chunk);
+    if (settled) return;
+    // The dialer hands the socket over paused: nothing read is lost before these listeners.
+    socket.resume();
+    socket.write(plan.request);
   });
 }
 
