@@ -13,11 +13,8 @@
  */
 import type { Socket } from 'node:net';
 import { ErrorCode, WirekitError } from '../core/errors.js';
-import { ResponseReader } from '../core/http1/response-reader.js';
-import { encodeRequestHead } from '../core/http1/write-head.js';
-import { checkUpgradeResponse, upgradeRequestHeaders } from '../core/ws/client-handshake.js';
+import { ClientOpeningHandshake } from '../core/ws/client-opening-handshake.js';
 import { extendedConnectRequest } from '../core/ws/extended-connect.js';
-import { generateKey } from '../core/ws/handshake-key.js';
 import type { HeaderPairs } from '../core/ws/header-source.js';
 import { deflateOffer, PERMESSAGE_DEFLATE } from '../core/ws/permessage-deflate.js';
 import { type ClientConnectionInit, clientConnection } from './client-connection.js';
@@ -30,10 +27,7 @@ import { dial } from './dial.js';
 import { Http2WebSocketSession } from './http2-session.js';
 import { nodePlatform } from './node-platform.js';
 import { resolveProxy } from './proxy-option.js';
-import { headerListSource } from './upgrade-request.js';
 import { parseWebSocketUrl, type WebSocketTarget } from './websocket-url.js';
-
-const SNIPPET_BYTES = 256;
 
 /**
  * Open a WebSocket connection.
@@ -111,26 +105,25 @@ function connectHttp1<Data>(
 ): Promise<Connection<Data>> {
   const target = parseWebSocketUrl(url);
   const proxy = resolveProxy(options.proxy, target);
-  const key = generateKey(nodePlatform);
   const deflate = resolveDeflate(options.deflate, false);
-  const fields = upgradeRequestHeaders({
-    host: target.host,
-    key,
-    ...(deflate === undefined ? {} : { extensions: deflateOffer(deflate.negotiation) }),
-    ...(options.protocols === undefined ? {} : { protocols: options.protocols }),
-    ...(options.origin === undefined ? {} : { origin: options.origin }),
-  });
   const extra: HeaderPairs =
     options.headers === undefined
       ? []
       : Array.isArray(options.headers)
         ? (options.headers as HeaderPairs)
         : Object.entries(options.headers);
-  // Written now so a bad header throws synchronously, before any socket exists.
-  const request = encodeRequestHead({
-    method: 'GET',
-    target: target.resource,
-    headers: [...fields, ...extra],
+  // Built now so a bad header or subprotocol throws synchronously, before any socket exists.
+  const handshake = new ClientOpeningHandshake({
+    host: target.host,
+    resource: target.resource,
+    headers: extra,
+    platform: nodePlatform,
+    maxHeadBytes: options.maxHeadBytes ?? 16 * 1024,
+    ...(deflate === undefined
+      ? {}
+      : { extensions: deflateOffer(deflate.negotiation), extensionNames: [PERMESSAGE_DEFLATE] }),
+    ...(options.protocols === undefined ? {} : { protocols: options.protocols }),
+    ...(options.origin === undefined ? {} : { origin: options.origin }),
   });
   const connectionOptions = resolveConnectionOptions(options, false);
 
@@ -158,9 +151,8 @@ function connectHttp1<Data>(
         };
   const plan: Http1Plan<Data> = {
     target,
-    key,
+    handshake,
     deflate,
-    request,
     options,
     connectionOptions,
     reusedReadBuffer: readBuffer !== undefined,
@@ -190,9 +182,9 @@ interface Http1Reads<Data> {
 /** What the HTTP/1.1 handshake needs, built before any I/O. */
 interface Http1Plan<Data> {
   readonly target: WebSocketTarget;
-  readonly key: string;
+  /** The sans-IO opening handshake: the request to write, the answer's checks. */
+  readonly handshake: ClientOpeningHandshake;
   readonly deflate: ReturnType<typeof resolveDeflate>;
-  readonly request: Uint8Array;
   readonly options: ConnectOptions<Data>;
   readonly connectionOptions: ReturnType<typeof resolveConnectionOptions>;
   readonly reusedReadBuffer: boolean;
@@ -229,18 +221,7 @@ function readUpgradeResponse<Data>(
   plan: Http1Plan<Data>,
   giveUp: AbortSignal,
 ): Promise<Connection<Data>> {
-  const { target, key, deflate, options, reads } = plan;
-  const reader = new ResponseReader({ maxHeadBytes: options.maxHeadBytes ?? 16 * 1024 });
-  reader.expect('GET');
-  let failure:
-    | {
-        status: number;
-        statusText: string;
-        headers: ReturnType<typeof headerListSource>;
-        body: Buffer[];
-      }
-    | undefined;
-
+  const { target, handshake, deflate, options, reads } = plan;
   return new Promise<Connection<Data>>((resolve, reject) => {
     let settled = false;
     function cleanup(): void {
@@ -270,111 +251,47 @@ function readUpgradeResponse<Data>(
       );
     }
     function onEnd(): void {
-      if (failure !== undefined) failWithStatus();
-      else
-        fail(
-          new WirekitError(
-            ErrorCode.CONNECTION_LOST,
-            `server closed the connection during the WebSocket handshake with ${target.href}`,
-          ),
-        );
-    }
-    function failWithStatus(): void {
-      const f = failure!;
-      const snippet = Buffer.concat(f.body).subarray(0, SNIPPET_BYTES).toString('utf8');
-      const result = checkUpgradeResponse(
-        { status: f.status, statusText: f.statusText, headers: f.headers, bodySnippet: snippet },
-        { key },
-        nodePlatform,
-      );
-      if (!result.ok) fail(result.error);
+      handshake.receiveEof();
+      settle();
     }
     function onData(chunk: Buffer): void {
       if (settled) return;
-      reader.receive(chunk);
-      for (;;) {
-        const event = reader.next();
-        switch (event.type) {
-          case 'need-data':
-            return;
-          case 'informational':
-            continue; // 1xx interim answers other than 101 (e.g. 103 Early Hints)
-          case 'head': {
-            if (event.status !== 101) {
-              failure = {
-                status: event.status,
-                statusText: event.reason,
-                headers: headerListSource(event.headers),
-                body: [],
-              };
-              continue;
-            }
-            const result = checkUpgradeResponse(
-              { status: 101, headers: headerListSource(event.headers) },
-              {
-                key,
-                ...(options.protocols === undefined ? {} : { protocols: options.protocols }),
-                extensions: deflate === undefined ? [] : [PERMESSAGE_DEFLATE],
-              },
-              nodePlatform,
-            );
-            if (!result.ok) {
-              fail(result.error);
-              return;
-            }
-            const made = clientConnection<Data>({
-              stream: socket,
-              chosen: result,
-              deflate,
-              options,
-              connectionOptions: plan.connectionOptions,
-              reusedReadBuffer: plan.reusedReadBuffer,
-            });
-            if (made instanceof WirekitError) {
-              fail(made);
-              return;
-            }
-            // A 101 has no body: the reader ends the message and pauses; the rest is WebSocket.
-            let next = reader.next();
-            if (next.type === 'end') next = reader.next();
-            const head = next.type === 'paused' ? reader.takeRemaining() : new Uint8Array(0);
-            settled = true;
-            cleanup();
-            reads.connection = made;
-            resolve(made);
-            made.start(Buffer.from(head.buffer, head.byteOffset, head.length));
-            return;
-          }
-          case 'body':
-            failure?.body.push(Buffer.from(event.data));
-            if (failure !== undefined && Buffer.concat(failure.body).length >= SNIPPET_BYTES) {
-              failWithStatus();
-              return;
-            }
-            continue;
-          case 'end':
-          case 'closed':
-          case 'paused':
-            if (failure !== undefined) failWithStatus();
-            else
-              fail(
-                new WirekitError(
-                  ErrorCode.WS_HANDSHAKE,
-                  `unexpected HTTP answer from ${target.href}`,
-                ),
-              );
-            return;
-          case 'error':
-            fail(
-              new WirekitError(
-                ErrorCode.WS_HANDSHAKE,
-                `invalid HTTP answer from ${target.href}: ${event.error.message}`,
-                { cause: event.error, status: 502 },
-              ),
-            );
-            return;
-        }
+      handshake.receive(chunk);
+      settle();
+    }
+    /** Act on the handshake's result, once it has one. */
+    function settle(): void {
+      if (settled) return;
+      const event = handshake.next();
+      if (event.type === 'need-data') return;
+      if (event.type === 'refused') {
+        const error = event.error;
+        fail(
+          new WirekitError(error.code, `${error.message} (${target.href})`, {
+            cause: error.cause,
+            ...(error.status === undefined ? {} : { status: error.status }),
+          }),
+        );
+        return;
       }
+      const made = clientConnection<Data>({
+        stream: socket,
+        chosen: event,
+        deflate,
+        options,
+        connectionOptions: plan.connectionOptions,
+        reusedReadBuffer: plan.reusedReadBuffer,
+      });
+      if (made instanceof WirekitError) {
+        fail(made);
+        return;
+      }
+      settled = true;
+      cleanup();
+      reads.connection = made;
+      resolve(made);
+      const head = event.trailing;
+      made.start(Buffer.from(head.buffer, head.byteOffset, head.length));
     }
 
     if (giveUp.aborted) {
@@ -391,7 +308,7 @@ function readUpgradeResponse<Data>(
     if (settled) return;
     // The dialer hands the socket over paused: nothing read is lost before these listeners.
     socket.resume();
-    socket.write(plan.request);
+    socket.write(handshake.request);
   });
 }
 
