@@ -81,8 +81,17 @@ describe('option values', () => {
     assert.equal(size('64K'), 65536);
     assert.equal(size('16m'), 16 * 1024 * 1024);
     assert.equal(size('1GiB'), 1024 ** 3);
+    assert.equal(size('64KiB'), 65536);
+    assert.equal(size('64kb'), 65536);
+    assert.equal(size('512B'), 512);
+    assert.equal(size(' 1M '), 1024 * 1024);
     assert.throws(() => size('0'), /at least 1/);
     assert.throws(() => size('1.5M'), UsageError);
+    assert.throws(() => size('1ib'), /a whole number of bytes, with an optional K, M or G suffix/);
+    assert.throws(() => size('1T'), UsageError);
+    assert.throws(() => byteSizeOption('2M', '--payload', 0, { min: 0, max: 1024 * 1024 }), {
+      message: '--payload must be 0–1M, not 2M',
+    });
   });
 
   test('--header splits at the first colon and trims the value', () => {
