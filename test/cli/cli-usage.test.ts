@@ -19,7 +19,22 @@ describe('wirekit usage', () => {
   test('every command has --help (and -h, and `wirekit help CMD`) with its options', async () => {
     const expected = {
       serve: ['--port', '--host', '--path', '--tls-cert', '--tls-key', '--broadcast', '--quiet'],
-      connect: ['--binary', '--header', '--subprotocol', '--insecure', '--ca', '--wait'],
+      connect: [
+        '-c, --connect URL',
+        '--binary',
+        '-H, --header',
+        '-s, --subprotocol',
+        '-x, --execute MSG',
+        '-w, --wait S',
+        '-P, --show-ping-pong',
+        '--slash',
+        '--ca FILE',
+        '--cert FILE',
+        '--key FILE',
+        '-k, --insecure',
+        '-n, --no-check',
+        '/close [code [reason]]',
+      ],
       bench: [
         '--url',
         '--mode',
