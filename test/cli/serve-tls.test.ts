@@ -1,6 +1,6 @@
 /**
- * `wirekit serve --tls-cert --tls-key` serves wss://; `wirekit connect` trusts it with --ca,
- * skips the check with --insecure (-n), and says which flag fixes a refusal.
+ * `wirekit serve --tls-cert --tls-key` serves wss://; `wirekit connect` and `wirekit bench`
+ * trust it with --ca, skip the check with --insecure (-n), and say which flag fixes a refusal.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -53,6 +53,20 @@ describe('wss:// with the test certificate', () => {
       assert.equal(result.code, 0, `${flag}: ${result.stderr}`);
       assert.equal(result.stdout, 'trust me\n');
     }
+  });
+
+  test('bench --url wss:// takes --ca too; without it the same hint', async () => {
+    const args = ['bench', '--url', url, '--connections', '2', '--messages', '20', '--json'];
+    const trusted = await runCli([...args, '--ca', certFile]);
+    assert.equal(trusted.code, 0, trusted.stderr);
+    assert.equal((JSON.parse(trusted.stdout) as { messages: number }).messages, 20);
+    const refused = await runCli(args);
+    assert.equal(refused.code, 1);
+    assert.equal(refused.stdout, '');
+    assert.match(
+      refused.stderr,
+      /^wirekit bench: the server's certificate is not trusted .*--ca FILE/,
+    );
   });
 
   test('ws:// to the TLS port: the handshake fails with a hint to use wss://', async () => {
