@@ -23,8 +23,8 @@ import {
   takeH2Census,
 } from './h2-fixtures.js';
 import {
-  bounded,
   closeRawSession,
+  H2_WAIT_MS,
   openRawSession,
   rawExtendedConnect,
   rawH2Server,
@@ -212,7 +212,7 @@ for (const kind of H2_KINDS) {
       await peer.expectMessage(OP.TEXT, 'after GOAWAY');
       peer.closeWith(1000);
       await peer.expectClose(1000);
-      await bounded(sessionClosed, 'the session to close after its last stream');
+      await within(sessionClosed, H2_WAIT_MS, 'the session to close after its last stream');
       assert.deepEqual(await log.closeOf('/lingering'), { code: 1000, reason: '', wasClean: true });
       await server.close();
       assert.deepEqual(await h2LeftBehind(before), [], 'sockets, timers or streams left behind');
@@ -234,14 +234,15 @@ for (const kind of H2_KINDS) {
         peer.closeWith(1001);
         await peer.expectEnd();
       }
-      await bounded(closing, 'server.close()');
-      assert.equal(await bounded(goaway, 'the GOAWAY'), constants.NGHTTP2_NO_ERROR);
+      await within(closing, H2_WAIT_MS, 'server.close()');
+      assert.equal(await within(goaway, H2_WAIT_MS, 'the GOAWAY'), constants.NGHTTP2_NO_ERROR);
       for (const url of ['/a', '/b'])
         assert.deepEqual(await log.closeOf(url), { code: 1001, reason: '', wasClean: true });
-      await bounded(
+      await within(
         new Promise<void>((resolve) =>
           session.destroyed ? resolve() : session.once('close', () => resolve()),
         ),
+        H2_WAIT_MS,
         'the client session to close',
       );
       assert.deepEqual(await h2LeftBehind(before), [], 'sockets, timers or streams left behind');

@@ -29,7 +29,7 @@ import {
   QUICK,
   takeH2Census,
 } from './h2-fixtures.js';
-import { bounded, type H2Kind, type RawH2Server, rawH2Server, wsUrlOf } from './raw-h2.js';
+import { H2_WAIT_MS, type H2Kind, type RawH2Server, rawH2Server, wsUrlOf } from './raw-h2.js';
 
 /** The next message a connection iterates, as text. */
 async function nextText<Data>(connection: Connection<Data>): Promise<string> {
@@ -61,8 +61,9 @@ async function rawSessionClosed(raw: RawH2Server, index = 0): Promise<void> {
   const session = raw.sessions[index];
   assert.ok(session !== undefined, `the raw server has no session #${index}`);
   if (session.closed || session.destroyed) return;
-  await bounded(
+  await within(
     once(session, 'close').then(() => {}),
+    H2_WAIT_MS,
     'the client to close its session',
   );
 }
@@ -213,7 +214,7 @@ for (const kind of H2_KINDS) {
         peer.closeWith(1001);
         await peer.expectEnd();
       }
-      await bounded(closing, 'session.close()');
+      await within(closing, H2_WAIT_MS, 'session.close()');
       assert.equal(session.closed, true);
       await rawSessionClosed(raw);
       await raw.close();
@@ -356,8 +357,9 @@ for (const kind of H2_KINDS) {
       // Both requests were given up: RST_STREAM(CANCEL), not NO_ERROR (RFC 9113 §8.7).
       for (const { stream } of [timedOut, cancelled]) {
         if (!stream.closed)
-          await bounded(
+          await within(
             once(stream, 'close').then(() => {}),
+            H2_WAIT_MS,
             'RST_STREAM',
           );
         assert.equal(stream.rstCode, constants.NGHTTP2_CANCEL);

@@ -23,8 +23,8 @@ import { testCertificate } from '../helpers/tls-cert.js';
 import { rawExchange, SAMPLE_ACCEPT, SAMPLE_KEY, upgradeRequest, within } from '../node/helpers.js';
 import { clientTls, connectionLog, H2_KINDS, listenH2, openPeer, QUICK } from './h2-fixtures.js';
 import {
-  bounded,
   closeRawSession,
+  H2_WAIT_MS,
   openRawSession,
   rawExtendedConnect,
   readBody,
@@ -37,8 +37,9 @@ async function get(
   path: string,
 ): Promise<{ status: number; body: string }> {
   const stream = session.request({ ':path': path });
-  const response = await bounded(
+  const response = await within(
     new Promise<IncomingHttpHeaders>((resolve) => stream.once('response', resolve)),
+    H2_WAIT_MS,
     `the answer to GET ${path}`,
   );
   return { status: Number(response[':status']), body: await readBody(stream) };
@@ -170,10 +171,11 @@ for (const kind of H2_KINDS) {
             parser.push(chunk);
             for (let f = parser.next(); f !== undefined; f = parser.next()) opcodes.push(f.opcode);
           });
-          const closed = bounded(
+          const closed = within(
             new Promise<string>((resolve) =>
               stream.once('close', () => resolve(`${opcodes.join(',')} rst=${stream.rstCode}`)),
             ),
+            H2_WAIT_MS,
             'the stream to close',
           );
           stream.write(encodeFrame({ opcode: OP.TEXT, payload: 'hi', mask: true }));
@@ -346,10 +348,11 @@ for (const kind of H2_KINDS) {
       await peer.expectClose(1000);
       // wss.close() sends the sessions it tracks a GOAWAY once their WebSockets are gone.
       await wss.close();
-      await bounded(
+      await within(
         new Promise<void>((resolve) =>
           session.closed || session.destroyed ? resolve() : session.once('close', () => resolve()),
         ),
+        H2_WAIT_MS,
         'the attached session to close after wss.close()',
       );
     });

@@ -9,6 +9,7 @@ import type { Server as HttpsServer } from 'node:https';
 import { type AddressInfo, connect as netConnect, type Socket } from 'node:net';
 import type { Connection, ConnectionHandler } from '../../src/node/connection.js';
 import { clientFrame } from '../core/ws/helpers.js';
+import { within } from '../helpers/within.js';
 
 /** A promise with its resolve function outside. */
 export interface Deferred<T> {
@@ -27,14 +28,8 @@ export function deferred<T = void>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
-/** Reject after `ms` so a test fails with a message instead of hanging. */
-export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+/** The shared timeout helper, here too for the tests that import their helpers from here. */
+export { within };
 
 /** Resolve on the next macrotask turn (lets socket events run). */
 export function tick(): Promise<void> {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { connect, serve, type WebSocketServer } from '../../src/index.js';
+import { echo } from '../helpers/echo.js';
 import { testCertificate } from '../helpers/tls-cert.js';
 
 describe('client reads into a reused buffer (net.Socket onread)', () => {
@@ -9,11 +10,7 @@ describe('client reads into a reused buffer (net.Socket onread)', () => {
   before(async () => {
     server = await serve({
       port: 0,
-      handler: {
-        message(ws, data, isBinary) {
-          ws.send(data, isBinary);
-        },
-      },
+      handler: echo,
     });
     port = server.address!.port;
   });
