@@ -11,13 +11,12 @@ import { Http2WebSocketSession } from '../../src/node/http2-session.js';
 import { serve } from '../../src/node/websocket-server.js';
 import { OP } from '../conformance/wire-frame.js';
 import { deferred, within } from '../node/helpers.js';
+import { isHttp2, testTransports } from '../transports/test-transports.js';
 import {
   type CloseReport,
   clientTls,
   connectionLog,
-  H2_KINDS,
   h2LeftBehind,
-  listenH2,
   openPeer,
   QUICK,
   takeH2Census,
@@ -68,12 +67,13 @@ const REFUSALS: readonly {
   },
 ];
 
-for (const kind of H2_KINDS) {
+for (const transport of testTransports().filter(isHttp2)) {
+  const kind = transport.name;
   describe(`bad input over ${kind}`, { timeout: 60_000 }, () => {
     test('malformed extended CONNECTs are refused on their own streams; the session keeps serving', async (t) => {
       const before = takeH2Census();
       const log = connectionLog();
-      const server = await serve({ ...listenH2(kind), ...QUICK, handler: log.handler });
+      const server = await serve({ ...transport.serve, ...QUICK, handler: log.handler });
       t.after(() => server.close());
       const session = await openRawSession(kind, server.address!.port);
       t.after(() => closeRawSession(session));
@@ -105,7 +105,7 @@ for (const kind of H2_KINDS) {
         },
       });
       const server = await serve({
-        ...listenH2(kind),
+        ...transport.serve,
         ...QUICK,
         handshakeTimeout: 200,
         handler: log.handler,
@@ -132,7 +132,7 @@ for (const kind of H2_KINDS) {
     test('RST_STREAM in the middle of a message: that connection reports 1006, the other streams of the session are unaffected', async (t) => {
       const before = takeH2Census();
       const log = connectionLog();
-      const server = await serve({ ...listenH2(kind), ...QUICK, handler: log.handler });
+      const server = await serve({ ...transport.serve, ...QUICK, handler: log.handler });
       t.after(() => server.close());
       const session = await openRawSession(kind, server.address!.port);
       t.after(() => closeRawSession(session));
@@ -172,7 +172,7 @@ for (const kind of H2_KINDS) {
     test('the client sends GOAWAY and drops the session with three open WebSockets: each reports 1006, the server holds nothing', async (t) => {
       const before = takeH2Census();
       const log = connectionLog();
-      const server = await serve({ ...listenH2(kind), ...QUICK, handler: log.handler });
+      const server = await serve({ ...transport.serve, ...QUICK, handler: log.handler });
       t.after(() => server.close());
       const session = await openRawSession(kind, server.address!.port);
       t.after(() => session.destroy());
@@ -201,7 +201,7 @@ for (const kind of H2_KINDS) {
     test('a graceful GOAWAY from the client lets the open WebSockets finish; the session ends after them', async (t) => {
       const before = takeH2Census();
       const log = connectionLog();
-      const server = await serve({ ...listenH2(kind), ...QUICK, handler: log.handler });
+      const server = await serve({ ...transport.serve, ...QUICK, handler: log.handler });
       t.after(() => server.close());
       const session = await openRawSession(kind, server.address!.port);
       t.after(() => session.destroy());
@@ -221,7 +221,7 @@ for (const kind of H2_KINDS) {
     test('server.close() with open WebSockets: each gets 1001 and END_STREAM, then the session a GOAWAY', async (t) => {
       const before = takeH2Census();
       const log = connectionLog();
-      const server = await serve({ ...listenH2(kind), ...QUICK, handler: log.handler });
+      const server = await serve({ ...transport.serve, ...QUICK, handler: log.handler });
       t.after(() => server.close());
       const session = await openRawSession(kind, server.address!.port);
       t.after(() => session.destroy());

@@ -20,15 +20,8 @@ import { RawPeer } from '../conformance/raw-peer.js';
 import { OP } from '../conformance/wire-frame.js';
 import { testCertificate } from '../helpers/tls-cert.js';
 import { within } from '../node/helpers.js';
-import {
-  clientTls,
-  connectionLog,
-  H2_KINDS,
-  h2LeftBehind,
-  listenH2,
-  QUICK,
-  takeH2Census,
-} from './h2-fixtures.js';
+import { isHttp2, testTransports } from '../transports/test-transports.js';
+import { clientTls, connectionLog, h2LeftBehind, QUICK, takeH2Census } from './h2-fixtures.js';
 import { H2_WAIT_MS, type H2Kind, type RawH2Server, rawH2Server, wsUrlOf } from './raw-h2.js';
 
 /** The next message a connection iterates, as text. */
@@ -85,7 +78,8 @@ async function silentServer(): Promise<{ port: number; close(): Promise<void> }>
   };
 }
 
-for (const kind of H2_KINDS) {
+for (const transport of testTransports().filter(isHttp2)) {
+  const kind = transport.name;
   describe(`wirekit client over ${kind}`, { timeout: 60_000 }, () => {
     test('connect({ http2: true }) sends an RFC 8441 extended CONNECT and runs its own session, closed with the WebSocket', async (t) => {
       const before = takeH2Census();
@@ -141,7 +135,7 @@ for (const kind of H2_KINDS) {
     test('connect({ http2: true }) against wirekit: echo, permessage-deflate agreed over the stream, the server sees CONNECT', async (t) => {
       const log = connectionLog();
       const server = await serve({
-        ...listenH2(kind),
+        ...transport.serve,
         ...QUICK,
         deflate: true,
         handler: log.handler,
@@ -273,7 +267,7 @@ for (const kind of H2_KINDS) {
           if (request.path === '/private') throw rejectUpgrade(403, 'not for you');
         },
       });
-      const server = await serve({ ...listenH2(kind), ...QUICK, handler: log.handler });
+      const server = await serve({ ...transport.serve, ...QUICK, handler: log.handler });
       t.after(() => server.close());
       const session = await Http2WebSocketSession.connect(wsUrlOf(kind, server.address!.port), {
         tls: clientTls(),

@@ -389,6 +389,14 @@ async function h2Server(kind: H2Kind): Promise<RawServer> {
 
 // --- the list
 
+/** An entry whose WebSockets ride on HTTP/2 streams: its name is the raw HTTP/2 kind. */
+export type H2Transport = TestTransport & { readonly name: H2Kind };
+
+/** For suites about HTTP/2 itself (sessions, streams, SETTINGS): `list.filter(isHttp2)`. */
+export function isHttp2(transport: TestTransport): transport is H2Transport {
+  return transport.http === '2';
+}
+
 let list: readonly TestTransport[] | undefined;
 
 /**
