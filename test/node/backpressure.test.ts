@@ -21,7 +21,7 @@ import {
   rawServerOver,
   serveOver,
 } from '../transports/transport-fixtures.js';
-import { RawClient, recorder, until } from './helpers.js';
+import { RawClient, recorder, testNothingLeftOpen, until } from './helpers.js';
 
 const KiB = 1024;
 const CHUNK = Buffer.alloc(16 * KiB, 0x61);
@@ -176,3 +176,5 @@ describe('write batching over tcp', { timeout: 60_000 }, () => {
     client.socket.destroy();
   });
 });
+
+testNothingLeftOpen();

@@ -11,7 +11,7 @@ import { connect } from '../../src/node/connect.js';
 import type { Connection } from '../../src/node/connection.js';
 import { serve } from '../../src/node/websocket-server.js';
 import { testTransports } from '../transports/test-transports.js';
-import { type Recorder, recorder, until } from './helpers.js';
+import { type Recorder, recorder, testNothingLeftOpen, until } from './helpers.js';
 
 const CLIENTS = 6;
 const MESSAGES = 1_000;
@@ -84,3 +84,5 @@ for (const transport of testTransports()) {
     });
   });
 }
+
+testNothingLeftOpen();

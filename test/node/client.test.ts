@@ -21,7 +21,7 @@ import { connect } from '../../src/node/connect.js';
 import { serve } from '../../src/node/websocket-server.js';
 import { acceptFor } from '../helpers/raw-handshake.js';
 import { testTransport, testTransports } from '../transports/test-transports.js';
-import { recorder, until } from './helpers.js';
+import { recorder, testNothingLeftOpen, until } from './helpers.js';
 
 /**
  * A raw TCP server on 127.0.0.1 that calls `answer` with each complete request head (or, with
@@ -465,10 +465,4 @@ describe('async iteration', { timeout: 30_000 }, () => {
   });
 });
 
-// Runs after every test above (node:test runs a file's tests in order): nothing may stay open,
-// or the test process would not exit by itself.
-test('no sockets, servers or TLS sessions remain open', async () => {
-  const open = (): string[] => process.getActiveResourcesInfo().filter((r) => /^(TCP|TLS)/.test(r));
-  await until(() => open().length === 0, 'every handle to close');
-  assert.deepEqual(open(), []);
-});
+testNothingLeftOpen();

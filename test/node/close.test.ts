@@ -21,7 +21,7 @@ import {
   rawServerOver,
   serveOver,
 } from '../transports/transport-fixtures.js';
-import { type Recorder, recorder } from './helpers.js';
+import { type Recorder, recorder, testNothingLeftOpen } from './helpers.js';
 
 const COUNT = 1_000;
 const CLEAN_1000 = { event: 'close', code: 1000, reason: '', wasClean: true } as const;
@@ -268,3 +268,5 @@ for (const transport of testTransports()) {
     }
   });
 }
+
+testNothingLeftOpen();

@@ -13,7 +13,7 @@ import { connect } from '../../src/node/connect.js';
 import { serve } from '../../src/node/websocket-server.js';
 import { clientFrame, frame } from '../core/ws/helpers.js';
 import { testTransports } from '../transports/test-transports.js';
-import { closeCodeOf, RawClient, recorder, until } from './helpers.js';
+import { closeCodeOf, RawClient, recorder, testNothingLeftOpen, until } from './helpers.js';
 
 function throwsCode(fn: () => unknown, code: string): void {
   assert.throws(fn, (error: unknown) => error instanceof WirekitError && error.code === code);
@@ -199,10 +199,4 @@ describe('peer protocol errors from a raw client', { timeout: 30_000 }, () => {
   });
 });
 
-// Runs after every test above (node:test runs a file's tests in order): nothing may stay open,
-// or the test process would not exit by itself.
-test('no sockets, servers or TLS sessions remain open', async () => {
-  const open = (): string[] => process.getActiveResourcesInfo().filter((r) => /^(TCP|TLS)/.test(r));
-  await until(() => open().length === 0, 'every handle to close');
-  assert.deepEqual(open(), []);
-});
+testNothingLeftOpen();

@@ -10,7 +10,7 @@ import { describe, test } from 'node:test';
 import { OP } from '../conformance/wire-frame.js';
 import { testTransports } from '../transports/test-transports.js';
 import { connectOver, rawClientsOver, serveOver } from '../transports/transport-fixtures.js';
-import { recorder, until } from './helpers.js';
+import { recorder, testNothingLeftOpen, until } from './helpers.js';
 
 for (const transport of testTransports()) {
   describe(`heartbeat over ${transport.name}`, { timeout: 30_000 }, () => {
@@ -157,3 +157,5 @@ for (const transport of testTransports()) {
     });
   });
 }
+
+testNothingLeftOpen();

@@ -18,7 +18,7 @@ import {
   rawServerOver,
   serveOver,
 } from '../transports/transport-fixtures.js';
-import { recorder } from './helpers.js';
+import { recorder, testNothingLeftOpen } from './helpers.js';
 
 const KiB = 1024;
 /** Far more than any test here may push at a peer that does not read (kernel buffers too). */
@@ -224,3 +224,5 @@ for (const transport of testTransports()) {
     });
   });
 }
+
+testNothingLeftOpen();

@@ -14,7 +14,7 @@ import type { Connection } from '../../src/node/connection.js';
 import { rejectUpgrade, serve } from '../../src/node/websocket-server.js';
 import { echo } from '../helpers/echo.js';
 import { testTransports } from '../transports/test-transports.js';
-import { recorder, until, within } from './helpers.js';
+import { recorder, testNothingLeftOpen, until, within } from './helpers.js';
 
 const MiB = 1024 * 1024;
 
@@ -386,10 +386,4 @@ async function firstMessage<Data>(ws: Connection<Data>): Promise<string> {
   return result.value.data.toString();
 }
 
-// Runs after every test above (node:test runs a file's tests in order): nothing may stay open,
-// or the test process would not exit by itself.
-test('no sockets, servers or TLS sessions remain open', async () => {
-  const open = (): string[] => process.getActiveResourcesInfo().filter((r) => /^(TCP|TLS)/.test(r));
-  await until(() => open().length === 0, 'every handle to close');
-  assert.deepEqual(open(), []);
-});
+testNothingLeftOpen();
