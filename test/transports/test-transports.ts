@@ -210,6 +210,7 @@ function http1Clients(secure: boolean, port: number): RawClients {
       ? tlsConnect({ host: HOST, port, ca: testCertificate().cert })
       : netConnect({ host: HOST, port });
     sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
     socket.setNoDelay(true);
     const key = randomBytes(16).toString('base64');
     const fields: Record<string, string> = {
@@ -222,7 +223,10 @@ function http1Clients(secure: boolean, port: number): RawClients {
     };
     const lines = Object.entries(fields).map(([name, value]) => `${name}: ${value}\r\n`);
     socket.write(`GET ${request.path ?? '/'} HTTP/1.1\r\n${lines.join('')}\r\n`);
-    const { head, rest } = await readRawHead(socket, WAIT_MS);
+    const { head, rest } = await readRawHead(socket, WAIT_MS).catch((error: unknown) => {
+      socket.destroy();
+      throw error;
+    });
     const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0);
     const headers = headFields(head);
     if (status !== 101) {
@@ -249,6 +253,7 @@ async function http1Server(secure: boolean): Promise<RawServer> {
   const requests = arrivals<RawServerRequest>('a WebSocket request on the raw server');
   const onSocket = (socket: Socket | TLSSocket): void => {
     sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
     socket.setNoDelay(true);
     socket.on('error', () => {});
     readRawHead(socket, WAIT_MS).then(
@@ -303,6 +308,7 @@ async function http1Server(secure: boolean): Promise<RawServer> {
  */
 function h2Clients(kind: H2Kind, port: number): RawClients {
   let session: Promise<ClientHttp2Session> | undefined;
+  const streams = new Set<Duplex>();
   const live = async (): Promise<ClientHttp2Session> => {
     const current = await session?.catch(() => undefined);
     if (current !== undefined && !current.closed && !current.destroyed) return current;
@@ -314,6 +320,8 @@ function h2Clients(kind: H2Kind, port: number): RawClients {
     for (const [name, value] of Object.entries(request.headers ?? {}))
       overrides[name.toLowerCase()] = value;
     const answer = await rawExtendedConnect(await live(), request.path ?? '/', overrides);
+    streams.add(answer.stream);
+    answer.stream.once('close', () => streams.delete(answer.stream));
     const headers = h2Fields(answer.headers);
     const head = h2Head(headers);
     if (answer.status !== 200) {
@@ -342,6 +350,9 @@ function h2Clients(kind: H2Kind, port: number): RawClients {
     open,
     peer: peerOf(open),
     async close() {
+      // Streams first: a paused stream holding unread data would keep a graceful GOAWAY
+      // waiting until closeRawSession gives up on it.
+      for (const stream of streams) stream.destroy();
       const current = await session?.catch(() => undefined);
       if (current !== undefined) await closeRawSession(current);
     },
