@@ -65,7 +65,11 @@ export type BinaryType = 'nodebuffer' | 'arraybuffer' | 'fragments' | 'blob';
 /** A message as `'message'` listeners get it (text is always a `Buffer`). */
 export type RawData = Buffer | ArrayBuffer | Buffer[] | Blob;
 
-/** What `send`, `ping` and `pong` take; other objects go through `Buffer.from`. */
+/**
+ * What `send`, `ping` and `pong` take: every form of a received message (so an echo needs no
+ * conversion; a list of buffers, `binaryType` `'fragments'`, is sent as their concatenation),
+ * numbers (as text), and other objects through `Buffer.from`.
+ */
 export type WsSendData =
   | string
   | number
@@ -74,6 +78,7 @@ export type WsSendData =
   | SharedArrayBuffer
   | ArrayBufferView
   | Blob
+  | readonly Uint8Array[]
   | readonly number[]
   | null
   | undefined;
@@ -953,6 +958,8 @@ function toPayload(data: WsSendData): string | Uint8Array {
   if (isAnyArrayBuffer(data)) return new Uint8Array(data);
   if (ArrayBuffer.isView(data))
     return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (Array.isArray(data) && data.length > 0 && data.every((part) => part instanceof Uint8Array))
+    return Buffer.concat(data as readonly Uint8Array[]);
   return Buffer.from(data as unknown as readonly number[]);
 }
 
