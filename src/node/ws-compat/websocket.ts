@@ -676,11 +676,23 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
         this.emit('error', error);
       }
     } finally {
-      this.#emitClose();
+      this.#emitCloseWithSocket();
     }
   }
 
+  /**
+   * ws emits `'close'` once the socket is closed, not while the close frame is being read:
+   * listeners that handle messages on a later tick (Socket.IO does) see every message before
+   * the close. The socket closes within `closeTimeout` (wirekit's close timer).
+   */
+  #emitCloseWithSocket(): void {
+    const socket = this.#socket;
+    if (socket === undefined || socket.closed) this.#emitClose();
+    else socket.once('close', () => this.#emitClose());
+  }
+
   #emitClose(): void {
+    if (this.#readyState === ReadyState.CLOSED) return;
     this.#readyState = ReadyState.CLOSED;
     this.emit('close', this.#closeCode, this.#closeMessage);
   }

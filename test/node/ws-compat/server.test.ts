@@ -312,12 +312,13 @@ describe('wirekit/ws WebSocketServer', () => {
     const [server] = await connected;
     const serverError = next<[Error & { code?: string }]>(server, 'error');
     const serverClose = closeOf(server);
+    const clientClose = closeOf(client);
     client.send(Buffer.alloc(2048));
     const [error] = await serverError;
     assert.ok(error instanceof RangeError);
     assert.equal(error.code, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH');
     assert.equal((await serverClose).code, 1006);
-    assert.equal((await closeOf(client)).code, 1009);
+    assert.equal((await clientClose).code, 1009);
     await stopServer(wss);
   });
 

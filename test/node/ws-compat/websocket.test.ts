@@ -73,12 +73,13 @@ describe('wirekit/ws WebSocket', () => {
   test('close(code, reason) reaches the peer as a Buffer reason; the initiator gets the echo', async () => {
     const { wss, client, server } = await pair();
     const serverClosed = next<[number, Buffer]>(server, 'close');
+    const clientClosed = closeOf(client);
     client.close(4001, Buffer.from('done ✓'));
     const [code, reason] = await serverClosed;
     assert.equal(code, 4001);
     assert.ok(Buffer.isBuffer(reason));
     assert.equal(reason.toString(), 'done ✓');
-    assert.equal((await closeOf(client)).code, 4001);
+    assert.equal((await clientClosed).code, 4001);
     await stopServer(wss);
   });
 
