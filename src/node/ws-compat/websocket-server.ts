@@ -134,7 +134,6 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   #shouldEmitClose = false;
   readonly #pending = new Map<IncomingMessage, PendingUpgrade>();
   readonly #requests = new WeakMap<WebSocket, IncomingMessage>();
-  readonly #onClientClose = new WeakMap<WebSocket, () => void>();
 
   /**
    * Exactly one of `port`, `server` and `noServer` (else a `TypeError`). With `port`,
@@ -416,7 +415,6 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
         if (this.#shouldEmitClose && clients.size === 0)
           process.nextTick(WebSocketServer.#emitClose, this);
       };
-      this.#onClientClose.set(ws, onClose);
       ws.once('close', onClose);
     }
     if (pending !== undefined && request !== undefined) pending.callback(ws, request);
