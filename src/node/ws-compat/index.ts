@@ -23,9 +23,13 @@ import { WebSocketServer } from './websocket-server.js';
 
 /** The statics ws puts on its `WebSocket` class. */
 export interface WebSocketStatics {
+  /** ws's older name of {@link WebSocketServer}. */
   readonly Server: typeof WebSocketServer;
+  /** The server class, as `require('ws').WebSocketServer`. */
   readonly WebSocketServer: typeof WebSocketServer;
+  /** The class itself, as `require('ws').WebSocket`. */
   readonly WebSocket: typeof WebSocketClass & WebSocketStatics;
+  /** A `Duplex` stream over a WebSocket, as ws's `createWebSocketStream`. */
   readonly createWebSocketStream: typeof createWebSocketStream;
 }
 
