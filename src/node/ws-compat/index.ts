@@ -16,6 +16,8 @@
  * const ws = new WebSocket('ws://127.0.0.1:8080');
  * ws.on('open', () => ws.send('hello'));
  * ```
+ *
+ * @module wirekit/ws
  */
 import { createWebSocketStream } from './create-websocket-stream.js';
 import { WebSocket as WebSocketClass } from './websocket.js';
