@@ -5,6 +5,8 @@
  * output checked. Waits are bounded by `until`/`within`; nothing depends on how fast it runs.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -242,6 +244,75 @@ describe('cookbook recipes, run', { timeout: 60_000 }, () => {
       assert.equal(closed.code, 1000);
       assert.equal(closed.wasClean, true);
     } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
+/** The test's side of a recipe run as a program: its stdout lines so far, and its exit. */
+function runProgram(name: string, env: Readonly<Record<string, string>>) {
+  const child = spawn(process.execPath, [`${root}dist/examples/cookbook/${name}.js`], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (text: string) => {
+    output += text;
+  });
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  return {
+    child,
+    lines: (): string[] => output.split('\n').filter((line) => line !== ''),
+    exit: () => within(exited, 10_000, `${name} to exit`),
+  };
+}
+
+describe('cookbook recipes, run as programs', { timeout: 60_000 }, () => {
+  test('node dist/examples/cookbook/market-data.js prints trades across a restart', async () => {
+    const exchange = (port: number, price: number): Promise<ListeningServer> =>
+      serve({
+        port,
+        host: '127.0.0.1',
+        handler: {
+          message(ws) {
+            ws.send(JSON.stringify({ symbol: 'BTC-USD', price }));
+          },
+        },
+      });
+    let server = await exchange(0, 7);
+    const port = server.address.port;
+    const program = runProgram('market-data', { URL: `ws://127.0.0.1:${port}/` });
+    try {
+      await until(() => program.lines().includes('trade BTC-USD 7'), 'the first trade');
+      await server.close();
+      server = await exchange(port, 8);
+      await until(() => program.lines().includes('trade BTC-USD 8'), 'the trade after restart');
+      program.child.kill('SIGINT'); // the program closes its feed and exits
+      assert.deepEqual(await program.exit(), [0, null]);
+      assert.deepEqual(
+        program.lines().filter((l) => !l.startsWith('reconnecting')),
+        ['connected, subscribed', 'trade BTC-USD 7', 'connected, subscribed', 'trade BTC-USD 8'],
+      );
+    } finally {
+      program.child.kill();
+      await server.close();
+    }
+  });
+
+  test('node dist/examples/cookbook/rest-pool.js prints both tickers and exits 0', async () => {
+    const server = createServer((req, res) => {
+      const symbol = new URL(req.url ?? '/', 'http://x').searchParams.get('symbol');
+      res.end(JSON.stringify({ price: symbol === 'BTC-USD' ? 1 : 2 }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const program = runProgram('rest-pool', { URL: `http://127.0.0.1:${port}` });
+      assert.deepEqual(await program.exit(), [0, null]);
+      assert.deepEqual(program.lines(), ['BTC-USD 200 1', 'ETH-USD 200 2']);
+    } finally {
+      server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
