@@ -10,7 +10,12 @@
 export type WsEventType = 'open' | 'message' | 'close' | 'error';
 
 /** A listener: a function, or an object with `handleEvent`. */
-export type WsEventListener<E> = ((event: E) => unknown) | { handleEvent(event: E): unknown };
+export type WsEventListener<E> =
+  | ((event: E) => unknown)
+  | {
+      /** Called with each event, with the object as `this`. */
+      handleEvent(event: E): unknown;
+    };
 
 /** Options of `addEventListener`: only `once` has an effect, as in ws. */
 export interface WsAddEventListenerOptions {

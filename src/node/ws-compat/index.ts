@@ -16,6 +16,8 @@
  * const ws = new WebSocket('ws://127.0.0.1:8080');
  * ws.on('open', () => ws.send('hello'));
  * ```
+ *
+ * @module wirekit/ws
  */
 import { createWebSocketStream } from './create-websocket-stream.js';
 import { WebSocket as WebSocketClass } from './websocket.js';
@@ -23,9 +25,13 @@ import { WebSocketServer } from './websocket-server.js';
 
 /** The statics ws puts on its `WebSocket` class. */
 export interface WebSocketStatics {
+  /** ws's older name of {@link WebSocketServer}. */
   readonly Server: typeof WebSocketServer;
+  /** The server class, as `require('ws').WebSocketServer`. */
   readonly WebSocketServer: typeof WebSocketServer;
+  /** The class itself, as `require('ws').WebSocket`. */
   readonly WebSocket: typeof WebSocketClass & WebSocketStatics;
+  /** A `Duplex` stream over a WebSocket, as ws's `createWebSocketStream`. */
   readonly createWebSocketStream: typeof createWebSocketStream;
 }
 

@@ -86,7 +86,7 @@ export type WsSendData =
 /** Called once the data is written, or with the error that prevented it. */
 export type SendCallback = (error?: Error) => void;
 
-/** Options of {@link WebSocket.send}. */
+/** Options of `WebSocket.send` (ws's `send(data, options, callback)`). */
 export interface SendOptions {
   /** Send as binary (default: anything but a string) or text. */
   readonly binary?: boolean;
