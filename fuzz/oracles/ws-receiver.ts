@@ -128,7 +128,10 @@ class OracleReceiver extends Receiver {
 export interface WsReceiverConfig {
   readonly server: boolean;
   readonly maxPayload: number;
+  /** RSV1 allowed; the message is delivered as it came (`true`) or through `inflate`. */
   readonly compressed: boolean;
+  /** Decompresses one whole compressed message (it throws on invalid data). */
+  readonly inflate?: (data: Uint8Array) => Uint8Array;
 }
 
 /** An identity permessage-deflate for ws: what arrives is what is delivered. */
@@ -144,10 +147,37 @@ const identityDeflate = {
  */
 export function wsReceiverEvents(stream: Uint8Array, config: WsReceiverConfig): string[] {
   const events: string[] = [];
+  const inflate = config.inflate;
+  const pieces: Buffer[] = [];
+  const deflate =
+    inflate === undefined
+      ? identityDeflate
+      : {
+          decompress(
+            data: Buffer,
+            fin: boolean,
+            cb: (error: Error | null, data: Buffer) => void,
+          ): void {
+            pieces.push(data);
+            if (!fin) {
+              cb(null, Buffer.alloc(0));
+              return;
+            }
+            const whole = Buffer.concat(pieces.splice(0));
+            let out: Uint8Array;
+            try {
+              out = inflate(whole);
+            } catch (error) {
+              cb(error as Error, Buffer.alloc(0));
+              return;
+            }
+            cb(null, Buffer.from(out));
+          },
+        };
   const receiver = new OracleReceiver({
     isServer: config.server,
     maxPayload: config.maxPayload,
-    extensions: config.compressed ? { 'permessage-deflate': identityDeflate } : {},
+    extensions: config.compressed ? { 'permessage-deflate': deflate } : {},
   });
   receiver.on('message', (data, isBinary) => {
     events.push(`${isBinary ? 'binary' : 'text'}:${(data as Buffer).toString('hex')}`);
@@ -162,7 +192,7 @@ export function wsReceiverEvents(stream: Uint8Array, config: WsReceiverConfig): 
     if (error && !failed) {
       failed = true;
       const code = (error as unknown as Record<symbol, number>)[kStatusCode];
-      events.push(`error:${code}`);
+      events.push(`error:${code ?? error.message}`);
     }
   });
   return events;
