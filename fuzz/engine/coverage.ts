@@ -84,6 +84,14 @@ export class Coverage {
   constructor(files: readonly string[]) {
     this.#session = startCoverage();
     this.#files = files;
+    // Optimized code does not count calls of functions without blocks of their own (the
+    // count is kept by the unoptimized code): a function an earlier target made hot would
+    // never show as run. Restarting precise coverage throws away optimized code and counts.
+    // The first take lists every function of the loaded scripts (later ones only those that
+    // ran): it fills the inventory the report counts functions from.
+    this.#take();
+    this.#session.post('Profiler.stopPreciseCoverage');
+    this.#session.post('Profiler.startPreciseCoverage', { callCount: true, detailed: true });
   }
 
   /** Number of features known so far (functions and blocks). */
@@ -122,7 +130,7 @@ export class Coverage {
         if (!url.endsWith(file)) continue;
         const seen = this.#functions.get(file);
         for (const [start, name] of listed) {
-          if (seen?.has(start) !== true) {
+          if (start !== 0 && seen?.has(start) !== true) {
             never++;
             uncovered.push(`${name || '(anonymous)'}()`);
           }
@@ -152,7 +160,8 @@ export class Coverage {
   #function(functions: Map<number, FunctionInfo>, fn: V8Function, covered: number[]): void {
     const ranges = fn.ranges;
     const whole = ranges[0];
-    if (whole === undefined) return;
+    // The script's top level runs once, at import, before any input: not part of the target.
+    if (whole === undefined || whole.startOffset === 0) return;
     let info = functions.get(whole.startOffset);
     if (info === undefined) {
       info = {
@@ -164,7 +173,8 @@ export class Coverage {
       };
       functions.set(whole.startOffset, info);
     }
-    if (whole.count === 0) return;
+    // A function without a call count may still have run blocks (optimized callers).
+    if (whole.count === 0 && !ranges.some((r) => r.count > 0)) return;
     info.covered = true;
     covered.push(info.feature);
     for (let i = 1; i < ranges.length; i++) {

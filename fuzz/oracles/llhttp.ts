@@ -132,6 +132,8 @@ const instance = new Wasm.Instance(new Wasm.Module(wasm), {
       if (c.request) {
         const method = METHOD_NAMES.get(ll.llhttp_get_method(p)) ?? '?';
         // llhttp flags CONNECT as an upgrade; wirekit pauses after it without calling it one.
+        // Either way the connection becomes a tunnel: not "closed" after it.
+        c.tunnel = upgrade === 1;
         c.events.push(
           `head:${JSON.stringify({ method, target: c.url, version, headers: fields, keepAlive: c.keepAlive, upgrade: upgrade === 1 && method !== 'CONNECT' })}`,
         );

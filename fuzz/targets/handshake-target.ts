@@ -89,7 +89,7 @@ function wsShape(elements: readonly ExtensionElement[]): string {
     for (const [n, v] of e.params) listOf(params, n).push(v);
     listOf(offers, e.name).push(params);
   }
-  return JSON.stringify(offers);
+  return sortedShape(offers);
 }
 
 /** The list under `key`, created empty if missing. */
@@ -101,6 +101,23 @@ function listOf<T>(map: Record<string, T[]>, key: string): T[] {
   return created;
 }
 
+/**
+ * ws groups offers and parameters by their exact spelling, so the order of the same name in
+ * two spellings is lost: the shapes are compared with every list sorted (the exact order is
+ * the reference grammar's to check).
+ */
+function sortedShape(offers: Record<string, Record<string, (string | true)[]>[]>): string {
+  const out: Record<string, string[]> = {};
+  for (const name of Object.keys(offers).sort()) {
+    out[name] = offers[name]!.map((params) => {
+      const sorted: Record<string, string[]> = {};
+      for (const n of Object.keys(params).sort()) sorted[n] = params[n]!.map(String).sort();
+      return JSON.stringify(sorted);
+    }).sort();
+  }
+  return JSON.stringify(out);
+}
+
 function lowerShape(parsed: Record<string, Record<string, (string | true)[]>[]>): string {
   const offers: Record<string, Record<string, (string | true)[]>[]> = {};
   for (const [name, list] of Object.entries(parsed)) {
@@ -110,7 +127,7 @@ function lowerShape(parsed: Record<string, Record<string, (string | true)[]>[]>)
       listOf(offers, name.toLowerCase()).push(lowered);
     }
   }
-  return JSON.stringify(offers);
+  return sortedShape(offers);
 }
 
 function extensions(value: string): void {

@@ -14,7 +14,13 @@ interface Rule {
   readonly wirekit?: (reason: string, next: string | undefined, stream: Uint8Array) => boolean;
   /** llhttp stopped with an error at byte `at` (after `prev`); `next` is what wirekit read
    * there instead. */
-  readonly llhttp?: (reason: string, prev: number, at: number, next: string | undefined) => boolean;
+  readonly llhttp?: (
+    reason: string,
+    prev: number,
+    at: number,
+    next: string | undefined,
+    stream: Uint8Array,
+  ) => boolean;
 }
 
 const SP = 0x20;
@@ -99,6 +105,12 @@ export const HTTP_DIFFERENCES: readonly Rule[] = [
   },
   // RFC 9110 §15: status codes are 100..599.
   { id: 'status-range', wirekit: (r) => /status code must be three digits in 100..599/.test(r) },
+  // RFC 9112 §6.1: chunked applied twice cannot be decoded once.
+  { id: 'chunked-twice', wirekit: (r) => /chunked transfer coding applied more than once/.test(r) },
+  // RFC 9112 §6.3 item 3: both framings in one message is an error (smuggling).
+  { id: 'te-and-cl', wirekit: (r) => /both Content-Length and Transfer-Encoding/.test(r) },
+  // RFC 9110 §9.3.6: a CONNECT request has no content; one that declares some is refused.
+  { id: 'connect-content', wirekit: (r) => /CONNECT request with content/.test(r) },
   // RFC 9110 §15.2: interim responses do not decide persistence; the final response does.
   { id: 'interim-persistence', llhttp: (r) => /CLOSED_CONNECTION/.test(r) },
   // RFC 9110 §6.2: a higher minor version is read as the highest one implemented (1.1).
@@ -107,6 +119,9 @@ export const HTTP_DIFFERENCES: readonly Rule[] = [
     llhttp: (r) => /INVALID_VERSION Invalid HTTP version|Invalid minor version/.test(r),
   },
 ];
+
+/** A Transfer-Encoding value that ends with OWS or an empty list element after `chunked`. */
+const TE_LIST_SYNTAX = /\r\nTransfer-Encoding:[^\r\n]*chunked[ \t,]+\r\n/i;
 
 function hasBareCr(stream: Uint8Array): boolean {
   return stream.some((b, i) => b === 0x0d && stream[i + 1] !== 0x0a);
@@ -129,6 +144,16 @@ export function explainHttpDifference(
   wirekit: HttpRecord,
   llhttp: LlhttpResult,
 ): string | undefined {
+  // RFC 9112 §5 (OWS is not part of a value), RFC 9110 §5.6.1 (empty list elements are
+  // ignored): llhttp does not read "chunked\t" or "chunked," as chunked and frames the message
+  // otherwise. Everything up to the head with that field must agree.
+  if (TE_LIST_SYNTAX.test(Buffer.from(stream).toString('latin1'))) {
+    let same = 0;
+    while (same < wirekit.events.length && wirekit.events[same] === llhttp.events[same]) same++;
+    // The last head read by the point they part (wirekit's view of it).
+    const head = wirekit.events.slice(0, same + 1).findLast((e) => e.startsWith('head:')) ?? '';
+    if (/"Transfer-Encoding","[^"]*chunked[^"]*"/i.test(head)) return 'te-list-syntax';
+  }
   // RFC 9110 §7.8: a server MUST ignore Upgrade in an HTTP/1.0 request; llhttp honours it.
   const http10Upgrade = /^head:\{"method".*"version":"1\.0".*"upgrade":true\}$/;
   if (llhttp.events.some((e) => http10Upgrade.test(e))) {
@@ -159,7 +184,9 @@ export function explainHttpDifference(
     const prev =
       llhttp.errorAt > 0 && llhttp.errorAt <= stream.length ? stream[llhttp.errorAt - 1]! : -1;
     const at = llhttp.errorAt >= 0 && llhttp.errorAt < stream.length ? stream[llhttp.errorAt]! : -1;
-    const rule = HTTP_DIFFERENCES.find((r) => r.llhttp?.(llhttp.reason, prev, at, next) === true);
+    const rule = HTTP_DIFFERENCES.find(
+      (r) => r.llhttp?.(llhttp.reason, prev, at, next, stream) === true,
+    );
     if (rule !== undefined) return rule.id;
   }
   return undefined;

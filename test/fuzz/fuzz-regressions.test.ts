@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { connectionTarget } from '../../fuzz/targets/connection-target.js';
 import { frameReaderTarget } from '../../fuzz/targets/frame-reader-target.js';
+import { handshakeTarget } from '../../fuzz/targets/handshake-target.js';
+import { httpRequestTarget } from '../../fuzz/targets/http-target.js';
 import { inflateTarget } from '../../fuzz/targets/inflate-target.js';
 import { RequestReader } from '../../src/core/http1/request-reader.js';
 import { FrameReader, ReadKind } from '../../src/core/ws/frame-reader.js';
@@ -95,6 +97,16 @@ describe('fuzz findings: oracle corrections (the inputs that showed them)', () =
       'connection: abort() closes without a close event',
       connectionTarget,
       '030e05656c6c6f000205002861616161616161616161616161616161616161616161616161616161616161616161616161610b0209',
+    ],
+    [
+      'handshake: ws groups extensions by exact spelling (the shapes compare sorted)',
+      handshakeTarget,
+      '007065726d6573736167652d6465666c6174653b732c7065726d6573736167652d4465666c6174653b732c7065726d6573736167652d6465666c617465',
+    ],
+    [
+      'http-request: a CONNECT is a tunnel in llhttp too, also in HTTP/1.0 (not "closed")',
+      httpRequestTarget,
+      '00434f4e4e45435420613a20485454502f312e300d0a0d0a',
     ],
     ['inflate: an empty payload is not fed to zlib', inflateTarget, '6e01020080'],
     [
