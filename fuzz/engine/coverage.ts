@@ -84,14 +84,13 @@ export class Coverage {
   constructor(files: readonly string[]) {
     this.#session = startCoverage();
     this.#files = files;
-    // Optimized code does not count calls of functions without blocks of their own (the
-    // count is kept by the unoptimized code): a function an earlier target made hot would
-    // never show as run. Restarting precise coverage throws away optimized code and counts.
     // The first take lists every function of the loaded scripts (later ones only those that
-    // ran): it fills the inventory the report counts functions from.
+    // ran): it fills the inventory the report counts functions from. Precise coverage is not
+    // restarted per target: a restart loses the block counters of functions compiled before
+    // it. So a function without blocks of its own that an earlier target in the same process
+    // made hot (optimized code does not count calls) is not seen as run by a later target;
+    // per-target reports come from one process per target (see fuzz/README.md).
     this.#take();
-    this.#session.post('Profiler.stopPreciseCoverage');
-    this.#session.post('Profiler.startPreciseCoverage', { callCount: true, detailed: true });
   }
 
   /** Number of features known so far (functions and blocks). */

@@ -233,7 +233,8 @@ function minimizeCorpus(
       for (const f of features) union.add(f);
     }
   }
-  return kept;
+  // Never trade a corpus for nothing: no features at all means coverage did not work.
+  return kept.length === 0 ? [...corpus] : kept;
 }
 
 function hexOf(bytes: Uint8Array): string {

@@ -113,6 +113,8 @@ export const HTTP_DIFFERENCES: readonly Rule[] = [
   { id: 'connect-content', wirekit: (r) => /CONNECT request with content/.test(r) },
   // RFC 9110 §15.2: interim responses do not decide persistence; the final response does.
   { id: 'interim-persistence', llhttp: (r) => /CLOSED_CONNECTION/.test(r) },
+  // RFC 9110 §6.2: the major version names the message syntax; only HTTP/1.x is read here.
+  { id: 'major-version', wirekit: (r) => /HTTP major version other than 1/.test(r) },
   // RFC 9110 §6.2: a higher minor version is read as the highest one implemented (1.1).
   {
     id: 'minor-version',

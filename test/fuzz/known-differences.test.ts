@@ -45,6 +45,7 @@ const EXAMPLES: [string, boolean, string][] = [
     `POST / HTTP/1.1\r\n${H}Content-Length: 5\r\nContent-Length: 5\r\n\r\nhello`,
   ],
   ['content-length-list', false, 'HTTP/1.1 200 \r\nContent-Length: 2\t\r\n\r\nhi'],
+  ['major-version', false, 'HTTP/1.1 100\r\n\r\nHTTP/2.0 200\r\nContent-Length: 0\r\n\r\n'],
   ['minor-version', false, 'HTTP/1.2 200 \r\nContent-Length: 0\r\n\r\n'],
   ['trailer-fields', true, `${CHUNKED}0\r\nTransfer-Encoding: h\r\n\r\n`],
   ['interim-persistence', false, 'HTTP/1.0 100\r\n\r\nHTTP/1.1 204\r\n\r\n'],
