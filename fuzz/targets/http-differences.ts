@@ -156,6 +156,16 @@ export function explainHttpDifference(
     const head = wirekit.events.slice(0, same + 1).findLast((e) => e.startsWith('head:')) ?? '';
     if (/"Transfer-Encoding","[^"]*chunked[^"]*"/i.test(head)) return 'te-list-syntax';
   }
+  // RFC 9110 §6.5.1: trailer fields do not decide framing or persistence; llhttp lets a
+  // trailer Connection or Transfer-Encoding field end the connection.
+  if (llhttp.events.some((e) => /^end:.*\["(connection|transfer-encoding)"/i.test(e))) {
+    const bare = (e: string): string => e.replace(/,"keepAlive":(true|false)/, '');
+    const fixed = llhttp.events.map((e, i) => {
+      const w = wirekit.events[i];
+      return e.startsWith('head:') && w !== undefined && bare(w) === bare(e) ? w : e;
+    });
+    if (isPrefix(fixed, wirekit.events)) return 'trailer-fields';
+  }
   // RFC 9110 §7.8: a server MUST ignore Upgrade in an HTTP/1.0 request; llhttp honours it.
   const http10Upgrade = /^head:\{"method".*"version":"1\.0".*"upgrade":true\}$/;
   if (llhttp.events.some((e) => http10Upgrade.test(e))) {

@@ -48,6 +48,11 @@ const EXAMPLES: [string, boolean, string][] = [
   ['major-version', false, 'HTTP/1.1 100\r\n\r\nHTTP/2.0 200\r\nContent-Length: 0\r\n\r\n'],
   ['minor-version', false, 'HTTP/1.2 200 \r\nContent-Length: 0\r\n\r\n'],
   ['trailer-fields', true, `${CHUNKED}0\r\nTransfer-Encoding: h\r\n\r\n`],
+  [
+    'trailer-fields',
+    false,
+    'HTTP/1.1 200\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nConnection: close\r\n\r\nHTTP/1.1 204\r\n\r\n',
+  ],
   ['interim-persistence', false, 'HTTP/1.0 100\r\n\r\nHTTP/1.1 204\r\n\r\n'],
   ['te-list-syntax', true, `POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked\t\r\n\r\n0\r\n\r\n`],
   ['te-list-syntax', true, `POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked,\r\n\r\n0\r\n\r\n`],
