@@ -32,7 +32,8 @@ interface SnapshotJson {
   readonly strings: readonly string[];
 }
 
-/** Node types whose name says nothing useful per object: group them by type alone. */
+/** Node types whose name says nothing useful per object: group them by type alone (internal
+ * arrays and hidden objects keep their names: `(object properties)`, `system / Map`, …). */
 const BY_TYPE: ReadonlySet<string> = new Set([
   'string',
   'concatenated string',
@@ -40,8 +41,6 @@ const BY_TYPE: ReadonlySet<string> = new Set([
   'number',
   'heap number',
   'code',
-  'hidden',
-  'array',
 ]);
 
 async function readStream(stream: NodeJS.ReadableStream): Promise<string> {

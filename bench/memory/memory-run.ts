@@ -19,6 +19,9 @@ export interface RunSettings {
   readonly connections: number;
   /** The Bun executable, for Bun subjects. */
   readonly bun: string | undefined;
+  /** Extra flags for Node servers (e.g. `--max-semi-space-size=1` to pin V8's young
+   * generation and see the cost of the objects alone). */
+  readonly nodeFlags: readonly string[];
 }
 
 /** What one measurement saw. */
@@ -59,7 +62,8 @@ async function measure(
 
 function serverCommand(subject: MemorySubject, settings: RunSettings): string[] {
   const args = [script(subject.script), '--deflate', subject.deflate];
-  if (subject.runtime === 'node') return [process.execPath, '--expose-gc', ...args];
+  if (subject.runtime === 'node')
+    return [process.execPath, '--expose-gc', ...settings.nodeFlags, ...args];
   if (settings.bun === undefined) throw new Error('no bun executable');
   return [settings.bun, ...args];
 }
