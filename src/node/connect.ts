@@ -80,6 +80,7 @@ async function openOverHttp2<Data>(
       ...(options.connectTimeout === undefined ? {} : { connectTimeout: options.connectTimeout }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.proxy === undefined ? {} : { proxy: options.proxy }),
+      ...(options.closeTimeout === undefined ? {} : { closeTimeout: options.closeTimeout }),
     });
   } catch (error) {
     const fallback =

@@ -234,9 +234,11 @@ export class Connection<Data = unknown>
   #progressAt = 0;
   /** Bytes read and ignored since the close; past {@link DISCARD_AFTER_CLOSE} reading stops. */
   #discarded = 0;
-  #drainWaiters: (() => void)[] = [];
+  // Made on first use, like the `'drain'` listener: an idle connection holds none of them.
+  #drainWaiters: (() => void)[] | undefined;
+  #watchingDrain = false;
   // Async iteration.
-  #inbox: Message[] = [];
+  #inbox: Message[] | undefined;
   #waiting: ((result: IteratorResult<Message>) => void) | undefined;
 
   /** @internal Use `serve`, `WebSocketServer#handleUpgrade` or `connect`. */
@@ -288,7 +290,8 @@ export class Connection<Data = unknown>
     socket.on('end', onSocketEnd);
     socket.on('error', onSocketError);
     socket.on('close', onSocketClose);
-    socket.on('drain', onSocketDrain);
+    // A write made before this connection took the socket (the 101) may already wait for one.
+    if (socket.writableNeedDrain) this.#watchDrain();
     this.#handle = directHandle(socket);
     if (this.#heartbeat !== undefined) {
       this.#heartbeat.add(this);
@@ -463,10 +466,19 @@ export class Connection<Data = unknown>
 
   /** The transport holds written bytes back: stop reading if so configured. */
   #backpressured(): void {
+    this.#watchDrain();
     if (this.#options.pauseOnBackpressure && !this.#readingPaused) {
       this.#readingPaused = true;
       this.#socket.pause();
     }
+  }
+
+  /** Listen for `'drain'` from the first backpressure on: the listener is shared, but each
+   * one a socket carries costs memory, and most connections never fill their socket. */
+  #watchDrain(): void {
+    if (this.#watchingDrain) return;
+    this.#watchingDrain = true;
+    this.#socket.on('drain', onSocketDrain);
   }
 
   /** @internal A direct write the kernel could not take at once has ended. */
@@ -632,6 +644,8 @@ export class Connection<Data = unknown>
     if ((!this.#socket.writableNeedDrain && this.#pendingDirect === 0) || this.#finished)
       return Promise.resolve();
     return new Promise<void>((resolve) => {
+      this.#watchDrain();
+      this.#drainWaiters ??= [];
       this.#drainWaiters.push(resolve);
     });
   }
@@ -649,8 +663,8 @@ export class Connection<Data = unknown>
 
   #wakeDrainWaiters(): void {
     const waiters = this.#drainWaiters;
-    if (waiters.length === 0) return;
-    this.#drainWaiters = [];
+    if (waiters === undefined) return;
+    this.#drainWaiters = undefined;
     for (const wake of waiters) wake();
   }
 
@@ -659,7 +673,7 @@ export class Connection<Data = unknown>
     // A direct write still queued keeps the socket backpressured; its completion calls again.
     if (this.#pendingDirect > 0) return;
     this.#wakeDrainWaiters();
-    if (this.#readingPaused && this.#inbox.length < INBOX_HIGH) {
+    if (this.#readingPaused && (this.#inbox?.length ?? 0) < INBOX_HIGH) {
       this.#readingPaused = false;
       this.#socket.resume();
     }
@@ -681,6 +695,9 @@ export class Connection<Data = unknown>
     // holds no queued bytes then), and a compressor unused since the last tick.
     if (!this.#wroteSinceTick && queued === 0) this.#core.trimOutput();
     this.#wroteSinceTick = false;
+    // Likewise the slab a message cut across reads was assembled in (kept between messages
+    // while the connection is busy).
+    this.#core.trimInput();
     this.#compression?.trim();
     if (options.backpressureTimeout > 0) {
       // Progress: the output is empty, or the transport took bytes since the last look. Bytes
@@ -784,8 +801,10 @@ export class Connection<Data = unknown>
       waiting({ value: message, done: false });
       return;
     }
-    this.#inbox.push(message);
-    if (this.#inbox.length >= INBOX_HIGH && !this.#readingPaused) {
+    this.#inbox ??= [];
+    const inbox = this.#inbox;
+    inbox.push(message);
+    if (inbox.length >= INBOX_HIGH && !this.#readingPaused) {
       this.#readingPaused = true;
       this.#socket.pause();
     }
@@ -805,11 +824,11 @@ export class Connection<Data = unknown>
   [Symbol.asyncIterator](): AsyncIterator<Message> {
     return {
       next: () => {
-        const message = this.#inbox.shift();
+        const message = this.#inbox?.shift();
         if (message !== undefined) {
           if (
             this.#readingPaused &&
-            this.#inbox.length < INBOX_HIGH / 2 &&
+            this.#inbox!.length < INBOX_HIGH / 2 &&
             !this.#socket.writableNeedDrain
           ) {
             this.#readingPaused = false;

@@ -15,6 +15,7 @@ import {
   type IncomingHttpHeaders,
   type Settings,
 } from 'node:http2';
+import type { Duplex } from 'node:stream';
 import { ErrorCode, WirekitError } from '../core/errors.js';
 import {
   checkExtendedConnectResponse,
@@ -51,6 +52,9 @@ export interface Http2SessionOptions {
   readonly signal?: AbortSignal;
   /** Connect through an HTTP proxy's CONNECT tunnel, or `'env'`: see `ConnectOptions.proxy`. */
   readonly proxy?: ProxyOption;
+  /** After `close()`, wait this many ms for the graceful end (the GOAWAY out, the streams
+   * done), then destroy the session. Default 5 000. */
+  readonly closeTimeout?: number;
 }
 
 /** Options of one WebSocket on a session: {@link ConnectOptions} without the transport parts. */
@@ -64,11 +68,13 @@ export class Http2WebSocketSession {
   readonly #session: ClientHttp2Session;
   readonly #target: WebSocketTarget;
   readonly #connections = new Set<Connection<unknown>>();
+  readonly #closeTimeout: number;
   #closeWhenEmpty = false;
 
-  private constructor(session: ClientHttp2Session, target: WebSocketTarget) {
+  private constructor(session: ClientHttp2Session, target: WebSocketTarget, closeTimeout: number) {
     this.#session = session;
     this.#target = target;
+    this.#closeTimeout = closeTimeout;
     // A session error ends its streams (each connection sees 1006); never crash the process.
     session.on('error', () => {});
   }
@@ -123,7 +129,10 @@ export class Http2WebSocketSession {
       createConnection: () => socket,
     });
     session.once('connect', () => {
-      session.setLocalWindowSize(options.windowSize ?? DEFAULT_SESSION_WINDOW);
+      // 'connect' comes on a later tick: the session may have failed (and been destroyed)
+      // meanwhile, and setLocalWindowSize would then throw out of an event handler.
+      if (!session.destroyed)
+        session.setLocalWindowSize(options.windowSize ?? DEFAULT_SESSION_WINDOW);
     });
     try {
       await deadline(
@@ -141,7 +150,7 @@ export class Http2WebSocketSession {
       session.destroy();
       throw error;
     }
-    return new Http2WebSocketSession(session, target);
+    return new Http2WebSocketSession(session, target, options.closeTimeout ?? 5_000);
   }
 
   /** WebSockets open on this session. */
@@ -287,12 +296,30 @@ export class Http2WebSocketSession {
    */
   close(code = 1001, reason = 'session closing'): Promise<void> {
     for (const connection of this.#connections) connection.close(code, reason);
+    const session = this.#session;
+    // A graceful end needs a transport that still works. A session whose connection was reset
+    // while a write of it was in flight neither writes its GOAWAY nor reads again (Node stops
+    // polling the socket), and even `destroy()` only ends its socket, which then waits for
+    // that write for good: the socket and its TLS state would never be released. Past the
+    // close timeout the session and its socket are destroyed.
+    const transport = socketOf(session);
+    const timer = setTimeout(() => {
+      session.destroy();
+      transport?.destroy();
+    }, this.#closeTimeout);
+    timer.unref();
+    if (transport === undefined || transport.destroyed)
+      session.once('close', () => clearTimeout(timer));
+    else transport.once('close', () => clearTimeout(timer));
     return new Promise<void>((resolve) => {
-      if (this.#session.destroyed) resolve();
-      // A session already closing (the server's GOAWAY arrived) ignores close() and never
-      // calls back: wait for its 'close' instead.
-      else if (this.#session.closed) this.#session.once('close', () => resolve());
-      else this.#session.close(() => resolve());
+      if (session.destroyed) {
+        resolve();
+        return;
+      }
+      session.once('close', () => resolve());
+      // A session already closing (the server's GOAWAY arrived) ignores close(): its 'close'
+      // comes by itself.
+      if (!session.closed) session.close();
     });
   }
 }
@@ -345,6 +372,22 @@ function remoteSettings(
     session.once('close', onClose);
     session.once('remoteSettings', onSettings);
   });
+}
+
+/**
+ * The socket under a session. `session.socket` is a proxy that refuses `destroy()`; the socket
+ * itself is kept under a symbol of Node's http2 module. `undefined` if this Node lays it out
+ * differently (the session is then only destroyed, never its socket).
+ */
+function socketOf(session: ClientHttp2Session): Duplex | undefined {
+  const key = Object.getOwnPropertySymbols(session).find((s) => s.description === 'socket');
+  const socket =
+    key === undefined ? undefined : (session as unknown as Record<symbol, unknown>)[key];
+  return socket !== null &&
+    typeof socket === 'object' &&
+    typeof (socket as Duplex).destroy === 'function'
+    ? (socket as Duplex)
+    : undefined;
 }
 
 function ignoreError(): void {}

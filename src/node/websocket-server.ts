@@ -242,11 +242,14 @@ export class WebSocketServer<Data = unknown> {
     // A TLS handshake failure is the peer's problem; never let it crash the process.
     server.on('tlsClientError', (_error: Error, socket: Duplex) => socket.destroy());
     // Every accepted TCP socket, so `close()` can also drop those still in their TLS handshake
-    // (not yet seen by acceptSocket) instead of waiting for their handshake timeout.
-    server.on('connection', (raw: Socket) => {
-      this.#raw.add(raw);
-      raw.once('close', () => this.#raw.delete(raw));
-    });
+    // (not yet seen by acceptSocket) instead of waiting for their handshake timeout, and the
+    // sockets of HTTP/2 sessions. A plain HTTP/1.1 listener hands each socket to acceptSocket
+    // at once, where the handshake and then the connection track it: its sockets carry no
+    // second entry and listener.
+    if (options.tls || options.http2) {
+      (server as RawTracking)[kRawSockets] = this.#raw;
+      server.on('connection', trackRaw);
+    }
     this.#listeners.push(server);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -789,6 +792,21 @@ function sniffPreface(
 
 function destroySocket(socket: Socket): void {
   socket.destroy();
+}
+
+const kRawSockets = Symbol('wirekit.rawSockets');
+/** A listener that keeps its accepted sockets in its WebSocket server's set. */
+type RawTracking = NetServer & { [kRawSockets]?: Set<Socket> };
+
+// Listeners shared by every accepted socket (`this` is the listener, then the socket), not a
+// closure and a `once` wrapper per socket: Node sets `socket.server` on accepted sockets, so
+// the set is found through it.
+function trackRaw(this: RawTracking, raw: Socket): void {
+  this[kRawSockets]?.add(raw);
+  raw.on('close', forgetRaw);
+}
+function forgetRaw(this: Socket & { server?: RawTracking }): void {
+  this.server?.[kRawSockets]?.delete(this);
 }
 
 /** A socket in its opening handshake. */

@@ -104,14 +104,17 @@ export class FrameReader {
   readonly #allowRsv1: boolean;
   readonly #reuse: boolean;
   readonly #platform: Platform;
-  readonly #utf8: Utf8Validator;
+  // What only some connections ever need is made on first use, so an idle connection holds
+  // none of it: the validator of text cut across chunks, the queue of chunks that arrive
+  // before the current one is used up, the scratch of a header cut by a chunk boundary.
+  #utf8: Utf8Validator | undefined;
 
   // Input: the chunk being parsed, and chunks received before it was used up.
   #chunk: Uint8Array = EMPTY;
   #pos = 0;
-  #queue: Uint8Array[] = [];
-  // A header cut by a chunk boundary is gathered here.
-  readonly #scratch = new Uint8Array(MAX_HEADER);
+  #queue: Uint8Array[] | undefined;
+  // A header cut by a chunk boundary is gathered here (at most 14 bytes).
+  #scratch: Uint8Array | undefined;
   #scratchLen = 0;
 
   #state = HEADER;
@@ -138,13 +141,12 @@ export class FrameReader {
     this.#allowRsv1 = options.allowCompressed ?? false;
     this.#reuse = options.reuseBuffers ?? false;
     this.#platform = options.platform ?? portablePlatform;
-    this.#utf8 = new Utf8Validator(this.#platform.isUtf8);
   }
 
   /** Bytes received but not parsed yet (including a partial header). */
   get bufferedAmount(): number {
     let n = this.#chunk.length - this.#pos + this.#scratchLen;
-    for (const c of this.#queue) n += c.length;
+    for (const c of this.#queue ?? []) n += c.length;
     return n;
   }
 
@@ -156,16 +158,23 @@ export class FrameReader {
   /** Queue bytes for parsing. Masked payloads are unmasked in place in `chunk`. */
   receive(chunk: Uint8Array): void {
     if (this.#state === DONE || chunk.length === 0) return;
-    if (this.#pos >= this.#chunk.length && this.#queue.length === 0) {
+    if (
+      this.#pos >= this.#chunk.length &&
+      (this.#queue === undefined || this.#queue.length === 0)
+    ) {
       this.#chunk = chunk;
       this.#pos = 0;
     } else {
+      this.#queue ??= [];
       this.#queue.push(chunk);
     }
   }
 
   /** Parse until a message, control frame or error is found, or input runs out. */
   poll(): ReadKind {
+    // The last payload is not kept past this call: a view keeps its chunk's memory alive, and
+    // an idle connection would hold its last read.
+    this.payload = EMPTY;
     for (;;) {
       if (this.#state === HEADER) {
         const status = this.#readHeader();
@@ -181,7 +190,7 @@ export class FrameReader {
 
   /** Move to the next queued chunk when the current one is used up. */
   #nextChunk(): boolean {
-    const next = this.#queue.shift();
+    const next = this.#queue?.shift();
     if (next === undefined) {
       this.#chunk = EMPTY;
       this.#pos = 0;
@@ -209,6 +218,7 @@ export class FrameReader {
           return 1;
         }
         if (n < 0) return -1;
+        this.#scratch ??= new Uint8Array(MAX_HEADER);
         this.#scratch.set(chunk.subarray(pos), 0);
         this.#scratchLen = avail;
         this.#pos = chunk.length;
@@ -217,8 +227,9 @@ export class FrameReader {
       // Join the cut header with the start of this chunk; at most 14 bytes are ever needed.
       const had = this.#scratchLen;
       const take = Math.min(MAX_HEADER - had, avail);
-      this.#scratch.set(chunk.subarray(pos, pos + take), had);
-      const n = this.#parseHeader(this.#scratch, 0, had + take);
+      const scratch = this.#scratch!; // set when #scratchLen became > 0
+      scratch.set(chunk.subarray(pos, pos + take), had);
+      const n = this.#parseHeader(scratch, 0, had + take);
       if (n < 0) return -1;
       if (n > 0) {
         this.#scratchLen = 0;
@@ -406,13 +417,13 @@ export class FrameReader {
         this.#frameDone += n;
         this.#slabLen = at + n;
         // §8.1: invalid UTF-8 fails the connection as soon as it is seen.
-        if (
-          this.#msgOpcode === Opcode.TEXT &&
-          !this.#msgCompressed &&
-          !this.#utf8.push(slab, at, at + n)
-        ) {
-          this.#utf8.reset();
-          return this.#fail(CloseCode.INVALID_PAYLOAD, 'invalid UTF-8 in text message');
+        if (this.#msgOpcode === Opcode.TEXT && !this.#msgCompressed) {
+          this.#utf8 ??= new Utf8Validator(this.#platform.isUtf8);
+          const utf8 = this.#utf8;
+          if (!utf8.push(slab, at, at + n)) {
+            utf8.reset();
+            return this.#fail(CloseCode.INVALID_PAYLOAD, 'invalid UTF-8 in text message');
+          }
         }
       }
       if (this.#frameDone < this.#frameLen) continue;
@@ -422,8 +433,13 @@ export class FrameReader {
       const payload = slab === undefined ? EMPTY : slab.subarray(0, this.#slabLen);
       if (!this.#reuse) this.#slab = undefined;
       this.#slabLen = 0;
+      // A text message whose bytes never reached the slab path has no validator, and nothing
+      // left unfinished.
       const badText =
-        this.#msgOpcode === Opcode.TEXT && !this.#msgCompressed && !this.#utf8.finish();
+        this.#msgOpcode === Opcode.TEXT &&
+        !this.#msgCompressed &&
+        this.#utf8 !== undefined &&
+        !this.#utf8.finish();
       return this.#finishMessage(payload, badText);
     }
   }
@@ -437,6 +453,15 @@ export class FrameReader {
     this.payload = payload;
     this.compressed = this.#msgCompressed;
     return kind;
+  }
+
+  /**
+   * Let go of a reused slab (`reuseBuffers`) while no message is being assembled in it: an
+   * adapter calls this for quiet connections, so a connection that once received a large
+   * message does not keep its slab while idle.
+   */
+  trim(): void {
+    if (this.#slabLen === 0) this.#slab = undefined;
   }
 
   /** Room for `n` more bytes in the message slab; grows as bytes arrive, not as announced. */
@@ -535,7 +560,7 @@ export class FrameReader {
   #discardInput(): void {
     this.#chunk = EMPTY;
     this.#pos = 0;
-    this.#queue = [];
+    this.#queue = undefined;
     this.#scratchLen = 0;
     this.#slab = undefined;
     this.#slabLen = 0;

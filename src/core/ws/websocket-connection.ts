@@ -179,6 +179,8 @@ export class WebSocketConnection {
    */
   poll(): ReadKind {
     if (this.#state === ReadyState.CLOSED) return ReadKind.NEED_DATA;
+    // Nothing of the last payload is kept past this call (see FrameReader.poll).
+    this.payload = EMPTY;
     const reader = this.#reader;
     const kind = this.#discard ? ReadKind.NEED_DATA : reader.poll();
     switch (kind) {
@@ -405,6 +407,15 @@ export class WebSocketConnection {
         this.#out = EMPTY;
       }
     }
+  }
+
+  /**
+   * Let go of the reused receive slab (`reuseBuffers`) when no message is half-received, so a
+   * connection that once received a large message does not keep its slab while quiet. An
+   * adapter calls it now and then (Node: on the heartbeat tick).
+   */
+  trimInput(): void {
+    this.#reader.trim();
   }
 
   /**
