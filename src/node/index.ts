@@ -20,6 +20,10 @@ export {
   Http2WebSocketSession,
 } from './http2-session.js';
 export { nodePlatform } from './node-platform.js';
+export type { Broker, BrokerSink } from './pubsub/broker.js';
+export { LocalBroker } from './pubsub/local-broker.js';
+export { type PubSubOptions, SlowSubscriber } from './pubsub/pubsub-options.js';
+export type { PubSubStats } from './pubsub/topic-registry.js';
 export {
   type BackoffOptions,
   ReconnectingConnection,

@@ -320,6 +320,9 @@ export function createCompression(
   return {
     threshold: settings.threshold ?? 1024,
     maxCompressedSize: settings.maxCompressedSize ?? 256 * 1024,
+    // Without context takeover the deflater runs on a shared engine reset after each message:
+    // its output depends only on the message and on these settings.
+    sharedKey: sendFresh ? `${sendBits}:${level}:${memLevel}` : undefined,
     // Created on first use: a connection that never sends (or never receives) a compressed
     // message never pays for that direction.
     deflater: {

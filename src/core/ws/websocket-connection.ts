@@ -38,6 +38,7 @@ import { FrameWriter } from './frame-writer.js';
 import type { MaskKeyPool } from './mask-key-pool.js';
 import { InflateFailure, type MessageCompression } from './message-codec.js';
 import { Opcode } from './opcode.js';
+import type { PreparedMessage } from './prepared-message.js';
 import { ReadyState } from './ready-state.js';
 import type { CloseInitiator, WebSocketEvent } from './websocket-event.js';
 
@@ -111,6 +112,8 @@ export class WebSocketConnection {
   #out: Uint8Array = EMPTY;
   #outStart = 0;
   #outLen = 0;
+  /** Prepared frames waiting for an unfinished fragmented message to end (see sendFrame). */
+  #held: Uint8Array[] | undefined;
 
   constructor(options: WebSocketConnectionOptions) {
     const platform = options.platform ?? portablePlatform;
@@ -315,6 +318,56 @@ export class WebSocketConnection {
     this.#sendData(Opcode.BINARY, data, fin);
   }
 
+  /**
+   * Send a whole message already framed by the caller (a `PreparedMessage` frame shared by
+   * many connections): its bytes are copied into the output as they are. Server role only: a
+   * client masks every frame with a fresh key (RFC 6455 §5.3), so a frame cannot be prepared for
+   * it. The frame must be one unmasked data frame with FIN set (and RSV1 only when
+   * permessage-deflate was negotiated with a compressor that keeps no context, RFC 7692 §6);
+   * that is the caller's promise, not checked here. While a fragmented message is being sent,
+   * the frame waits until its last fragment: §5.4 forbids interleaving the frames of two
+   * messages. Throws `ERR_WS_SEND_AFTER_CLOSE` unless OPEN.
+   */
+  sendFrame(frame: Uint8Array): void {
+    this.#checkPreparedSend();
+    if (this.#sendOpcode !== 0) {
+      this.#held ??= [];
+      this.#held.push(frame.slice());
+      return;
+    }
+    const out = this.#reserve(frame.length);
+    out.set(frame, this.#outLen);
+    this.#outLen += frame.length;
+  }
+
+  /**
+   * Send a message prepared for many connections (pub/sub): its shared frame, or with
+   * permessage-deflate its shared compressed frame when this connection's compressor keeps no
+   * context (`sharedKey`), or compressed by this connection's own compressor when it does
+   * (its window is its own, RFC 7692 §7.2.1). The same size limits as for {@link sendText}
+   * decide whether it is compressed. Server role and OPEN only, as {@link sendFrame}.
+   */
+  sendPrepared(message: PreparedMessage): void {
+    this.#checkPreparedSend();
+    const compression = this.#compression;
+    const payload = message.payload;
+    if (
+      compression === undefined ||
+      this.#sendOpcode !== 0 ||
+      payload.length < compression.threshold ||
+      payload.length > compression.maxCompressedSize
+    ) {
+      this.sendFrame(message.frame());
+    } else if (compression.sharedKey !== undefined) {
+      this.sendFrame(message.compressedFrame(compression.sharedKey, compression.deflater));
+    } else {
+      const compressed = compression.deflater.compress(payload);
+      const out = this.#reserve(this.#writer.maxFrameSize(compressed));
+      const opcode = message.isBinary ? Opcode.BINARY : Opcode.TEXT;
+      this.#outLen += this.#writer.writeFrame(out, this.#outLen, opcode, compressed, true, true);
+    }
+  }
+
   /** Send a ping with up to 125 bytes of data. Allowed while CLOSING: only data frames are
    * forbidden after a close frame (§5.5.1). */
   ping(data: Uint8Array | string = EMPTY): void {
@@ -414,6 +467,16 @@ export class WebSocketConnection {
     }
   }
 
+  #checkPreparedSend(): void {
+    this.#checkOpen();
+    if (this.#writer.masked) {
+      throw new WirekitError(
+        ErrorCode.INVALID_ARGUMENT,
+        'a client cannot send a prepared frame: each of its frames needs a fresh masking key (RFC 6455 §5.3)',
+      );
+    }
+  }
+
   #checkFragmentOrder(opcode: number): void {
     if (this.#sendOpcode !== 0 && this.#sendOpcode !== opcode) {
       throw new WirekitError(
@@ -468,6 +531,14 @@ export class WebSocketConnection {
     const out = this.#reserve(room);
     this.#outLen += this.#writer.writeFrame(out, this.#outLen, frameOpcode, data, fin);
     this.#sendOpcode = fin ? 0 : opcode;
+    if (fin && this.#held !== undefined) this.#sendHeld();
+  }
+
+  /** The fragmented message has ended: the prepared frames held back follow it in order. */
+  #sendHeld(): void {
+    const held = this.#held!;
+    this.#held = undefined;
+    for (const frame of held) this.sendFrame(frame);
   }
 
   #writeControl(opcode: number, payload: Uint8Array): void {

@@ -1,0 +1,163 @@
+/**
+ * A message framed once for many recipients (pub/sub): the frame bytes are built on first use
+ * and every recipient's connection copies the same bytes into its output with
+ * `WebSocketConnection.sendFrame`.
+ *
+ * Frames are a server's (unmasked, RFC 6455 §5.1: a server never masks, so one frame is valid
+ * for every client; a client masks each frame with a fresh key, §5.3, so client frames cannot
+ * be shared). With permessage-deflate, a recipient whose server-to-client direction has no
+ * context takeover (RFC 7692 §7.1.1.1) decompresses each message on its own, so the message is
+ * compressed once per compressor setup (`key`: window bits and zlib settings) and shared too;
+ * a recipient with context takeover has its own window and compresses for itself.
+ *
+ * One object is reused for message after message ({@link prepare}): the frames live in
+ * buffers it keeps, valid until the next `prepare`. Recipients copy them at once.
+ *
+ * @example
+ * ```ts
+ * const message = new PreparedMessage();
+ * message.prepare('hello', false);
+ * for (const connection of subscribers) connection.sendFrame(message.frame());
+ * ```
+ */
+import { ErrorCode, WirekitError } from '../errors.js';
+import { type Platform, portablePlatform } from '../platform.js';
+import { FrameWriter } from './frame-writer.js';
+import type { MessageDeflater } from './message-codec.js';
+import { Opcode } from './opcode.js';
+
+const EMPTY = new Uint8Array(0);
+/** Buffers up to this size are kept between messages; larger ones are dropped after use. */
+const KEEP = 256 * 1024;
+
+/** One compressed frame, for the recipients whose compressor setup is `key`. */
+interface CompressedFrame {
+  key: string;
+  buffer: Uint8Array;
+  length: number;
+  /** Built for the current message. */
+  ready: boolean;
+}
+
+/** Encodes one message into frames, once each. */
+export class PreparedMessage {
+  /** Uncompressed frames built since this object was made (a count for tests and stats). */
+  framesEncoded = 0;
+  /** Compressed frames built since this object was made. */
+  framesCompressed = 0;
+
+  readonly #platform: Platform;
+  readonly #writer: FrameWriter;
+  #opcode: number = Opcode.BINARY;
+  #payload: Uint8Array = EMPTY;
+  /** Scratch for a string's UTF-8 bytes. */
+  #text: Uint8Array = EMPTY;
+  #frame: Uint8Array = EMPTY;
+  #frameLength = -1;
+  readonly #compressed: CompressedFrame[] = [];
+
+  constructor(platform: Platform = portablePlatform) {
+    this.#platform = platform;
+    this.#writer = new FrameWriter({ role: 'server', platform });
+  }
+
+  /**
+   * Start a new message: a string is encoded as UTF-8 once; bytes are used as they are until
+   * the next `prepare` (not copied). Text given as bytes must be UTF-8 (RFC 6455 §5.6): else
+   * `ERR_WS_INVALID_UTF8` is thrown and nothing changes.
+   */
+  prepare(data: string | Uint8Array, isBinary: boolean): void {
+    let payload: Uint8Array;
+    if (typeof data === 'string') {
+      const need = data.length * 3;
+      if (this.#text.length < need) this.#text = this.#platform.allocUnsafe(Math.max(need, 1024));
+      payload = this.#text.subarray(0, this.#platform.encodeUtf8Into(data, this.#text, 0));
+    } else {
+      if (!isBinary && !this.#platform.isUtf8(data)) {
+        throw new WirekitError(
+          ErrorCode.WS_INVALID_UTF8,
+          'text to publish is not valid UTF-8 (RFC 6455 §5.6)',
+        );
+      }
+      payload = data;
+    }
+    this.#opcode = isBinary ? Opcode.BINARY : Opcode.TEXT;
+    this.#payload = payload;
+    this.#frameLength = -1;
+    const compressed = this.#compressed;
+    for (let i = 0; i < compressed.length; i++) compressed[i]!.ready = false;
+  }
+
+  /** The message's bytes (a string's UTF-8), valid until the next {@link prepare}. */
+  get payload(): Uint8Array {
+    return this.#payload;
+  }
+
+  get isBinary(): boolean {
+    return this.#opcode === Opcode.BINARY;
+  }
+
+  /** The whole message as one uncompressed, unmasked frame, built on the first call. */
+  frame(): Uint8Array {
+    if (this.#frameLength < 0) {
+      const need = this.#writer.maxFrameSize(this.#payload);
+      if (this.#frame.length < need) this.#frame = this.#platform.allocUnsafe(Math.max(need, 1024));
+      this.#frameLength = this.#writer.writeFrame(
+        this.#frame,
+        0,
+        this.#opcode,
+        this.#payload,
+        true,
+      );
+      this.framesEncoded++;
+    }
+    return this.#frame.subarray(0, this.#frameLength);
+  }
+
+  /**
+   * The message compressed by `deflater` (which must keep no context between messages) as one
+   * frame with RSV1 set (RFC 7692 §6), built on the first call for each `key`.
+   */
+  compressedFrame(key: string, deflater: MessageDeflater): Uint8Array {
+    const all = this.#compressed;
+    let entry: CompressedFrame | undefined;
+    for (let i = 0; i < all.length; i++) {
+      if (all[i]!.key === key) {
+        entry = all[i]!;
+        break;
+      }
+    }
+    if (entry === undefined) {
+      entry = { key, buffer: EMPTY, length: 0, ready: false };
+      all.push(entry);
+    }
+    if (!entry.ready) {
+      const compressed = deflater.compress(this.#payload);
+      const need = this.#writer.maxFrameSize(compressed);
+      if (entry.buffer.length < need)
+        entry.buffer = this.#platform.allocUnsafe(Math.max(need, 1024));
+      entry.length = this.#writer.writeFrame(entry.buffer, 0, this.#opcode, compressed, true, true);
+      entry.ready = true;
+      this.framesCompressed++;
+    }
+    return entry.buffer.subarray(0, entry.length);
+  }
+
+  /** Let go of the message's bytes and of large buffers (call after the recipients copied). */
+  release(): void {
+    this.#payload = EMPTY;
+    if (this.#text.length > KEEP) this.#text = EMPTY;
+    if (this.#frame.length > KEEP) {
+      this.#frame = EMPTY;
+      this.#frameLength = -1;
+    }
+    const compressed = this.#compressed;
+    for (let i = 0; i < compressed.length; i++) {
+      const entry = compressed[i]!;
+      if (entry.buffer.length > KEEP) {
+        entry.buffer = EMPTY;
+        entry.ready = false;
+      }
+    }
+  }
+}
