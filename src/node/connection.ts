@@ -385,8 +385,19 @@ export class Connection<Data = unknown>
     if (this.#core.readyState !== ReadyState.OPEN) return false;
     if (dropAbove < Number.POSITIVE_INFINITY && this.bufferedAmount > dropAbove) return false;
     this.#core.sendPrepared(message);
-    this.#afterSend();
+    // #afterSend's scheduling, without its return value (stream getters per delivery).
+    if (this.#core.outputLength >= FLUSH_AT) this.flush();
+    else if (!this.#dispatching && !this.#dirty) this.#markDirty();
     return true;
+  }
+
+  #markDirty(): void {
+    this.#dirty = true;
+    dirty.push(this as Connection<unknown>);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      process.nextTick(flushDirty);
+    }
   }
 
   #registry(): TopicRegistry {

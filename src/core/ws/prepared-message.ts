@@ -32,11 +32,10 @@ const KEEP = 256 * 1024;
 
 /** One compressed frame, for the recipients whose compressor setup is `key`. */
 interface CompressedFrame {
-  key: string;
+  readonly key: string;
   buffer: Uint8Array;
-  length: number;
-  /** Built for the current message. */
-  ready: boolean;
+  /** The current message's frame (a view of `buffer`), or undefined until built. */
+  view: Uint8Array | undefined;
 }
 
 /** Encodes one message into frames, once each. */
@@ -53,7 +52,9 @@ export class PreparedMessage {
   /** Scratch for a string's UTF-8 bytes. */
   #text: Uint8Array = EMPTY;
   #frame: Uint8Array = EMPTY;
-  #frameLength = -1;
+  /** The current message's frame, a view of #frame made once: every recipient gets this view,
+   * so delivering allocates nothing. */
+  #frameView: Uint8Array | undefined;
   readonly #compressed: CompressedFrame[] = [];
 
   constructor(platform: Platform = portablePlatform) {
@@ -83,9 +84,7 @@ export class PreparedMessage {
     }
     this.#opcode = isBinary ? Opcode.BINARY : Opcode.TEXT;
     this.#payload = payload;
-    this.#frameLength = -1;
-    const compressed = this.#compressed;
-    for (let i = 0; i < compressed.length; i++) compressed[i]!.ready = false;
+    this.#forgetFrames();
   }
 
   /** The message's bytes (a string's UTF-8), valid until the next {@link prepare}. */
@@ -99,19 +98,7 @@ export class PreparedMessage {
 
   /** The whole message as one uncompressed, unmasked frame, built on the first call. */
   frame(): Uint8Array {
-    if (this.#frameLength < 0) {
-      const need = this.#writer.maxFrameSize(this.#payload);
-      if (this.#frame.length < need) this.#frame = this.#platform.allocUnsafe(Math.max(need, 1024));
-      this.#frameLength = this.#writer.writeFrame(
-        this.#frame,
-        0,
-        this.#opcode,
-        this.#payload,
-        true,
-      );
-      this.framesEncoded++;
-    }
-    return this.#frame.subarray(0, this.#frameLength);
+    return this.#frameView ?? this.#encode();
   }
 
   /**
@@ -128,36 +115,46 @@ export class PreparedMessage {
       }
     }
     if (entry === undefined) {
-      entry = { key, buffer: EMPTY, length: 0, ready: false };
+      entry = { key, buffer: EMPTY, view: undefined };
       all.push(entry);
     }
-    if (!entry.ready) {
+    if (entry.view === undefined) {
       const compressed = deflater.compress(this.#payload);
       const need = this.#writer.maxFrameSize(compressed);
       if (entry.buffer.length < need)
         entry.buffer = this.#platform.allocUnsafe(Math.max(need, 1024));
-      entry.length = this.#writer.writeFrame(entry.buffer, 0, this.#opcode, compressed, true, true);
-      entry.ready = true;
+      const length = this.#writer.writeFrame(entry.buffer, 0, this.#opcode, compressed, true, true);
+      entry.view = entry.buffer.subarray(0, length);
       this.framesCompressed++;
     }
-    return entry.buffer.subarray(0, entry.length);
+    return entry.view;
   }
 
   /** Let go of the message's bytes and of large buffers (call after the recipients copied). */
   release(): void {
     this.#payload = EMPTY;
+    this.#forgetFrames();
     if (this.#text.length > KEEP) this.#text = EMPTY;
-    if (this.#frame.length > KEEP) {
-      this.#frame = EMPTY;
-      this.#frameLength = -1;
-    }
+    if (this.#frame.length > KEEP) this.#frame = EMPTY;
     const compressed = this.#compressed;
     for (let i = 0; i < compressed.length; i++) {
       const entry = compressed[i]!;
-      if (entry.buffer.length > KEEP) {
-        entry.buffer = EMPTY;
-        entry.ready = false;
-      }
+      if (entry.buffer.length > KEEP) entry.buffer = EMPTY;
     }
+  }
+
+  #encode(): Uint8Array {
+    const need = this.#writer.maxFrameSize(this.#payload);
+    if (this.#frame.length < need) this.#frame = this.#platform.allocUnsafe(Math.max(need, 1024));
+    const length = this.#writer.writeFrame(this.#frame, 0, this.#opcode, this.#payload, true);
+    this.framesEncoded++;
+    this.#frameView = this.#frame.subarray(0, length);
+    return this.#frameView;
+  }
+
+  #forgetFrames(): void {
+    this.#frameView = undefined;
+    const compressed = this.#compressed;
+    for (let i = 0; i < compressed.length; i++) compressed[i]!.view = undefined;
   }
 }
