@@ -14,7 +14,8 @@
 export const ErrorCode = {
   /** An argument has the wrong type or is out of range. */
   INVALID_ARGUMENT: 'ERR_INVALID_ARGUMENT',
-  /** A send, ping or close after the connection started closing or closed. */
+  /** A send or ping on a closing or closed core `WebSocketConnection`, or a send after a
+   * `ReconnectingConnection` was closed. The Node `Connection` returns `false` instead. */
   WS_SEND_AFTER_CLOSE: 'ERR_WS_SEND_AFTER_CLOSE',
   /** A close code that may not be sent (RFC 6455 §7.4.1, §7.4.2). */
   WS_INVALID_CLOSE_CODE: 'ERR_WS_INVALID_CLOSE_CODE',
@@ -88,12 +89,12 @@ export interface WirekitErrorOptions {
 
 /** The one error class wirekit throws. Match on {@link WirekitError.code}. */
 export class WirekitError extends Error {
-  /** A stable code from {@link ErrorCode} (or a documented adapter code). */
-  readonly code: string;
+  /** A stable code from {@link ErrorCode}: match on it, not on the message. */
+  readonly code: ErrorCode;
   /** For handshake and HTTP errors: the HTTP status that fits, else `undefined`. */
   readonly status: number | undefined;
 
-  constructor(code: string, message: string, options: WirekitErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, options: WirekitErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = options.status;

@@ -10,7 +10,6 @@
  * wrong accept key, an extension or subprotocol that was not offered).
  */
 import { isIP, connect as netConnect, type Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { type ConnectionOptions as TlsConnectionOptions, connect as tlsConnect } from 'node:tls';
 import { ErrorCode, WirekitError } from '../core/errors.js';
 import { ResponseReader } from '../core/http1/response-reader.js';
@@ -19,128 +18,18 @@ import { checkUpgradeResponse, upgradeRequestHeaders } from '../core/ws/client-h
 import { extendedConnectRequest } from '../core/ws/extended-connect.js';
 import { generateKey } from '../core/ws/handshake-key.js';
 import type { HeaderPairs } from '../core/ws/header-source.js';
-import {
-  acceptDeflateResponse,
-  deflateOffer,
-  PERMESSAGE_DEFLATE,
-} from '../core/ws/permessage-deflate.js';
-import { Connection, type ConnectionHandler } from './connection.js';
-import {
-  type ConnectionOptions,
-  type ResolvedConnectionOptions,
-  resolveConnectionOptions,
-} from './connection-options.js';
-import { type DeflateConfig, type ResolvedDeflate, resolveDeflate } from './deflate-config.js';
-import { heartbeatFor } from './heartbeat.js';
+import { deflateOffer, PERMESSAGE_DEFLATE } from '../core/ws/permessage-deflate.js';
+import { type ClientConnectionInit, clientConnection } from './client-connection.js';
+import type { ClientTlsOptions, ConnectOptions } from './connect-options.js';
+import type { Connection } from './connection.js';
+import { resolveConnectionOptions } from './connection-options.js';
+import { resolveDeflate } from './deflate-config.js';
 import { Http2WebSocketSession } from './http2-session.js';
 import { nodePlatform } from './node-platform.js';
-import { processReadBuffer } from './shared-read-buffer.js';
 import { headerListSource } from './upgrade-request.js';
-import { createCompression } from './zlib-codec.js';
+import { parseWebSocketUrl, type WebSocketTarget } from './websocket-url.js';
 
-/** TLS settings for `wss://`. */
-export interface ClientTlsOptions {
-  /** Trusted CA certificates (PEM), replacing the system's. */
-  readonly ca?: string | Buffer | ReadonlyArray<string | Buffer>;
-  /** Server name for SNI and certificate checks. Default: the URL's host name. */
-  readonly servername?: string;
-  /** Verify the server certificate. Default true; turn off only in tests. */
-  readonly rejectUnauthorized?: boolean;
-  /** Client certificate and key (PEM), for mutual TLS. */
-  readonly cert?: string | Buffer;
-  readonly key?: string | Buffer;
-}
-
-/** Options of {@link connect}. */
-export interface ConnectOptions<Data = unknown> extends ConnectionOptions {
-  /** Callbacks; without `message`, iterate the connection to read messages. */
-  readonly handler?: ConnectionHandler<Data>;
-  /** Initial `connection.data`. */
-  readonly data?: Data;
-  /** Subprotocols to offer, most preferred first. */
-  readonly protocols?: readonly string[];
-  /** Extra request header fields (auth tokens, cookies). */
-  readonly headers?: HeaderPairs | Readonly<Record<string, string>>;
-  /** `Origin` to send. */
-  readonly origin?: string;
-  /** Give up if TCP (and TLS) is not connected within this many ms. Default 10 000. */
-  readonly connectTimeout?: number;
-  /** Give up if the server's 101 has not arrived within this many ms of connecting. Default 10 000. */
-  readonly handshakeTimeout?: number;
-  /** TLS settings for `wss://`. */
-  readonly tls?: ClientTlsOptions;
-  /** Largest response head accepted. Default 16 KiB. */
-  readonly maxHeadBytes?: number;
-  /** Abort connecting: the promise rejects with `ERR_ABORTED` and the socket is destroyed. */
-  readonly signal?: AbortSignal;
-  /** Offer permessage-deflate (RFC 7692): `true` or settings. Default off. */
-  readonly deflate?: boolean | DeflateConfig;
-  /**
-   * Connect over HTTP/2 (RFC 8441): `true` requires it (TLS with ALPN `h2` for `wss://`, h2c
-   * with prior knowledge for `ws://`) and fails if the server does not enable WebSockets over
-   * HTTP/2; `'prefer'` falls back to HTTP/1.1 then. The session is closed with the connection;
-   * to open several WebSockets on one session use `Http2WebSocketSession`.
-   */
-  readonly http2?: boolean | 'prefer';
-  /**
-   * Read into one reused buffer (this one, or a new one of this many bytes) instead of a fresh
-   * chunk per read (`net.Socket` `onread`): no allocation per read. The price: a message's
-   * `data` is valid only during its `message` callback — copy what you keep (async iteration
-   * copies for you). HTTP/1.1 only.
-   */
-  readonly readBuffer?: number | Uint8Array;
-}
-
-/** Default ports by scheme (RFC 6455 §3). */
-const DEFAULT_PORT = { 'ws:': 80, 'wss:': 443 } as const;
 const SNIPPET_BYTES = 256;
-
-/** A WebSocket URL checked as RFC 6455 §3 and the WHATWG constructor do. */
-export interface WebSocketTarget {
-  readonly secure: boolean;
-  readonly hostname: string;
-  readonly port: number;
-  /** `Host` header value. */
-  readonly host: string;
-  /** Path and query for the request line. */
-  readonly resource: string;
-  readonly href: string;
-}
-
-/** Parse and check a WebSocket URL; `http:`/`https:` map to `ws:`/`wss:` as in browsers. */
-export function parseWebSocketUrl(input: string | URL): WebSocketTarget {
-  let url: URL;
-  try {
-    url = new URL(String(input));
-  } catch (cause) {
-    throw new WirekitError(
-      ErrorCode.INVALID_ARGUMENT,
-      `invalid WebSocket URL ${JSON.stringify(String(input))}`,
-      { cause },
-    );
-  }
-  if (url.protocol === 'http:') url.protocol = 'ws:';
-  else if (url.protocol === 'https:') url.protocol = 'wss:';
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new WirekitError(
-      ErrorCode.INVALID_ARGUMENT,
-      `a WebSocket URL needs ws: or wss:, not ${url.protocol}`,
-    );
-  }
-  // §3: fragment identifiers MUST NOT be used in WebSocket URIs.
-  if (url.hash !== '')
-    throw new WirekitError(ErrorCode.INVALID_ARGUMENT, 'a WebSocket URL may not have a fragment');
-  const secure = url.protocol === 'wss:';
-  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  return {
-    secure,
-    hostname,
-    port: url.port === '' ? DEFAULT_PORT[url.protocol as 'ws:' | 'wss:'] : Number(url.port),
-    host: url.host,
-    resource: `${url.pathname || '/'}${url.search}`,
-    href: url.href,
-  };
-}
 
 /**
  * Open a WebSocket connection.
@@ -158,56 +47,6 @@ export function connect<Data = undefined>(
 ): Promise<Connection<Data>> {
   if (options.http2 === true || options.http2 === 'prefer') return connectOverHttp2(url, options);
   return connectHttp1(url, options);
-}
-
-/** What {@link clientConnection} needs once a transport's handshake was accepted. */
-export interface ClientConnectionInit<Data> {
-  readonly stream: Duplex;
-  /** The subprotocol and extensions answer the handshake check accepted. */
-  readonly chosen: {
-    readonly protocol: string | undefined;
-    readonly extensions: string | undefined;
-  };
-  readonly deflate: ResolvedDeflate | undefined;
-  readonly options: ConnectOptions<Data>;
-  readonly connectionOptions: ResolvedConnectionOptions;
-  readonly remoteAddress?: string;
-  readonly onDispose?: (connection: Connection<Data>) => void;
-  readonly reusedReadBuffer?: boolean;
-}
-
-/**
- * The steps every client transport shares after the server accepted (HTTP/1.1 101, HTTP/2
- * 200): check the permessage-deflate answer (RFC 7692 §7.1: a bad one fails the connection,
- * returned as the error) and build the connection, not started yet.
- */
-export function clientConnection<Data>(
-  init: ClientConnectionInit<Data>,
-): Connection<Data> | WirekitError {
-  const { deflate, options, connectionOptions, chosen } = init;
-  const params =
-    deflate === undefined
-      ? undefined
-      : acceptDeflateResponse(chosen.extensions, deflate.negotiation);
-  if (params instanceof WirekitError) return params;
-  return new Connection<Data>({
-    socket: init.stream,
-    role: 'client',
-    handler: options.handler ?? {},
-    data: options.data as Data,
-    options: connectionOptions,
-    heartbeat: heartbeatFor(connectionOptions),
-    protocol: chosen.protocol ?? '',
-    extensions: params === undefined ? '' : (chosen.extensions ?? ''),
-    onDispose: init.onDispose,
-    ...(init.remoteAddress === undefined ? {} : { remoteAddress: init.remoteAddress }),
-    reusedReadBuffer: init.reusedReadBuffer ?? false,
-    // Without a `readBuffer` of its own, a TCP or TLS connection reads into the process's shared
-    // buffer and copies each message out (see ConnectionInit).
-    ...(init.reusedReadBuffer === true ? {} : { sharedReadBuffer: processReadBuffer() }),
-    compression:
-      params === undefined ? undefined : createCompression(params, 'client', deflate!.settings),
-  });
 }
 
 /**
@@ -510,3 +349,6 @@ function connectHttp1<Data>(
     socket.on('close', onEnd);
   });
 }
+
+export type { ClientConnectionInit, ClientTlsOptions, ConnectOptions, WebSocketTarget };
+export { clientConnection, parseWebSocketUrl };

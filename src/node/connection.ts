@@ -13,10 +13,11 @@
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ErrorCode, WirekitError } from '../core/errors.js';
-import { CloseCode } from '../core/ws/close-code.js';
+import { CloseCode, closeReasonBytes } from '../core/ws/close-code.js';
 import { ReadKind, type Role } from '../core/ws/frame-reader.js';
 import type { PreparedMessage } from '../core/ws/prepared-message.js';
 import { ReadyState } from '../core/ws/ready-state.js';
+import { checkMessageData, controlPayload } from '../core/ws/send-arguments.js';
 import { WebSocketConnection } from '../core/ws/websocket-connection.js';
 import type { ResolvedConnectionOptions } from './connection-options.js';
 import {
@@ -105,6 +106,8 @@ export interface ConnectionInit<Data> {
 const FLUSH_AT = 64 * 1024;
 /** Async-iteration inbox size (messages) past which reading pauses. */
 const INBOX_HIGH = 1024;
+/** Bytes read and ignored after the close past which a connection stops reading. */
+const DISCARD_AFTER_CLOSE = 64 * 1024;
 
 const kConnection = Symbol('wirekit.connection');
 type TaggedSocket = Duplex & {
@@ -131,6 +134,27 @@ function onSocketData(this: TaggedSocket, chunk: Buffer): void {
 function onSharedRead(this: TaggedSocket, length: number, buffer: Buffer): boolean {
   this[kConnection]?.receive(buffer.subarray(0, length));
   return true;
+}
+
+/**
+ * `WIREKIT_CHECK_BORROWED=1` (development): payloads borrowed from a reused read buffer
+ * (`readBuffer`) are lent in memory of their own that is detached when the callback returns, so
+ * a view kept past its callback reads as empty (length 0) at once, instead of changing under
+ * the application later, when the buffer is reused.
+ */
+const CHECK_BORROWED = process.env['WIREKIT_CHECK_BORROWED'] === '1';
+
+/** A copy of `view` in an `ArrayBuffer` of its own, for {@link revoke}. */
+function lend(view: Buffer): Buffer {
+  const loan = Buffer.from(new ArrayBuffer(view.length));
+  loan.set(view);
+  return loan;
+}
+
+/** Detach a loan's memory: every view of it now has length 0. */
+function revoke(loan: Buffer): void {
+  const memory = loan.buffer as ArrayBuffer; // made by lend()
+  if (memory.byteLength > 0) structuredClone(memory, { transfer: [memory] });
 }
 
 /** A payload the application may keep: a copy (pooled by Node below 4 KiB). */
@@ -177,6 +201,8 @@ export class Connection<Data = unknown>
   readonly #copyQueued: boolean;
   /** Payloads are copied before any callback sees them (reads land in a shared buffer). */
   readonly #copyPayloads: boolean;
+  /** Borrowed payloads are lent in memory detached after their callback (development check). */
+  readonly #checkBorrowed: boolean;
   /** The TCP handle written to directly (see direct-write.ts), set by start(). */
   #handle: StreamHandle | undefined;
   /** Bytes of direct writes still queued in libuv (the kernel's buffer was full). */
@@ -198,6 +224,15 @@ export class Connection<Data = unknown>
   #lastSeen = 0;
   #pingSentAt = 0;
   #readingPaused = false;
+  #droppedSends = 0;
+  /** Bytes handed to the transport; minus what it still queues, the bytes it took. */
+  #written = 0;
+  /** Bytes the transport had taken at {@link #progressAt}. */
+  #takenAtProgress = 0;
+  /** Heartbeat time when the output was last empty or the transport last took bytes. */
+  #progressAt = 0;
+  /** Bytes read and ignored since the close; past {@link DISCARD_AFTER_CLOSE} reading stops. */
+  #discarded = 0;
   #drainWaiters: (() => void)[] = [];
   // Async iteration.
   #inbox: Message[] = [];
@@ -233,6 +268,7 @@ export class Connection<Data = unknown>
     });
     this.#copyQueued = borrow;
     this.#copyPayloads = reuseBuffers && !borrow;
+    this.#checkBorrowed = borrow && CHECK_BORROWED;
     this.#writesCopied = writesCopied(init.socket);
     this.#sharedReadBuffer = shared;
     this.#compression = init.compression;
@@ -253,8 +289,9 @@ export class Connection<Data = unknown>
     socket.on('drain', onSocketDrain);
     this.#handle = directHandle(socket);
     if (this.#heartbeat !== undefined) {
-      this.#lastSeen = this.#heartbeat.now;
       this.#heartbeat.add(this);
+      this.#lastSeen = this.#heartbeat.now;
+      this.#progressAt = this.#lastSeen;
     }
     try {
       this.#handler.open?.(this);
@@ -278,53 +315,92 @@ export class Connection<Data = unknown>
   // ---------------------------------------------------------------------------------------
   // Sending
 
+  /** Sends, pings and pongs dropped because the connection was closing or closed. */
+  get droppedSends(): number {
+    return this.#droppedSends;
+  }
+
   /**
    * Send a message: a string as text, bytes as binary, unless `isBinary` says otherwise. With
    * `fin: false` the message continues with the next sends of the same kind (fragmentation).
    * The data is copied before this returns. Returns `false` when the socket is backpressured
-   * (wait for the `drain` callback before sending much more). Throws `ERR_WS_SEND_AFTER_CLOSE`
-   * once the connection is closing or closed: check `readyState` if that can race.
+   * (wait for the `drain` callback before sending much more), and when the connection is
+   * closing or closed: the data is then dropped and counted in {@link droppedSends}, so a loop
+   * over many connections needs no `readyState` check. Misuse throws a `WirekitError` in any
+   * state: `ERR_INVALID_ARGUMENT` for data that is not a string or a `Uint8Array`; while open,
+   * also `ERR_WS_INVALID_UTF8` (text bytes) and `ERR_WS_FRAGMENT_ORDER` (RFC 6455 §5.4).
    */
   send(
     data: string | Uint8Array,
     isBinary: boolean = typeof data !== 'string',
     fin = true,
   ): boolean {
+    if (this.#core.readyState !== ReadyState.OPEN) return this.#drop(data);
     if (isBinary) this.#core.sendBinary(data, fin);
     else this.#core.sendText(data, fin);
     return this.#afterSend();
   }
 
-  /** Send a text message (a `Uint8Array` must be UTF-8). */
+  /** Send a text message (a `Uint8Array` must be UTF-8); as {@link send}. */
   sendText(text: string | Uint8Array, fin = true): boolean {
+    if (this.#core.readyState !== ReadyState.OPEN) return this.#drop(text);
     this.#core.sendText(text, fin);
     return this.#afterSend();
   }
 
-  /** Send a binary message. */
+  /** Send a binary message; as {@link send}. */
   sendBinary(data: Uint8Array | string, fin = true): boolean {
+    if (this.#core.readyState !== ReadyState.OPEN) return this.#drop(data);
     this.#core.sendBinary(data, fin);
     return this.#afterSend();
   }
 
-  /** Send a ping (at most 125 bytes). */
-  ping(data?: Uint8Array | string): void {
+  /**
+   * Send a ping (at most 125 bytes, else `ERR_WS_CONTROL_TOO_LARGE` in any state). Still sent
+   * while CLOSING: RFC 6455 §5.5.1 forbids only data frames after a close frame. Once CLOSED it
+   * is dropped (counted in {@link droppedSends}) and returns `false`; otherwise returns `false`
+   * only when the socket is backpressured.
+   */
+  ping(data?: Uint8Array | string): boolean {
+    if (this.#core.readyState === ReadyState.CLOSED) return this.#dropControl(data);
     this.#core.ping(data);
-    this.#afterSend();
+    return this.#afterSend();
   }
 
-  /** Send a pong (at most 125 bytes). */
-  pong(data?: Uint8Array | string): void {
+  /**
+   * Send a pong (at most 125 bytes); as {@link ping}. Still sent while CLOSING: with
+   * `autoPong: false` a ping that arrives after this side's close frame is answered here
+   * (RFC 6455 §5.5.2).
+   */
+  pong(data?: Uint8Array | string): boolean {
+    if (this.#core.readyState === ReadyState.CLOSED) return this.#dropControl(data);
     this.#core.pong(data);
-    this.#afterSend();
+    return this.#afterSend();
+  }
+
+  /** A data send on a closing or closed connection: check the argument, drop, count. */
+  #drop(data: unknown): false {
+    checkMessageData(data);
+    this.#droppedSends++;
+    return false;
+  }
+
+  /** A ping or pong on a closed connection: check the payload (§5.5), drop, count. */
+  #dropControl(data: unknown): false {
+    if (data !== undefined) controlPayload(data);
+    this.#droppedSends++;
+    return false;
   }
 
   /**
    * Start the close handshake: everything sent before reaches the peer first, then the close
    * frame. Without a code the close frame has no body. Closing twice does nothing. If the peer
-   * does not answer within `closeTimeout`, the socket is destroyed (code 1006).
+   * does not answer within `closeTimeout`, the socket is destroyed (code 1006). A code that may
+   * not be sent (`ERR_WS_INVALID_CLOSE_CODE`, RFC 6455 §7.4) or a reason over 123 bytes
+   * (`ERR_WS_CONTROL_TOO_LARGE`) throws in any state, so misuse shows before the close races.
    */
   close(code?: number, reason?: string): void {
+    closeReasonBytes(code, reason ?? '');
     if (this.#core.readyState !== ReadyState.OPEN) return;
     this.#core.close(code, reason);
     this.#armCloseTimer();
@@ -418,18 +494,20 @@ export class Connection<Data = unknown>
     const socket = this.#socket;
     const backlog = socket.writableLength + this.#pendingDirect;
     if (backlog > this.#options.maxBackpressure && core.readyState === ReadyState.OPEN) {
-      // What earlier flushes wrote is still not taken by the peer, past the limit: the peer
-      // does not read. Close (1008) rather than buffer without bound. The check is on the
-      // backlog before this write, so one message larger than the limit can still be sent.
+      // What earlier flushes wrote is still not taken by the peer, past the hard limit: close
+      // (1008) rather than buffer without bound. The check is on the backlog before this
+      // write, so one message larger than the limit can still be sent. A peer that stops
+      // reading below the limit is found by the heartbeat (`backpressureTimeout`).
       core.abort(CloseCode.POLICY_VIOLATION, 'backpressure limit exceeded');
       this.#finish();
       return;
     }
     this.#wroteSinceTick = true;
+    const output = core.takeOutput();
+    this.#written += output.length;
     const handle = this.#handle;
     if (handle !== undefined && backlog === 0) {
       // Nothing is queued on the stream: past Writable straight to the TCP handle.
-      const output = core.takeOutput();
       const status = writeDirect(handle, output, this);
       if (status === DirectWrite.WRITTEN) core.releaseOutput();
       else if (status === DirectWrite.QUEUED) {
@@ -438,7 +516,7 @@ export class Connection<Data = unknown>
       } else socket.destroy(writeError(status));
       return;
     }
-    const ok = socket.write(core.takeOutput());
+    const ok = socket.write(output);
     // Written synchronously by a transport that copies (the kernel or TLS has the bytes): the
     // buffer can carry the next output. A JavaScript Duplex may keep the chunk itself, and a
     // queued direct write still holds the buffer's start.
@@ -490,12 +568,28 @@ export class Connection<Data = unknown>
 
   /** @internal Bytes from the socket. */
   receive(chunk: Uint8Array): void {
+    if (this.#finished) {
+      this.#ignoreAfterClose(chunk.length);
+      return;
+    }
     if (this.#heartbeat !== undefined) {
       this.#lastSeen = this.#heartbeat.now;
       this.#pingSentAt = 0;
     }
     this.#core.receive(chunk);
     this.#process();
+  }
+
+  /**
+   * Bytes that arrive once the connection is CLOSED. None is processed (RFC 6455 §7.1.7: after
+   * failing the connection nothing more from the peer is; after a clean close the peer sends
+   * no more frames, §5.5.1). Reading goes on only to see the peer close the TCP connection
+   * (§7.1.1); a peer that keeps sending stops being read past {@link DISCARD_AFTER_CLOSE}
+   * bytes, and the close timer destroys the socket.
+   */
+  #ignoreAfterClose(length: number): void {
+    this.#discarded += length;
+    if (this.#discarded > DISCARD_AFTER_CLOSE) this.#socket.pause();
   }
 
   /** Run the core's events through the handler, then flush what the handler sent. */
@@ -509,14 +603,26 @@ export class Connection<Data = unknown>
         if (kind === ReadKind.NEED_DATA) break;
         if (kind === ReadKind.TEXT || kind === ReadKind.BINARY) {
           const isBinary = kind === ReadKind.BINARY;
-          const payload = core.payload as Buffer;
-          const data = this.#copyPayloads ? copyOf(payload) : payload;
-          if (handler.message !== undefined) handler.message(this, data, isBinary);
-          else this.#enqueue({ data: this.#copyQueued ? Buffer.from(data) : data, isBinary });
+          if (handler.message !== undefined) {
+            const data = this.#payloadOut();
+            handler.message(this, data, isBinary);
+            if (this.#checkBorrowed) revoke(data);
+          } else {
+            const data = this.#copyQueued ? copyOf(core.payload as Buffer) : this.#payloadOut();
+            this.#enqueue({ data, isBinary });
+          }
         } else if (kind === ReadKind.PING) {
-          if (handler.ping !== undefined) handler.ping(this, this.#payloadOut());
+          if (handler.ping !== undefined) {
+            const data = this.#payloadOut();
+            handler.ping(this, data);
+            if (this.#checkBorrowed) revoke(data);
+          }
         } else if (kind === ReadKind.PONG) {
-          if (handler.pong !== undefined) handler.pong(this, this.#payloadOut());
+          if (handler.pong !== undefined) {
+            const data = this.#payloadOut();
+            handler.pong(this, data);
+            if (this.#checkBorrowed) revoke(data);
+          }
         } else {
           this.#finish();
           break;
@@ -530,10 +636,10 @@ export class Connection<Data = unknown>
     this.flush();
   }
 
-  /** The current control payload as the application may see it. */
+  /** The current payload as a callback sees it: a copy, a checked loan, or the view itself. */
   #payloadOut(): Buffer {
     const payload = this.#core.payload as Buffer;
-    return this.#copyPayloads ? copyOf(payload) : payload;
+    return this.#copyPayloads ? copyOf(payload) : this.#checkBorrowed ? lend(payload) : payload;
   }
 
   /** A handler callback threw: close with 1011, throw the error again on the next tick. */
@@ -547,11 +653,10 @@ export class Connection<Data = unknown>
     if (error !== undefined) this.#transportError ??= error;
     if (!this.#finished) this.#endOfInput();
     // Our side of the close is done; a client waiting for the server's FIN stops waiting.
-    // Fix (test/interop/browser-http2.test.ts): destroying at once dropped output still queued
-    // — an HTTP/2 stream holds every write until nghttp2 sends it — so a close echo written in
-    // the same turn as the peer's END_STREAM became a bare RST_STREAM and Chromium reported
-    // 1006. Unless the transport failed, end instead: queued bytes go out first, and the close
-    // timer armed by #finish still bounds it.
+    // Unless the transport failed, end rather than destroy: an HTTP/2 stream holds every write
+    // until nghttp2 sends it, and destroying would turn a close echo written in the same turn
+    // as the peer's END_STREAM into a bare RST_STREAM (a browser then reports 1006). Queued
+    // bytes go out first; the close timer armed by #finish still bounds it.
     if (this.#finished) {
       if (error === undefined && !this.#socket.writableFinished) this.#socket.end();
       else this.#socket.destroy();
@@ -630,17 +735,37 @@ export class Connection<Data = unknown>
     }
   }
 
-  /** @internal Heartbeat tick: idle timeout, heartbeat ping, pong deadline. */
+  /** @internal Heartbeat tick: backpressure deadline, idle timeout, heartbeat ping, pong
+   * deadline. */
   heartbeat(now: number): void {
     if (this.#finished) return;
     const options = this.#options;
-    const silent = now - this.#lastSeen;
+    const queued = this.#socket.writableLength + this.#pendingDirect;
     // A connection that wrote nothing since the last tick gives its output buffer back (it
     // holds no queued bytes then), and a compressor unused since the last tick.
-    if (!this.#wroteSinceTick && this.#socket.writableLength === 0 && this.#pendingDirect === 0)
-      this.#core.trimOutput();
+    if (!this.#wroteSinceTick && queued === 0) this.#core.trimOutput();
     this.#wroteSinceTick = false;
     this.#compression?.trim();
+    if (options.backpressureTimeout > 0) {
+      // Progress: the output is empty, or the transport took bytes since the last look. Bytes
+      // queued with none taken for the whole timeout: the peer stopped reading (1008). A burst
+      // the peer reads slowly keeps making progress and is left to finish.
+      const taken = this.#written - queued;
+      if (queued === 0 || taken !== this.#takenAtProgress) {
+        this.#takenAtProgress = taken;
+        this.#progressAt = now;
+      } else if (now - this.#progressAt >= options.backpressureTimeout) {
+        this.#abort(CloseCode.POLICY_VIOLATION, 'backpressure timeout: the peer stopped reading');
+        return;
+      }
+    }
+    if (this.#readingPaused) {
+      // This side stopped reading (its output is backpressured, or the async-iteration inbox
+      // is full): the peer's bytes wait in the kernel, and the silence is ours, not the peer's.
+      this.#lastSeen = now;
+      this.#pingSentAt = 0;
+    }
+    const silent = now - this.#lastSeen;
     if (options.idleTimeout > 0 && silent >= options.idleTimeout) {
       this.#abort(CloseCode.GOING_AWAY, 'idle timeout');
     } else if (this.#pingSentAt !== 0) {
@@ -796,8 +921,8 @@ export class ConnectionWriter<Data = unknown> {
   }
 
   /** See {@link Connection.ping}. */
-  ping(data?: Uint8Array | string): void {
-    this.#connection.ping(data);
+  ping(data?: Uint8Array | string): boolean {
+    return this.#connection.ping(data);
   }
 
   /** See {@link Connection.close}. */

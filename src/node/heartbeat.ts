@@ -28,7 +28,7 @@ export class Heartbeat {
 
   /** `shortestPeriod`: the smallest timeout the members use, in ms. */
   constructor(shortestPeriod: number) {
-    this.#tick = Math.min(MAX_TICK, Math.max(MIN_TICK, Math.floor(shortestPeriod / 4)));
+    this.#tick = tickFor(shortestPeriod);
   }
 
   /** Members currently watched. */
@@ -60,11 +60,33 @@ export class Heartbeat {
   }
 }
 
-/** A heartbeat for connections with these options, or `undefined` when they use no timer. */
+/** Heartbeats by tick length: connections whose timeouts give the same tick share one. */
+const shared = new Map<number, Heartbeat>();
+
+/**
+ * The heartbeat for connections with these options, or `undefined` when they use no timer.
+ * One per tick length for the whole process (servers and clients alike), so a thousand client
+ * connections share one interval rather than running a thousand.
+ */
 export function heartbeatFor(options: ResolvedConnectionOptions): Heartbeat | undefined {
-  const { pingInterval, idleTimeout, pongTimeout } = options;
-  const periods = [pingInterval, idleTimeout, pingInterval > 0 ? pongTimeout : 0].filter(
-    (p) => p > 0,
-  );
-  return periods.length === 0 ? undefined : new Heartbeat(Math.min(...periods));
+  const { pingInterval, idleTimeout, pongTimeout, backpressureTimeout } = options;
+  const periods = [
+    pingInterval,
+    idleTimeout,
+    pingInterval > 0 ? pongTimeout : 0,
+    backpressureTimeout,
+  ].filter((p) => p > 0);
+  if (periods.length === 0) return undefined;
+  const shortest = Math.min(...periods);
+  const tick = tickFor(shortest);
+  let heartbeat = shared.get(tick);
+  if (heartbeat === undefined) {
+    heartbeat = new Heartbeat(shortest);
+    shared.set(tick, heartbeat);
+  }
+  return heartbeat;
+}
+
+function tickFor(shortestPeriod: number): number {
+  return Math.min(MAX_TICK, Math.max(MIN_TICK, Math.floor(shortestPeriod / 4)));
 }

@@ -21,20 +21,14 @@ import {
   extendedConnectRequest,
 } from '../core/ws/extended-connect.js';
 import { deflateOffer, PERMESSAGE_DEFLATE } from '../core/ws/permessage-deflate.js';
-import {
-  type ClientTlsOptions,
-  type ConnectOptions,
-  clientConnection,
-  parseWebSocketUrl,
-  type WebSocketTarget,
-} from './connect.js';
+import { clientConnection } from './client-connection.js';
+import type { ClientTlsOptions, ConnectOptions } from './connect-options.js';
 import type { Connection } from './connection.js';
 import { resolveConnectionOptions } from './connection-options.js';
 import { resolveDeflate } from './deflate-config.js';
+import { DEFAULT_SESSION_WINDOW } from './http2-defaults.js';
 import { headerObjectSource } from './upgrade-request.js';
-
-/** Default session-level receive window: room for many busy streams (RFC 9113 §6.9). */
-export const DEFAULT_SESSION_WINDOW: number = 4 * 1024 * 1024;
+import { parseWebSocketUrl, type WebSocketTarget } from './websocket-url.js';
 
 /** Options of {@link Http2WebSocketSession.connect}. */
 export interface Http2SessionOptions {
@@ -318,9 +312,8 @@ export class Http2WebSocketSession {
     for (const connection of this.#connections) connection.close(code, reason);
     return new Promise<void>((resolve) => {
       if (this.#session.destroyed) resolve();
-      // Fix (test/http2/client-h2.test.ts, "timeouts and aborts" over h2): a session already
-      // closing (the server's GOAWAY arrived) ignores close() and would never call back, so
-      // this promise hung; wait for its 'close' instead.
+      // A session already closing (the server's GOAWAY arrived) ignores close() and never
+      // calls back: wait for its 'close' instead.
       else if (this.#session.closed) this.#session.once('close', () => resolve());
       else this.#session.close(() => resolve());
     });

@@ -1,11 +1,6 @@
 /** wirekit/node: WebSocket server and client on Node.js sockets. */
-export {
-  type ClientTlsOptions,
-  type ConnectOptions,
-  connect,
-  parseWebSocketUrl,
-  type WebSocketTarget,
-} from './connect.js';
+export { connect } from './connect.js';
+export type { ClientTlsOptions, ConnectOptions } from './connect-options.js';
 export {
   Connection,
   type ConnectionHandler,
@@ -19,7 +14,6 @@ export {
   type Http2WebSocketOptions,
   Http2WebSocketSession,
 } from './http2-session.js';
-export { nodePlatform } from './node-platform.js';
 export type { Broker, BrokerSink } from './pubsub/broker.js';
 export { LocalBroker } from './pubsub/local-broker.js';
 export { type PubSubOptions, SlowSubscriber } from './pubsub/pubsub-options.js';
@@ -47,6 +41,7 @@ export {
   type WebSocketSendData,
 } from './websocket.js';
 export {
+  type ListeningServer,
   type ListenOptions,
   rejectUpgrade,
   type ServeOptions,

@@ -5,7 +5,11 @@
  * Nothing reconnects after the user's own `close()`.
  *
  * Sends while disconnected are queued (bounded by `maxQueuedBytes`) and written after the next
- * `onConnect`; with `maxQueuedBytes: 0` they throw instead.
+ * `onConnect`; with `maxQueuedBytes: 0` they throw instead. A connection the server or the
+ * network is closing counts as disconnected: its sends are queued for the next one, never
+ * thrown. After the helper's own `close()`, `send()` throws `ERR_WS_SEND_AFTER_CLOSE`: the
+ * caller stopped the helper for good, so a send then is a bug in the caller, not a race with
+ * the peer (the `Connection` underneath drops such sends instead, see `Connection.send`).
  */
 import { ErrorCode, WirekitError } from '../core/errors.js';
 import { closeReasonBytes } from '../core/ws/close-code.js';
@@ -197,7 +201,7 @@ export class ReconnectingConnection<Data = undefined> {
         `not connected, and queueing ${size} bytes would pass maxQueuedBytes (${this.#maxQueuedBytes})`,
       );
     }
-    // Sends never keep the caller's bytes (DESIGN.md): queue a copy.
+    // Sends never keep the caller's bytes: queue a copy.
     this.#queue.push({ data: typeof data === 'string' ? data : data.slice(), isBinary });
     this.#queuedBytes += size;
     return false;

@@ -3,7 +3,6 @@
  * request was parsed by wirekit (standalone server) or by `node:http` (`handleUpgrade`).
  */
 import type { IncomingMessage } from 'node:http';
-import type { HeaderList } from '../core/http1/header-list.js';
 import type { HeaderSource } from '../core/ws/header-source.js';
 
 /** The upgrade request, as passed to the server's `upgrade` hook and `selectProtocol`. */
@@ -49,12 +48,4 @@ export function headerObjectSource(
   };
 }
 
-/** A {@link HeaderSource} over wirekit's parsed {@link HeaderList}. */
-export function headerListSource(list: HeaderList): HeaderSource {
-  return {
-    get(name: string): string | undefined {
-      const all = list.getAll(name);
-      return all.length === 0 ? undefined : all.length === 1 ? all[0] : all.join(', ');
-    },
-  };
-}
+export { headerListSource } from '../core/ws/header-source.js';

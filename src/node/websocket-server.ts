@@ -49,7 +49,7 @@ import {
 import { type DeflateConfig, type ResolvedDeflate, resolveDeflate } from './deflate-config.js';
 import { type Heartbeat, heartbeatFor } from './heartbeat.js';
 import { refusal, switchingProtocols } from './http-answer.js';
-import { DEFAULT_SESSION_WINDOW } from './http2-session.js';
+import { DEFAULT_SESSION_WINDOW } from './http2-defaults.js';
 import { nodePlatform } from './node-platform.js';
 import { type PubSubOptions, resolvePubSub } from './pubsub/pubsub-options.js';
 import { type PubSubStats, TopicRegistry } from './pubsub/topic-registry.js';
@@ -241,9 +241,9 @@ export class WebSocketServer<Data = unknown> {
 
   /** Listen on TCP (or TLS with `tls`). Resolves with the bound address. */
   listen(options: ListenOptions = {}): Promise<AddressInfo> {
-    // Fix (tests: server-tls.test.ts): bound the TLS handshake by `handshakeTimeout` too. Without
-    // it, a client that opens TCP and never starts TLS holds its socket for Node's default 120 s
-    // (our timer only starts at 'secureConnection'), and `close()` waits for it all that time.
+    // The TLS handshake is bounded by `handshakeTimeout` too: a client that opens TCP and never
+    // starts TLS would otherwise hold its socket for Node's default 120 s (the upgrade timer
+    // starts only at 'secureConnection'), and `close()` would wait for it all that time.
     const server = options.tls
       ? createTlsServer({
           handshakeTimeout: this.#handshakeTimeout,
@@ -621,10 +621,9 @@ export class WebSocketServer<Data = unknown> {
   }
 
   #isSessionSocket(raw: Socket): boolean {
-    // Fix (test/http2/bad-input.test.ts, "server.close() ... then the session a GOAWAY"):
-    // `session.socket` is a Proxy (and with TLS the TLS socket over `raw`), never `=== raw`, so
-    // close() destroyed every session's TCP socket right after session.close() and the GOAWAY
-    // never left. The peer's address and port name the same TCP connection.
+    // `session.socket` is a Proxy (and with TLS the TLS socket over `raw`), never `=== raw`:
+    // the peer's address and port name the TCP connection, so that close() leaves a session's
+    // socket to the session and its GOAWAY can leave.
     for (const session of this.#sessions) {
       const socket = session.socket as Socket | undefined; // undefined once destroyed
       if (socket?.remotePort === raw.remotePort && socket?.remoteAddress === raw.remoteAddress)
@@ -701,9 +700,9 @@ export class WebSocketServer<Data = unknown> {
     for (const session of this.#sessions) session.close();
     // Whatever is left never became a connection (a TLS handshake in progress): drop it.
     for (const raw of this.#raw) if (!this.#isSessionSocket(raw)) raw.destroy();
-    // Fix (test/http2/flow-control.test.ts, h2c): after a GOAWAY Node only ends a session's
-    // socket and waits for the peer's FIN, so a client that keeps its TCP open (a stream it
-    // never read to the end) held close() forever. Give the peers closeTimeout, then drop them.
+    // After a GOAWAY Node only ends a session's socket and waits for the peer's FIN; a client
+    // that keeps its TCP open (a stream it never read to the end) would hold close() forever.
+    // The peers get closeTimeout, then they are dropped.
     const lingering = setTimeout(() => {
       for (const raw of this.#raw) raw.destroy();
     }, this.#connectionOptions.closeTimeout);
@@ -846,11 +845,16 @@ export interface ServeOptions<Data = unknown> extends ServerOptions<Data>, Liste
  */
 export async function serve<Data = unknown>(
   options: ServeOptions<Data>,
-): Promise<WebSocketServer<Data>> {
+): Promise<ListeningServer<Data>> {
   const server = new WebSocketServer<Data>(options);
   await server.listen(options);
-  return server;
+  return server as ListeningServer<Data>;
 }
+
+/** A server that {@link serve} started: it has an address until it is closed. */
+export type ListeningServer<Data = unknown> = WebSocketServer<Data> & {
+  readonly address: AddressInfo;
+};
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (

@@ -124,9 +124,9 @@ class ZlibEngine {
       inLen = availIn;
       // Output space left over means zlib has flushed everything it had.
       if (availOut !== 0) {
-        // Fix (RFC 7692 §7.2.3.3): input left over with output room means the stream ended
-        // with a BFINAL block; the inflater ignores everything after it until `reset`, so a
-        // connection with context takeover inflated every later message to nothing, silently.
+        // RFC 7692 §7.2.3.3: input left over with output room means the stream ended with a
+        // BFINAL block; the inflater ignores everything after it until `reset`, so the next
+        // message must start a new stream even with context takeover.
         if (availIn !== 0) this.#ended = true;
         return outLen;
       }
@@ -182,11 +182,10 @@ class ZlibDeflater implements MessageDeflater {
       length >= 4 && scratch[length - 1] === 0xff && scratch[length - 2] === 0xff
         ? length - 4
         : length;
-    // Fix (RFC 7692 §7.2.3.6): with no input after an earlier sync flush zlib writes nothing
-    // (Z_BUF_ERROR), and an empty payload makes the receiver read the appended 00 00 ff ff as
-    // a stored block header, so its inflater waits for 65,280 stored bytes and the next
-    // message fails. An empty DEFLATE block with no compression, the single octet 00, is the
-    // empty message.
+    // RFC 7692 §7.2.3.6: with no input after an earlier sync flush zlib writes nothing
+    // (Z_BUF_ERROR), and an empty payload would make the receiver read the appended 00 00 ff ff
+    // as a stored block header and wait for 65,280 stored bytes. An empty DEFLATE block with no
+    // compression, the single octet 00, is the empty message.
     if (end === 0) {
       scratch[0] = 0x00;
       return scratch.subarray(0, 1);
@@ -214,7 +213,7 @@ class ZlibInflater implements MessageInflater {
     const engine = this.#engine;
     let length = engine.run(data, 0, limit);
     if (length >= 0) length = engine.run(TAIL, length, limit);
-    // Fix (RFC 7692 §7.2.3.3): after a BFINAL block the peer's next message is a new stream.
+    // RFC 7692 §7.2.3.3: after a BFINAL block the peer's next message is a new stream.
     if (length < 0 || this.#resetEach || engine.ended) engine.reset();
     let result: Uint8Array | InflateFailure;
     if (length === -1) result = InflateFailure.TOO_BIG;

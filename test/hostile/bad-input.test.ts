@@ -273,7 +273,7 @@ describe('bad input: open connections', { timeout: 60_000 }, () => {
     });
   }
 
-  test('a peer that never reads: 1008 past maxBackpressure, socket destroyed after closeTimeout (DESIGN.md backpressure)', async (t) => {
+  test('a peer that never reads: 1008 past maxBackpressure, socket destroyed after closeTimeout', async (t) => {
     const before = takeCensus();
     const chunk = Buffer.alloc(16 * KiB, 0x61);
     const cap = 64 * 1024 * KiB; // never push more than this at a peer that does not read

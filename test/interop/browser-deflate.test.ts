@@ -296,7 +296,7 @@ describe('headless Chromium ↔ wirekit server with permessage-deflate', { timeo
         assert.ok(relay.toPage() < serverBytes / 2, 'wirekit compressed what it sent');
         // A clean close, from the page or from the server.
         const expected = pageCloses
-          ? { code: 1000, reason: '', wasClean: true }
+          ? { code: 1000, reason: 'page done', wasClean: true }
           : { code: 4001, reason: 'server done', wasClean: true };
         assert.deepEqual(result.close, expected, "the page's CloseEvent");
         assert.deepEqual(await within(session.closed.promise, 10_000, 'the server close'), {

@@ -169,8 +169,12 @@ describe('headless Chromium ↔ wirekit server', { timeout: 180_000 }, () => {
         assert.equal(result.binaryOk, true, 'the binary echo matched in the page');
         assert.equal(result.protocol, 'chat.v1');
         assert.equal(result.extensions, session.extensions);
-        // The close frame the page received is wirekit's answer: the code echoed, no reason.
-        assert.deepEqual(result.close, { code: 4321, reason: '', wasClean: true });
+        // The close frame the page received is wirekit's answer: code and reason echoed (§5.5.1).
+        assert.deepEqual(result.close, {
+          code: 4321,
+          reason: 'bye from the page ✓',
+          wasClean: true,
+        });
         // The server's side.
         assert.equal(session.opened, true);
         assert.deepEqual(
@@ -237,7 +241,7 @@ describe('headless Chromium ↔ wirekit server', { timeout: 180_000 }, () => {
         assert.deepEqual(result, {
           echoLength: LARGE,
           echoOk: true,
-          close: { code: 1000, reason: '', wasClean: true },
+          close: { code: 1000, reason: 'large done', wasClean: true },
         });
         const session = await sessionFor(fixture, target);
         const [message] = session.messages;

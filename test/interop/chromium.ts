@@ -1,7 +1,8 @@
 /**
  * Debian's Chromium for the browser interop tests, launched headless through `playwright-core`.
- * It is never downloaded: `.ci/run` installs the `chromium` package, and a machine without it
- * fails the tests (never skips them).
+ * It is never downloaded: `npm test` installs the `chromium` package first when it can
+ * (scripts/ensure-tools.js, as root), and a machine without it fails the tests (never skips
+ * them).
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -26,7 +27,7 @@ const CHROMIUM_ARGS = [
 
 const MISSING_CHROMIUM =
   `${CHROMIUM} is missing: the browser interop tests need Debian's chromium package, ` +
-  'which .ci/run installs (apt-get install chromium)';
+  'which scripts/ensure-tools.js installs (npm test runs it; as root)';
 
 /**
  * A test of its own that Chromium is there, so that a machine without it counts a failure, not

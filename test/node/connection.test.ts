@@ -16,6 +16,10 @@ import { connectVia, listenOn, transports, urlOf } from './transports.js';
 
 const COUNT = 1_000;
 
+function throwsCode(fn: () => unknown, code: string): void {
+  assert.throws(fn, (error: unknown) => error instanceof WirekitError && error.code === code);
+}
+
 for (const transport of transports()) {
   describe(`connection semantics over ${transport.name}`, { timeout: 30_000 }, () => {
     test(`client sends ${COUNT} messages then close(): the server gets all before its close callback`, async (t) => {
@@ -116,11 +120,12 @@ for (const transport of transports()) {
         reason: 'going away now',
         wasClean: true,
       });
-      // The initiator reports the echo it received: the code, no reason (§5.5.1, §7.1.5).
+      // The initiator reports the echo it received (§7.1.5), which repeats the code and the
+      // reason (§5.5.1).
       assert.deepEqual(await serverSide.closed, {
         event: 'close',
         code: 1001,
-        reason: '',
+        reason: 'going away now',
         wasClean: true,
       });
       assert.equal(ws.readyState, ReadyState.CLOSED);
@@ -211,25 +216,86 @@ for (const transport of transports()) {
       assert.equal(client.messages().length, 0);
     });
 
-    test('sends after close() throw ERR_WS_SEND_AFTER_CLOSE, pings too once closed; close twice is a no-op', async (t) => {
-      const server = await serve({ ...listenOn(transport), handler: {} });
+    test('sends on a CLOSING, then CLOSED connection return false, drop the data and count it; misuse still throws', async (t) => {
+      const serverSide = recorder();
+      const server = await serve({ ...listenOn(transport), handler: serverSide.handler });
       t.after(() => server.close());
       const client = recorder();
       const ws = await connect(urlOf(transport, server.address!.port), {
         ...connectVia(transport),
         handler: client.handler,
       });
+      const { writer } = ws.split();
+      ws.send('before');
       ws.close(1000);
-      const afterClose = (error: unknown): boolean =>
-        error instanceof WirekitError && error.code === ErrorCode.WS_SEND_AFTER_CLOSE;
       assert.equal(ws.readyState, ReadyState.CLOSING);
-      assert.throws(() => ws.send('late'), afterClose);
-      assert.throws(() => ws.sendBinary(Buffer.from([1])), afterClose);
+      assert.equal(ws.send('late'), false);
+      assert.equal(ws.sendText('late'), false);
+      assert.equal(ws.sendBinary(Buffer.from([1])), false);
+      assert.equal(ws.send(Buffer.from([2]), true, false), false, 'a fragment is dropped too');
+      assert.equal(writer.send('late'), false);
+      assert.equal(ws.droppedSends, 5);
+      // Misuse throws while CLOSING, before the state is looked at, and is not counted.
+      throwsCode(() => ws.send(42 as unknown as string), ErrorCode.INVALID_ARGUMENT);
+      throwsCode(() => ws.sendText({} as unknown as string), ErrorCode.INVALID_ARGUMENT);
+      throwsCode(() => ws.ping(Buffer.alloc(126)), ErrorCode.WS_CONTROL_TOO_LARGE);
+      throwsCode(() => ws.close(1005), ErrorCode.WS_INVALID_CLOSE_CODE);
       ws.close(1000); // no-op, no throw
+      assert.equal(ws.droppedSends, 5);
+
       await client.closed;
       assert.equal(ws.readyState, ReadyState.CLOSED);
-      assert.throws(() => ws.send('later'), afterClose);
-      assert.throws(() => ws.ping(), afterClose);
+      assert.equal(ws.send('later'), false);
+      assert.equal(ws.sendText('later'), false);
+      assert.equal(ws.sendBinary('later'), false);
+      assert.equal(ws.ping(), false);
+      assert.equal(ws.ping('p'), false);
+      assert.equal(ws.pong('q'), false);
+      assert.equal(writer.ping(), false);
+      assert.equal(ws.droppedSends, 12);
+      // Once CLOSED, misuse still throws its own code (not ERR_WS_SEND_AFTER_CLOSE).
+      throwsCode(() => ws.ping(Buffer.alloc(126)), ErrorCode.WS_CONTROL_TOO_LARGE);
+      throwsCode(() => ws.pong('x'.repeat(126)), ErrorCode.WS_CONTROL_TOO_LARGE);
+      throwsCode(() => ws.ping(7 as unknown as string), ErrorCode.INVALID_ARGUMENT);
+      throwsCode(() => ws.sendBinary(null as unknown as string), ErrorCode.INVALID_ARGUMENT);
+      throwsCode(
+        () => ws.send(new ArrayBuffer(1) as unknown as string),
+        ErrorCode.INVALID_ARGUMENT,
+      );
+      throwsCode(() => ws.close(999), ErrorCode.WS_INVALID_CLOSE_CODE);
+      throwsCode(() => ws.close(1000, 'x'.repeat(124)), ErrorCode.WS_CONTROL_TOO_LARGE);
+      throwsCode(() => ws.close(undefined, 'a reason needs a code'), ErrorCode.INVALID_ARGUMENT);
+      ws.close(1000); // no-op, no throw
+      assert.equal(ws.droppedSends, 12);
+      await serverSide.closed;
+      assert.deepEqual(
+        serverSide.messages().map((m) => m.data.toString()),
+        ['before'],
+      );
+    });
+
+    test('sends on a connection the peer closed return false and are counted', async (t) => {
+      const serverSide = recorder();
+      const server = await serve({ ...listenOn(transport), handler: serverSide.handler });
+      t.after(() => server.close());
+      const client = recorder();
+      const ws = await connect(urlOf(transport, server.address!.port), {
+        ...connectVia(transport),
+        handler: client.handler,
+      });
+      const serverWs = await serverSide.opened;
+      ws.close(4001, 'leaving');
+      await serverSide.closed;
+      assert.equal(serverWs.readyState, ReadyState.CLOSED);
+      assert.equal(serverWs.send('to a peer that left'), false);
+      assert.equal(serverWs.sendText('x'), false);
+      assert.equal(serverWs.sendBinary(Buffer.from([1])), false);
+      assert.equal(serverWs.ping(), false);
+      assert.equal(serverWs.pong(), false);
+      assert.equal(serverWs.droppedSends, 5);
+      throwsCode(() => serverWs.ping('€'.repeat(42)), ErrorCode.WS_CONTROL_TOO_LARGE);
+      await client.closed;
+      assert.equal(client.messages().length, 0);
     });
 
     test('close() with a reserved code throws ERR_WS_INVALID_CLOSE_CODE and stays open', async (t) => {
@@ -335,6 +401,43 @@ describe('peer protocol errors from a raw client', { timeout: 30_000 }, () => {
     client.sendFrame(Opcode.CLOSE, Buffer.from([0x0f, 0xa0]));
     const closed = await serverSide.closed;
     assert.deepEqual(closed, { event: 'close', code: 4000, reason: '', wasClean: true });
+    await client.closed;
+  });
+
+  test('§5.5.1 the server echoes the peer’s close code and reason', async (t) => {
+    const { client, serverSide } = await rawSession(t);
+    const body = Buffer.concat([Buffer.from([0x0f, 0xa2]), Buffer.from('raw bye ✓')]); // 4002
+    client.sendFrame(Opcode.CLOSE, Buffer.from(body)); // masked in place: a copy
+    await client.waitForFrames(1);
+    const echo = client.frames[0]!;
+    assert.equal(echo.opcode, Opcode.CLOSE);
+    assert.ok(echo.payload.equals(body), `echoed ${echo.payload.toString('hex')}`);
+    const closed = await serverSide.closed;
+    assert.deepEqual(closed, { event: 'close', code: 4002, reason: 'raw bye ✓', wasClean: true });
+    await client.closed;
+  });
+
+  test('while CLOSING, data sends are dropped but pings and pongs follow the close frame (RFC 6455 §5.5.1)', async (t) => {
+    const { client, serverSide } = await rawSession(t);
+    const serverWs = await serverSide.opened;
+    serverWs.close(4000, 'kicked');
+    assert.equal(serverWs.readyState, ReadyState.CLOSING);
+    assert.equal(serverWs.send('dropped'), false);
+    assert.equal(serverWs.ping('p'), true);
+    assert.equal(serverWs.pong('q'), true);
+    assert.equal(serverWs.droppedSends, 1);
+    await client.waitForFrames(3);
+    assert.deepEqual(
+      client.frames.map((f) => [f.opcode, f.payload.toString('latin1')]),
+      [
+        [Opcode.CLOSE, '\x0f\xa0kicked'],
+        [Opcode.PING, 'p'],
+        [Opcode.PONG, 'q'],
+      ],
+    );
+    client.sendFrame(Opcode.CLOSE, client.frames[0]!.payload);
+    const closed = await serverSide.closed;
+    assert.deepEqual(closed, { event: 'close', code: 4000, reason: 'kicked', wasClean: true });
     await client.closed;
   });
 

@@ -32,8 +32,8 @@ export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
  */
 export function isValidCloseCode(code: number): boolean {
   return (
-    // Fix (RFC 6455 §7.4: a status code is a 2-byte unsigned integer): 1000.5 passed the range
-    // checks, and `abort()` would then have sent it as 1000.
+    // §7.4: a status code is a 2-byte unsigned integer; a fraction such as 1000.5 would pass
+    // the range checks and go out truncated.
     Number.isInteger(code) &&
     ((code >= 1000 && code <= 1003) ||
       (code >= 1007 && code <= 1014) ||

@@ -436,8 +436,8 @@ export class FrameReader {
     if (slab !== undefined && slab.length >= need) return slab;
     const current = slab === undefined ? 0 : slab.length;
     // The final size is known when this frame ends the message.
-    // Fix (reuseBuffers, DESIGN.md "zero allocation"): a reused slab is not cut to the exact
-    // size of this message, or every slightly larger later message would allocate again.
+    // A reused slab (reuseBuffers) is not cut to the exact size of this message, or every
+    // slightly larger later message would allocate again.
     const ceiling = this.#fin && !this.#reuse ? this.#slabLen + frameLeft : this.#maxMessage;
     const size =
       this.#fin && !this.#reuse && ceiling <= EXACT_SLAB

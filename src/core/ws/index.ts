@@ -9,6 +9,14 @@ export {
   type UpgradeResult,
   upgradeRequestHeaders,
 } from './client-handshake.js';
+export {
+  type ClientHandshakeAccepted,
+  type ClientHandshakeEvent,
+  type ClientHandshakeNeedData,
+  type ClientHandshakeRefused,
+  ClientOpeningHandshake,
+  type ClientOpeningHandshakeOptions,
+} from './client-opening-handshake.js';
 export { CloseCode, isValidCloseCode } from './close-code.js';
 export {
   checkExtendedConnect,
@@ -36,8 +44,9 @@ export {
   type Role,
 } from './frame-reader.js';
 export { FrameWriter, type FrameWriterOptions, headerSize } from './frame-writer.js';
+export { refusalAnswer, switchingProtocolsAnswer } from './handshake-answer.js';
 export { computeAccept, generateKey, isValidKey, WEBSOCKET_GUID } from './handshake-key.js';
-export type { HeaderPairs, HeaderSource } from './header-source.js';
+export { type HeaderPairs, type HeaderSource, headerListSource } from './header-source.js';
 export { hasToken, isToken, splitList } from './header-tokens.js';
 export { MaskKeyPool } from './mask-key-pool.js';
 export {
@@ -68,6 +77,16 @@ export {
   type UpgradeRefused,
   type UpgradeRequest,
 } from './server-handshake.js';
+export {
+  type HandshakeAccepted,
+  type HandshakeClosed,
+  type HandshakeNeedData,
+  type HandshakeRefused,
+  type HandshakeRequest,
+  type ServerHandshakeEvent,
+  ServerOpeningHandshake,
+  type ServerOpeningHandshakeOptions,
+} from './server-opening-handshake.js';
 export { WebSocketConnection, type WebSocketConnectionOptions } from './websocket-connection.js';
 export type {
   BinaryEvent,

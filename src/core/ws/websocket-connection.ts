@@ -40,6 +40,7 @@ import { InflateFailure, type MessageCompression } from './message-codec.js';
 import { Opcode } from './opcode.js';
 import type { PreparedMessage } from './prepared-message.js';
 import { ReadyState } from './ready-state.js';
+import { checkMessageData, controlPayload, MAX_CONTROL_PAYLOAD } from './send-arguments.js';
 import type { CloseInitiator, WebSocketEvent } from './websocket-event.js';
 
 /** Options for {@link WebSocketConnection}. */
@@ -68,8 +69,6 @@ const EMPTY = new Uint8Array(0);
 const MIN_OUTPUT = 2048;
 /** Largest buffer the output grows to by doubling; larger frames get buffers of their size. */
 const MAX_OUTPUT = 64 * 1024;
-/** §5.5: control frame payloads are at most 125 bytes. */
-const MAX_CONTROL_PAYLOAD = 125;
 const encoder = new TextEncoder();
 /**
  * Shared scratch for a string's bytes before compression; kept only up to this size (one per
@@ -190,10 +189,9 @@ export class WebSocketConnection {
       case ReadKind.PING:
         this.payload = reader.payload;
         // §5.5.2: a pong answers a ping with the same application data.
-        // Fix (RFC 6455 §5.5.2): "Upon receipt of a Ping frame, an endpoint MUST send a Pong
-        // frame in response, unless it already received a Close frame" -- so also in CLOSING,
-        // after our close frame (§5.5.1 forbids only data frames after it). poll() returns
-        // early once CLOSED, so every ping that reaches here is answered.
+        // A pong is owed until the peer's close frame arrives, so also in CLOSING, after our
+        // own close frame (§5.5.1 forbids only data frames after it). poll() returns early
+        // once CLOSED, so every ping that reaches here is answered.
         if (this.#autoPong) this.#writeControl(Opcode.PONG, reader.payload);
         return kind;
       case ReadKind.CLOSE:
@@ -202,12 +200,12 @@ export class WebSocketConnection {
         this.closeReason = reader.closeReason;
         this.wasClean = true;
         if (this.#state === ReadyState.OPEN) {
-          // §5.5.1: answer a close with a close, echoing the status code received.
+          // §5.5.1: answer a close with a close, "typically echoing the status code it
+          // received"; the reason goes back too (as ws does), so the peer's logs match ours.
+          // The body was checked by the reader (a code that may be sent, a UTF-8 reason, at
+          // most 125 bytes), and an empty one is echoed empty (no code: 1005 is never sent).
           this.initiator = 'remote';
-          this.#writeClose(
-            reader.closeCode === CloseCode.NO_STATUS ? undefined : reader.closeCode,
-            EMPTY,
-          );
+          this.#writeControl(Opcode.CLOSE, reader.payload);
         } else {
           this.initiator = 'local';
         }
@@ -296,13 +294,14 @@ export class WebSocketConnection {
    * `fin: true`; pings, pongs and close may be sent in between.
    */
   sendText(text: string | Uint8Array, fin = true): void {
+    checkMessageData(text);
     this.#checkOpen();
     this.#checkFragmentOrder(Opcode.TEXT);
     if (typeof text !== 'string') this.#checkUtf8(text, fin);
     else if (this.#sendUtf8 !== undefined && (this.#sendOpcode !== 0 || !fin)) {
-      // Fix (RFC 6455 §5.6): a string fragment inside a fragmented text message must go through
-      // the validator too, or a code point left unfinished by an earlier byte fragment is sent
-      // cut (invalid UTF-8 on the wire), and the validator keeps that state into the next
+      // §5.6: a string fragment inside a fragmented text message goes through the validator
+      // too, or a code point left unfinished by an earlier byte fragment would be sent cut
+      // (invalid UTF-8 on the wire) and the validator would carry that state into the next
       // message. A string encodes to whole code points starting with a non-continuation byte,
       // so one ASCII byte (none for '') stands in for it exactly.
       this.#checkUtf8(text.length === 0 ? EMPTY : ASCII_STAND_IN, fin);
@@ -313,6 +312,7 @@ export class WebSocketConnection {
   /** Send binary data; `fin: false` fragments as with {@link sendText}. Strings are sent as
    * their UTF-8 bytes. */
   sendBinary(data: Uint8Array | string, fin = true): void {
+    checkMessageData(data);
     this.#checkOpen();
     this.#checkFragmentOrder(Opcode.BINARY);
     this.#sendData(Opcode.BINARY, data, fin);
@@ -371,17 +371,19 @@ export class WebSocketConnection {
   /** Send a ping with up to 125 bytes of data. Allowed while CLOSING: only data frames are
    * forbidden after a close frame (§5.5.1). */
   ping(data: Uint8Array | string = EMPTY): void {
+    const payload = controlPayload(data);
     if (this.#state === ReadyState.CLOSED) this.#checkOpen();
-    this.#writeControl(Opcode.PING, controlPayload(data));
+    this.#writeControl(Opcode.PING, payload);
   }
 
   /** Send a pong (a ping's answer when `autoPong` is off, or a heartbeat, §5.5.3) with up to
    * 125 bytes of data. Allowed while CLOSING: pings must be answered until the peer's close. */
   pong(data: Uint8Array | string = EMPTY): void {
-    // Fix (RFC 6455 §5.5.2): with `autoPong: false` the caller must still be able to answer a
-    // ping received after its own close frame; only CLOSED (peer's close received) refuses.
+    // §5.5.2: with `autoPong: false` the caller must still be able to answer a ping received
+    // after its own close frame; only CLOSED (peer's close received) refuses.
+    const payload = controlPayload(data);
     if (this.#state === ReadyState.CLOSED) this.#checkOpen();
-    this.#writeControl(Opcode.PONG, controlPayload(data));
+    this.#writeControl(Opcode.PONG, payload);
   }
 
   /**
@@ -601,10 +603,6 @@ function isValidUtf8Fragment(validator: Utf8Validator, bytes: Uint8Array, fin: b
   if (validator.push(bytes, 0, bytes.length) && (!fin || validator.finish())) return true;
   validator.restore(before);
   return false;
-}
-
-function controlPayload(data: Uint8Array | string): Uint8Array {
-  return typeof data === 'string' ? encoder.encode(data) : data;
 }
 
 /** Cut an ASCII error reason to what fits in a close frame. */

@@ -1,7 +1,7 @@
 /**
  * FrameReader against RFC 6455, read clause by clause: the §5.7 examples, every length form,
  * every way a peer can break §5.1–§5.6, §7.4 and §8.1, the §10.4 limits, control frames inside
- * fragmented messages, and the zero-copy promise of DESIGN.md.
+ * fragmented messages, and zero-copy delivery (docs/architecture.md).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -514,7 +514,7 @@ describe('FrameReader: ReadKind and bookkeeping', () => {
   });
 });
 
-describe('FrameReader: zero-copy delivery (DESIGN.md)', () => {
+describe('FrameReader: zero-copy delivery', () => {
   test('a single-frame message inside one chunk is a view of that chunk, unmasked in place', () => {
     const chunk = concat(
       hex('00 00 00'), // leading bytes of someone else's

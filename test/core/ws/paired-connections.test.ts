@@ -113,7 +113,7 @@ for (const sender of ['client', 'server'] as const satisfies readonly Side[]) {
       assert.deepEqual(flush(p[sender], p[receiver]), atReceiver);
       assert.equal(p[receiver].readyState, ReadyState.CLOSED);
       assert.deepEqual(flush(p[receiver], p[sender]), [
-        { type: 'close', code: 4001, reason: '', wasClean: true, initiator: 'local' },
+        { type: 'close', code: 4001, reason: 'bye ✓', wasClean: true, initiator: 'local' },
       ]);
       assert.equal(p[sender].readyState, ReadyState.CLOSED);
       assert.equal(p[sender].outputLength, 0);

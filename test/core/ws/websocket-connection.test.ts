@@ -96,14 +96,28 @@ describe('WebSocketConnection: §7.1.7 every peer error fails the connection wit
 });
 
 describe('WebSocketConnection: §5.5.1 / §7.1 close handshake', () => {
-  test('§5.5.1 peer-initiated close is echoed with the same code, initiator remote, clean', () => {
+  test('§5.5.1 peer-initiated close is echoed with the same code and reason, initiator remote, clean', () => {
     const server = connect('server');
     server.receive(clientFrame({ opcode: 8, payload: closeBody(1001, 'going away') }));
     assert.deepEqual(drainConnection(server), [
       { type: 'close', code: 1001, reason: 'going away', wasClean: true, initiator: 'remote' },
     ]);
     assert.equal(server.readyState, ReadyState.CLOSED);
-    assert.equal(toHex(server.takeOutput()), '88 02 03 e9');
+    // FIN + close, 12 bytes: 1001, then 'going away' in UTF-8.
+    assert.equal(toHex(server.takeOutput()), '88 0c 03 e9 67 6f 69 6e 67 20 61 77 61 79');
+  });
+
+  test('§5.5.1 a 123-byte UTF-8 reason (the most a close frame holds) is echoed whole by a client (masked)', () => {
+    const client = connect('client');
+    const reason = `${'€'.repeat(40)}abc`; // 3 × 40 + 3 = 123 bytes
+    client.receive(frame({ opcode: 8, payload: closeBody(4000, reason) }));
+    assert.deepEqual(drainConnection(client), [
+      { type: 'close', code: 4000, reason, wasClean: true, initiator: 'remote' },
+    ]);
+    const out = client.takeOutput();
+    assert.equal(out[1]! & 0x80, 0x80, 'masked');
+    assert.equal(out[1]! & 0x7f, 125, 'a 125-byte body');
+    assert.deepEqual(closeFrames(out, 'client'), [[4000, reason]]);
   });
 
   test('§5.5.1 peer close with a code only, echoed by a client (masked)', () => {
@@ -441,6 +455,34 @@ describe('WebSocketConnection: caller misuse throws typed errors with stable cod
     assert.equal(server.outputLength, 0);
     server.ping(new Uint8Array(125));
     assert.equal(server.takeOutput().length, 127);
+  });
+
+  test('data that is not a string or a Uint8Array throws ERR_INVALID_ARGUMENT and sends nothing', () => {
+    const server = connect('server');
+    const values: unknown[] = [123, null, undefined, {}, [1, 2], new ArrayBuffer(3)];
+    for (const value of values) {
+      const data = value as string;
+      throwsCode(() => server.sendText(data), 'ERR_INVALID_ARGUMENT');
+      throwsCode(() => server.sendBinary(data), 'ERR_INVALID_ARGUMENT');
+      if (value !== undefined) {
+        throwsCode(() => server.ping(data), 'ERR_INVALID_ARGUMENT');
+        throwsCode(() => server.pong(data), 'ERR_INVALID_ARGUMENT');
+      }
+    }
+    assert.equal(server.outputLength, 0);
+    assert.equal(server.readyState, ReadyState.OPEN);
+    server.sendBinary(Buffer.from([1])); // a Buffer is a Uint8Array
+    assert.equal(toHex(server.takeOutput()), '82 01 01');
+  });
+
+  test('misuse is reported before the state: a 126-byte ping on a CLOSED connection throws ERR_WS_CONTROL_TOO_LARGE', () => {
+    const client = connect('client');
+    client.receive(hex('88 00'));
+    drainConnection(client);
+    client.takeOutput();
+    throwsCode(() => client.ping(new Uint8Array(126)), 'ERR_WS_CONTROL_TOO_LARGE');
+    throwsCode(() => client.sendText(42 as unknown as string), 'ERR_INVALID_ARGUMENT');
+    throwsCode(() => client.ping(new Uint8Array(125)), 'ERR_WS_SEND_AFTER_CLOSE');
   });
 
   test('§5.5 close reason of 124 bytes throws ERR_WS_CONTROL_TOO_LARGE; 123 is fine', () => {
