@@ -43,6 +43,13 @@ const TOOLS = [
     present: () => existsSync('/usr/bin/chromium'),
     neededBy: 'test/interop/browser*.test.ts',
   },
+  {
+    name: 'redis-server',
+    apt: 'redis-server',
+    // The path test/pubsub/redis-server.ts starts.
+    present: () => existsSync('/usr/bin/redis-server'),
+    neededBy: 'test/pubsub/*redis*.test.ts (the Redis broker)',
+  },
 ];
 
 const dryRun = process.argv.includes('--dry-run');
