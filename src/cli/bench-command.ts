@@ -11,7 +11,7 @@ import { ExitCode } from './exit-code.js';
 import { LoadClient, type LoadResult } from './load-client.js';
 import { numberOption } from './number-option.js';
 import { parseArgs } from './parse-args.js';
-import { RelayMode, type RelayPeer, relayHandler } from './relay-handler.js';
+import { BROADCAST_TOPIC, RelayMode, type RelayPeer, relayHandler } from './relay-handler.js';
 import { UsageError } from './usage-error.js';
 
 const DEFAULT_DURATION_S = 5;
@@ -109,7 +109,10 @@ async function runBench(args: readonly string[]): Promise<number> {
     server = await serve<RelayPeer>({
       port: 0,
       host: '127.0.0.1',
-      handler: relayHandler({ mode, connections: () => server?.connections ?? [] }),
+      handler: relayHandler({
+        mode,
+        publish: (data, isBinary) => server?.publish(BROADCAST_TOPIC, data, isBinary),
+      }),
       pauseOnBackpressure: true,
     });
     url = `ws://127.0.0.1:${server.address?.port}`;
