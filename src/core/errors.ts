@@ -73,6 +73,17 @@ export const ErrorCode = {
   /** A message refused by a broker: larger than its limit, or past its queue's limit (a flood
    * while the broker's connection is down or slow). */
   PUBSUB_REFUSED: 'ERR_PUBSUB_REFUSED',
+
+  // Dialing (src/node/dial.ts)
+  /**
+   * An HTTP proxy did not open the CONNECT tunnel (RFC 9110 §9.3.6): it answered with a status
+   * other than 2xx (`status` on the error: 407 when it wants credentials, 403 or 503 when it
+   * refuses the target), closed or reset the connection before answering, or sent an answer
+   * that is malformed or over the head size limit. The message names the proxy, never its
+   * credentials. A proxy that cannot be reached is `ERR_CONNECTION_LOST`, a slow one
+   * `ERR_TIMEOUT`.
+   */
+  PROXY: 'ERR_PROXY',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -15,6 +15,7 @@ import type { Duplex } from 'node:stream';
 import { ErrorCode, WirekitError } from '../core/errors.js';
 import { CloseCode, closeReasonBytes } from '../core/ws/close-code.js';
 import { ReadKind, type Role } from '../core/ws/frame-reader.js';
+import { OutputPool } from '../core/ws/output-pool.js';
 import type { PreparedMessage } from '../core/ws/prepared-message.js';
 import { ReadyState } from '../core/ws/ready-state.js';
 import { checkMessageData, controlPayload } from '../core/ws/send-arguments.js';
@@ -101,6 +102,9 @@ export interface ConnectionInit<Data> {
   /** The server's topics (pub/sub); none on a client. */
   readonly topics?: TopicRegistry | undefined;
 }
+
+/** Output buffers shared by every connection of the process (see core/ws/output-pool.ts). */
+const processOutputPool = new OutputPool(nodePlatform);
 
 /** Outputs larger than this are written at once instead of at the end of the tick. */
 const FLUSH_AT = 64 * 1024;
@@ -209,6 +213,8 @@ export class Connection<Data = unknown>
   #pendingDirect = 0;
   /** The transport is done with written bytes once a write completes synchronously. */
   readonly #writesCopied: boolean;
+  /** A TLS socket: its write call encrypts the plaintext at once when nothing is queued. */
+  readonly #encrypts: boolean;
   readonly #sharedReadBuffer: Buffer | undefined;
   readonly #topics: TopicRegistry | undefined;
 
@@ -264,12 +270,14 @@ export class Connection<Data = unknown>
       maxFrameSize: init.options.maxFrameSize,
       autoPong: init.options.autoPong,
       reuseBuffers,
+      outputPool: processOutputPool,
       ...(init.compression === undefined ? {} : { compression: init.compression }),
     });
     this.#copyQueued = borrow;
     this.#copyPayloads = reuseBuffers && !borrow;
     this.#checkBorrowed = borrow && CHECK_BORROWED;
     this.#writesCopied = writesCopied(init.socket);
+    this.#encrypts = (init.socket as { encrypted?: boolean }).encrypted === true;
     this.#sharedReadBuffer = shared;
     this.#compression = init.compression;
     this.#topics = init.topics;
@@ -516,11 +524,18 @@ export class Connection<Data = unknown>
       } else socket.destroy(writeError(status));
       return;
     }
+    const idle = backlog === 0;
     const ok = socket.write(output);
-    // Written synchronously by a transport that copies (the kernel or TLS has the bytes): the
-    // buffer can carry the next output. A JavaScript Duplex may keep the chunk itself, and a
-    // queued direct write still holds the buffer's start.
-    if (this.#writesCopied && socket.writableLength === 0 && this.#pendingDirect === 0)
+    // The transport is done with the bytes (the buffer goes back to the pool) when the write
+    // completed synchronously on a transport that copies, or when an idle TLS socket took it:
+    // OpenSSL encrypts (or copies) the plaintext within the write call, though Node reports
+    // the write as pending until the ciphertext is out. A JavaScript Duplex may keep the
+    // chunk itself, and a queued direct write still holds the buffer's start.
+    if (
+      this.#writesCopied &&
+      this.#pendingDirect === 0 &&
+      (socket.writableLength === 0 || (idle && this.#encrypts))
+    )
       core.releaseOutput();
     if (!ok) this.#backpressured();
   }

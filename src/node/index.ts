@@ -14,6 +14,7 @@ export {
   type Http2WebSocketOptions,
   Http2WebSocketSession,
 } from './http2-session.js';
+export type { ProxyOption } from './proxy-option.js';
 export type { Broker, BrokerSink } from './pubsub/broker.js';
 export { ClusterBroker } from './pubsub/cluster-broker.js';
 export { LocalBroker } from './pubsub/local-broker.js';

@@ -3,7 +3,7 @@
  * (stdin a pipe, so the CLI is in its scriptable mode), watch its output, and make sure none
  * outlives its test file (`after(stopAllCli)`).
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -29,8 +29,22 @@ export class CliProcess {
   #done = false;
   readonly #watchers = new Set<() => void>();
 
-  constructor(args: readonly string[]) {
-    this.child = spawn(process.execPath, [CLI_MAIN, ...args], { stdio: 'pipe' });
+  /**
+   * With `terminal`, the CLI runs on a pseudo-terminal made by script(1): its stdin, stdout and
+   * stderr are that terminal (both outputs arrive as stdout, with CR LF line ends), and what
+   * {@link write} sends is typed into it.
+   */
+  constructor(args: readonly string[], options: { readonly terminal?: boolean } = {}) {
+    this.child =
+      options.terminal === true
+        ? spawn(
+            'script',
+            ['-qfec', shellCommand([process.execPath, CLI_MAIN, ...args]), '/dev/null'],
+            {
+              stdio: 'pipe',
+            },
+          )
+        : spawn(process.execPath, [CLI_MAIN, ...args], { stdio: 'pipe' });
     running.add(this);
     this.child.stdout.setEncoding('utf8').on('data', (text: string) => {
       this.#stdout += text;
@@ -129,6 +143,26 @@ export class CliProcess {
   #describe(): string {
     return `wirekit ${this.child.spawnargs.slice(2).join(' ')}\n--- stdout\n${this.#stdout}--- stderr\n${this.#stderr}`;
   }
+}
+
+/** Whether script(1) (util-linux) is here to give the CLI a terminal; tests skip without it. */
+export const TERMINAL_AVAILABLE: boolean = (() => {
+  try {
+    execFileSync('script', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** `wirekit …` on a pseudo-terminal (see {@link CliProcess}); needs {@link TERMINAL_AVAILABLE}. */
+export function startCliOnTerminal(...args: string[]): CliProcess {
+  return new CliProcess(args, { terminal: true });
+}
+
+/** Words quoted for `sh -c`. */
+function shellCommand(words: readonly string[]): string {
+  return words.map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ');
 }
 
 /** Start `wirekit …` with stdin open. */

@@ -56,6 +56,7 @@ export {
   type MessageInflater,
 } from './message-codec.js';
 export { isControlOpcode, Opcode } from './opcode.js';
+export { OutputPool } from './output-pool.js';
 export {
   acceptDeflateResponse,
   type DeflateAgreement,

@@ -38,6 +38,7 @@ import { FrameWriter } from './frame-writer.js';
 import type { MaskKeyPool } from './mask-key-pool.js';
 import { InflateFailure, type MessageCompression } from './message-codec.js';
 import { Opcode } from './opcode.js';
+import type { OutputPool } from './output-pool.js';
 import type { PreparedMessage } from './prepared-message.js';
 import { ReadyState } from './ready-state.js';
 import { checkMessageData, controlPayload, MAX_CONTROL_PAYLOAD } from './send-arguments.js';
@@ -62,6 +63,10 @@ export interface WebSocketConnectionOptions {
   /** permessage-deflate codecs, when it was negotiated (RFC 7692). RSV1 is then allowed on
    * the first frame of a data message; without it RSV1 closes with 1002. */
   readonly compression?: MessageCompression;
+  /** Output buffers shared with other connections: taken when frames are queued, given back
+   * by {@link WebSocketConnection.releaseOutput} and `trimOutput` once all output was taken
+   * and consumed. Without it each connection keeps its own output buffer. */
+  readonly outputPool?: OutputPool;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -99,6 +104,7 @@ export class WebSocketConnection {
   readonly #autoPong: boolean;
   readonly #compression: MessageCompression | undefined;
   readonly #maxMessageSize: number;
+  readonly #pool: OutputPool | undefined;
   #state: ReadyState = ReadyState.OPEN;
   #eof = false;
   #discard = false;
@@ -120,6 +126,7 @@ export class WebSocketConnection {
     this.#autoPong = options.autoPong ?? true;
     this.#compression = options.compression;
     this.#maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    this.#pool = options.outputPool;
     this.#reader = new FrameReader({
       role: options.role,
       platform,
@@ -445,6 +452,11 @@ export class WebSocketConnection {
     if (this.#outStart === this.#outLen) {
       this.#outStart = 0;
       this.#outLen = 0;
+      const pool = this.#pool;
+      if (pool !== undefined && this.#out !== EMPTY) {
+        pool.give(this.#out);
+        this.#out = EMPTY;
+      }
     }
   }
 
@@ -454,6 +466,8 @@ export class WebSocketConnection {
    */
   trimOutput(): void {
     if (this.#outStart === this.#outLen) {
+      // A pooled buffer is not given back here: the caller does not say the transport is done
+      // with the bytes taken from it.
       this.#out = EMPTY;
       this.#outStart = 0;
       this.#outLen = 0;
@@ -587,8 +601,13 @@ export class WebSocketConnection {
     // the size up to MAX_OUTPUT so a busy connection makes few allocations, with the bytes not
     // taken yet moved over.
     const pending = this.#outLen - this.#outStart;
-    const size = Math.max(pending + n, Math.min(this.#out.length * 2, MAX_OUTPUT), MIN_OUTPUT);
-    const grown = this.#platform.allocUnsafe(size);
+    const pool = this.#pool;
+    let grown: Uint8Array;
+    if (pool !== undefined) grown = pool.take(pending + n);
+    else {
+      const size = Math.max(pending + n, Math.min(this.#out.length * 2, MAX_OUTPUT), MIN_OUTPUT);
+      grown = this.#platform.allocUnsafe(size);
+    }
     if (pending > 0) grown.set(this.#out.subarray(this.#outStart, this.#outLen), 0);
     this.#out = grown;
     this.#outStart = 0;
