@@ -10,8 +10,9 @@
  * compressed once per compressor setup (`key`: window bits and zlib settings) and shared too;
  * a recipient with context takeover has its own window and compresses for itself.
  *
- * One object is reused for message after message ({@link prepare}): the frames live in
- * buffers it keeps, valid until the next `prepare`. Recipients copy them at once.
+ * One object is reused for message after message ({@link prepare}); each message's frames
+ * are new memory that is never written again, since recipients may keep a reference to them
+ * until their output is taken (`WebSocketConnection.sendFrame`).
  *
  * @example
  * ```ts
@@ -27,15 +28,14 @@ import type { MessageDeflater } from './message-codec.js';
 import { Opcode } from './opcode.js';
 
 const EMPTY = new Uint8Array(0);
-/** Buffers up to this size are kept between messages; larger ones are dropped after use. */
+/** The text scratch is kept between messages up to this size; a larger one is dropped after use. */
 const KEEP = 256 * 1024;
 
 /** One compressed frame, for the recipients whose compressor setup is `key`. */
 interface CompressedFrame {
   readonly key: string;
-  buffer: Uint8Array;
-  /** The current message's frame (a view of `buffer`), or undefined until built. */
-  view: Uint8Array | undefined;
+  /** The current message's frame, or undefined until built. */
+  frame: Uint8Array | undefined;
 }
 
 /** Encodes one message into frames, once each. */
@@ -51,10 +51,9 @@ export class PreparedMessage {
   #payload: Uint8Array = EMPTY;
   /** Scratch for a string's UTF-8 bytes. */
   #text: Uint8Array = EMPTY;
-  #frame: Uint8Array = EMPTY;
-  /** The current message's frame, a view of #frame made once: every recipient gets this view,
+  /** The current message's frame, built on first use: every recipient gets this one object,
    * so delivering allocates nothing. */
-  #frameView: Uint8Array | undefined;
+  #frame: Uint8Array | undefined;
   readonly #compressed: CompressedFrame[] = [];
 
   constructor(platform: Platform = portablePlatform) {
@@ -98,7 +97,7 @@ export class PreparedMessage {
 
   /** The whole message as one uncompressed, unmasked frame, built on the first call. */
   frame(): Uint8Array {
-    return this.#frameView ?? this.#encode();
+    return this.#frame ?? this.#encode();
   }
 
   /**
@@ -115,19 +114,19 @@ export class PreparedMessage {
       }
     }
     if (entry === undefined) {
-      entry = { key, buffer: EMPTY, view: undefined };
+      entry = { key, frame: undefined };
       all.push(entry);
     }
-    if (entry.view === undefined) {
+    if (entry.frame === undefined) {
       const compressed = deflater.compress(this.#payload);
-      const need = this.#writer.maxFrameSize(compressed);
-      if (entry.buffer.length < need)
-        entry.buffer = this.#platform.allocUnsafe(Math.max(need, 1024));
-      const length = this.#writer.writeFrame(entry.buffer, 0, this.#opcode, compressed, true, true);
-      entry.view = entry.buffer.subarray(0, length);
+      // A binary payload's frame size is exact (§5.2 length encodings), so the frame is the
+      // whole allocation.
+      const frame = this.#platform.allocUnsafe(this.#writer.maxFrameSize(compressed));
+      this.#writer.writeFrame(frame, 0, this.#opcode, compressed, true, true);
+      entry.frame = frame;
       this.framesCompressed++;
     }
-    return entry.view;
+    return entry.frame;
   }
 
   /** Let go of the message's bytes and of large buffers (call after the recipients copied). */
@@ -135,26 +134,20 @@ export class PreparedMessage {
     this.#payload = EMPTY;
     this.#forgetFrames();
     if (this.#text.length > KEEP) this.#text = EMPTY;
-    if (this.#frame.length > KEEP) this.#frame = EMPTY;
-    const compressed = this.#compressed;
-    for (let i = 0; i < compressed.length; i++) {
-      const entry = compressed[i]!;
-      if (entry.buffer.length > KEEP) entry.buffer = EMPTY;
-    }
   }
 
   #encode(): Uint8Array {
-    const need = this.#writer.maxFrameSize(this.#payload);
-    if (this.#frame.length < need) this.#frame = this.#platform.allocUnsafe(Math.max(need, 1024));
-    const length = this.#writer.writeFrame(this.#frame, 0, this.#opcode, this.#payload, true);
+    // The payload is bytes here (a string was encoded by prepare): its frame size is exact.
+    const frame = this.#platform.allocUnsafe(this.#writer.maxFrameSize(this.#payload));
+    this.#writer.writeFrame(frame, 0, this.#opcode, this.#payload, true);
     this.framesEncoded++;
-    this.#frameView = this.#frame.subarray(0, length);
-    return this.#frameView;
+    this.#frame = frame;
+    return frame;
   }
 
   #forgetFrames(): void {
-    this.#frameView = undefined;
+    this.#frame = undefined;
     const compressed = this.#compressed;
-    for (let i = 0; i < compressed.length; i++) compressed[i]!.view = undefined;
+    for (let i = 0; i < compressed.length; i++) compressed[i]!.frame = undefined;
   }
 }

@@ -119,6 +119,10 @@ export class WebSocketConnection {
   #outLen = 0;
   /** Prepared frames waiting for an unfinished fragmented message to end (see sendFrame). */
   #held: Uint8Array[] | undefined;
+  /** Prepared frames queued by reference after everything in #out (see sendFrame), and their
+   * total size; copied into #out when the output is taken or another frame is queued. */
+  #frames: Uint8Array[] | undefined;
+  #framesLength = 0;
 
   constructor(options: WebSocketConnectionOptions) {
     const platform = options.platform ?? portablePlatform;
@@ -149,7 +153,7 @@ export class WebSocketConnection {
 
   /** Bytes queued by sends and not yet taken with {@link takeOutput}. */
   get outputLength(): number {
-    return this.#outLen - this.#outStart;
+    return this.#outLen - this.#outStart + this.#framesLength;
   }
 
   /** Bytes received and not parsed yet. */
@@ -333,7 +337,9 @@ export class WebSocketConnection {
    * permessage-deflate was negotiated with a compressor that keeps no context, RFC 7692 §6);
    * that is the caller's promise, not checked here. While a fragmented message is being sent,
    * the frame waits until its last fragment: §5.4 forbids interleaving the frames of two
-   * messages. Throws `ERR_WS_SEND_AFTER_CLOSE` unless OPEN.
+   * messages. The connection keeps a reference to `frame` until the output is taken
+   * ({@link takeOutput}): do not change its bytes before. Throws `ERR_WS_SEND_AFTER_CLOSE`
+   * unless OPEN.
    */
   sendFrame(frame: Uint8Array): void {
     this.#checkPreparedSend();
@@ -342,9 +348,28 @@ export class WebSocketConnection {
       this.#held.push(frame.slice());
       return;
     }
-    const out = this.#reserve(frame.length);
-    out.set(frame, this.#outLen);
-    this.#outLen += frame.length;
+    // Kept by reference and copied when the output is taken: a server publishing to many
+    // connections then fills one (pooled, cache-warm) buffer per connection just before its
+    // write, instead of one buffer per connection all at once.
+    this.#frames ??= [];
+    this.#frames.push(frame);
+    this.#framesLength += frame.length;
+  }
+
+  /** Copy the frames queued by reference into the output, after what is there. */
+  #copyFrames(): void {
+    const frames = this.#frames!;
+    const total = this.#framesLength;
+    this.#framesLength = 0;
+    const out = this.#reserve(total);
+    let at = this.#outLen;
+    for (let i = 0; i < frames.length; i++) {
+      const frame = frames[i]!;
+      out.set(frame, at);
+      at += frame.length;
+    }
+    this.#outLen = at;
+    frames.length = 0;
   }
 
   /**
@@ -436,6 +461,7 @@ export class WebSocketConnection {
    * the caller may hold the bytes until they are written. Empty when nothing is queued.
    */
   takeOutput(): Uint8Array {
+    if (this.#framesLength !== 0) this.#copyFrames();
     const start = this.#outStart;
     if (this.#outLen === start) return EMPTY;
     const out = this.#out.subarray(start, this.#outLen);
@@ -465,7 +491,7 @@ export class WebSocketConnection {
    * An adapter calls it for connections that have been quiet for a while.
    */
   trimOutput(): void {
-    if (this.#outStart === this.#outLen) {
+    if (this.#outStart === this.#outLen && this.#framesLength === 0) {
       // A pooled buffer is not given back here: the caller does not say the transport is done
       // with the bytes taken from it.
       this.#out = EMPTY;
@@ -596,6 +622,8 @@ export class WebSocketConnection {
 
   /** Room for `n` more output bytes; returns the output buffer. */
   #reserve(n: number): Uint8Array {
+    // Frames queued by reference go first: the output keeps the order of the sends.
+    if (this.#framesLength !== 0) this.#copyFrames();
     if (this.#outLen + n <= this.#out.length) return this.#out;
     // Full: start a new buffer (the old one may still be being written by the caller), twice
     // the size up to MAX_OUTPUT so a busy connection makes few allocations, with the bytes not

@@ -107,3 +107,24 @@ test('sendPrepared: shared compressed frame once per key; own compressor per con
   assert.equal(toHex(a.takeOutput()), '82 01 09');
   assert.equal(shared.calls, 1);
 });
+
+test('frames kept by reference keep their place among other sends, pings and pongs', () => {
+  const server = new WebSocketConnection({ role: 'server' });
+  const message = new PreparedMessage();
+  server.sendText('a');
+  message.prepare('F1', false);
+  server.sendFrame(message.frame());
+  message.prepare('F2', false); // a new frame: the first one is not changed
+  server.sendFrame(message.frame());
+  assert.equal(server.outputLength, 3 + 4 + 4);
+  server.ping('p');
+  server.sendText('b');
+  message.prepare('F3', false);
+  server.sendFrame(message.frame());
+  const events = parseOutput(server.takeOutput(), 'server');
+  assert.deepEqual(
+    events.map((e) => ('data' in e ? `${e.kind}:${Buffer.from(e.data).toString()}` : e.kind)),
+    ['text:a', 'text:F1', 'text:F2', 'ping:p', 'text:b', 'text:F3'],
+  );
+  assert.equal(server.outputLength, 0);
+});
