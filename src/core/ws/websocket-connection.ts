@@ -122,6 +122,7 @@ export class WebSocketConnection {
   /** Prepared frames queued by reference after everything in #out (see sendFrame), and their
    * total size; copied into #out when the output is taken or another frame is queued. */
   #frames: Uint8Array[] | undefined;
+  #frameCount = 0;
   #framesLength = 0;
 
   constructor(options: WebSocketConnectionOptions) {
@@ -348,28 +349,44 @@ export class WebSocketConnection {
       this.#held.push(frame.slice());
       return;
     }
-    // Kept by reference and copied when the output is taken: a server publishing to many
-    // connections then fills one (pooled, cache-warm) buffer per connection just before its
-    // write, instead of one buffer per connection all at once.
-    this.#frames ??= [];
-    this.#frames.push(frame);
+    this.#queueFrame(frame);
+  }
+
+  /**
+   * Keep `frame` by reference, to be copied when the output is taken: a server publishing to
+   * many connections then fills one (pooled, cache-warm) buffer per connection just before its
+   * write, instead of one buffer per connection all at once. The caller checked the state and
+   * that no fragmented message is unfinished.
+   */
+  #queueFrame(frame: Uint8Array): void {
+    let frames = this.#frames;
+    if (frames === undefined) {
+      frames = [];
+      this.#frames = frames;
+    }
+    // Slots are reused (the array keeps its capacity between ticks); #copyFrames clears them.
+    frames[this.#frameCount++] = frame;
     this.#framesLength += frame.length;
   }
 
   /** Copy the frames queued by reference into the output, after what is there. */
   #copyFrames(): void {
     const frames = this.#frames!;
+    const count = this.#frameCount;
     const total = this.#framesLength;
     this.#framesLength = 0;
+    this.#frameCount = 0;
     const out = this.#reserve(total);
     let at = this.#outLen;
-    for (let i = 0; i < frames.length; i++) {
+    for (let i = 0; i < count; i++) {
       const frame = frames[i]!;
       out.set(frame, at);
       at += frame.length;
+      frames[i] = EMPTY;
     }
     this.#outLen = at;
-    frames.length = 0;
+    // A burst's worth of slots is not kept.
+    if (count > 1024) frames.length = 0;
   }
 
   /**
@@ -382,16 +399,19 @@ export class WebSocketConnection {
   sendPrepared(message: PreparedMessage): void {
     this.#checkPreparedSend();
     const compression = this.#compression;
+    if (compression === undefined) {
+      this.#queueFrame(message.frame());
+      return;
+    }
     const payload = message.payload;
     if (
-      compression === undefined ||
       this.#sendOpcode !== 0 ||
       payload.length < compression.threshold ||
       payload.length > compression.maxCompressedSize
     ) {
       this.sendFrame(message.frame());
     } else if (compression.sharedKey !== undefined) {
-      this.sendFrame(message.compressedFrame(compression.sharedKey, compression.deflater));
+      this.#queueFrame(message.compressedFrame(compression.sharedKey, compression.deflater));
     } else {
       const compressed = compression.deflater.compress(payload);
       const out = this.#reserve(this.#writer.maxFrameSize(compressed));
