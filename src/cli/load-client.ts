@@ -160,6 +160,11 @@ export class LoadClient {
     setMaxListeners(CONNECT_CONCURRENCY + 1, this.#connecting.signal);
     const run = this;
     this.#handler = {
+      // Counted when the connection starts, before any close can be reported: a server that
+      // closes at once may have its close frame in the same read as the 101.
+      open(): void {
+        run.#open += 1;
+      },
       message(ws, data, isBinary): void {
         run.#onMessage(ws, data, isBinary);
       },
@@ -268,7 +273,6 @@ export class LoadClient {
           ...(tls === undefined ? {} : { tls }),
         });
         this.#clients[index] = ws;
-        this.#open += 1;
       }
     };
     const workers = Array.from({ length: Math.min(CONNECT_CONCURRENCY, connections) }, worker);

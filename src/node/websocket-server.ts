@@ -84,6 +84,14 @@ export interface ServerOptions<Data = unknown> extends ConnectionOptions {
     protocols: readonly string[],
     request: UpgradeRequestInfo,
   ) => string | undefined;
+  /**
+   * Look at or add to the header fields of the 101 answer just before it is written (HTTP/1.1
+   * upgrades): a `Set-Cookie`, say. Added fields are checked as any other (no CR, LF or NUL).
+   */
+  readonly responseHeaders?: (
+    headers: (readonly [name: string, value: string])[],
+    request: UpgradeRequestInfo,
+  ) => void;
   /** Drop a socket whose handshake (request and `upgrade` hook) takes longer. Default 10 000 ms. */
   readonly handshakeTimeout?: number;
   /** Largest request head accepted (431 beyond). Default 16 KiB. */
@@ -411,9 +419,9 @@ export class WebSocketServer<Data = unknown> {
       refuse: (status, message, headers) => this.#refuse(socket, status, message, headers),
       accept: (protocol, extensions) => {
         if (!check.ok) return;
-        socket.write(
-          switchingProtocols(acceptHeaders(check.key, { protocol, extensions }, nodePlatform)),
-        );
+        const fields = [...acceptHeaders(check.key, { protocol, extensions }, nodePlatform)];
+        this.#options.responseHeaders?.(fields, base);
+        socket.write(switchingProtocols(fields));
       },
     };
     if (!check.ok) {

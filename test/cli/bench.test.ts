@@ -15,7 +15,6 @@ import {
   startCliOnTerminal,
   startServe,
   stopAllCli,
-  TERMINAL_AVAILABLE,
 } from './cli-process.js';
 
 after(stopAllCli);
@@ -336,9 +335,7 @@ describe('interruption and progress', () => {
     });
   }
 
-  test('on a terminal: a progress line on stderr, rewritten in place with \\r', {
-    skip: TERMINAL_AVAILABLE ? false : 'needs script(1) from util-linux for a terminal',
-  }, async () => {
+  test('on a terminal: a progress line on stderr, rewritten in place with \\r', async () => {
     const cli = startCliOnTerminal(
       'bench',
       '--local',

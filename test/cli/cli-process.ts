@@ -145,18 +145,18 @@ export class CliProcess {
   }
 }
 
-/** Whether script(1) (util-linux) is here to give the CLI a terminal; tests skip without it. */
-export const TERMINAL_AVAILABLE: boolean = (() => {
+/** script(1) (util-linux; Debian's essential package bsdutils) gives the CLI a terminal. */
+function requireScript(): void {
   try {
     execFileSync('script', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
+  } catch (cause) {
+    throw new Error('the terminal tests need script(1): apt-get install -y bsdutils', { cause });
   }
-})();
+}
 
-/** `wirekit …` on a pseudo-terminal (see {@link CliProcess}); needs {@link TERMINAL_AVAILABLE}. */
+/** `wirekit …` on a pseudo-terminal (see {@link CliProcess}); fails at once without script(1). */
 export function startCliOnTerminal(...args: string[]): CliProcess {
+  requireScript();
   return new CliProcess(args, { terminal: true });
 }
 

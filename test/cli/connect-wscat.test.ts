@@ -6,13 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { serve, type WebSocketServer } from '../../src/index.js';
-import {
-  runCli,
-  startCli,
-  startCliOnTerminal,
-  stopAllCli,
-  TERMINAL_AVAILABLE,
-} from './cli-process.js';
+import { runCli, startCli, startCliOnTerminal, stopAllCli } from './cli-process.js';
 
 after(stopAllCli);
 
@@ -75,9 +69,7 @@ describe('wscat habits against a recording server', () => {
     assert.match(client.stderr, /\nclosed: code 4000, reason "bye"\n$/);
   });
 
-  test('on a terminal slash commands are on without --slash', {
-    skip: TERMINAL_AVAILABLE ? false : 'needs script(1) from util-linux for a terminal',
-  }, async () => {
+  test('on a terminal slash commands are on without --slash', async () => {
     received.length = 0;
     closes.length = 0;
     const serverSawClose = nextClose();

@@ -17,10 +17,20 @@ import { Http2WebSocketSession } from '../../src/node/http2-session.js';
 import { serve } from '../../src/node/websocket-server.js';
 import { fakeProxy, tunnel } from '../helpers/fake-proxy.js';
 import { startTinyproxy } from '../helpers/tinyproxy.js';
-import { clientTls, listenH2 } from '../http2/h2-fixtures.js';
+import { clientTls } from '../http2/h2-fixtures.js';
 import { rawH2Server } from '../http2/raw-h2.js';
+import {
+  isHttp2,
+  type TestTransport,
+  testTransport,
+  testTransports,
+} from '../transports/test-transports.js';
 import { within } from './helpers.js';
-import { connectVia, listenOn, transports, urlOf } from './transports.js';
+
+/** The HTTP/1.1 entries of the test transport list: tcp, tls. */
+function http1Transports(): TestTransport[] {
+  return testTransports().filter((t) => !isHttp2(t));
+}
 
 const PASSWORD = 'never-in-a-message';
 
@@ -75,16 +85,16 @@ async function withEnv(vars: Record<string, string>, run: () => Promise<void>): 
 }
 
 describe('connect() through tinyproxy', { timeout: 60_000 }, () => {
-  for (const transport of transports()) {
+  for (const transport of http1Transports()) {
     for (const readBuffer of [undefined, 4096]) {
       test(`${transport.scheme}://${readBuffer === undefined ? '' : ' with readBuffer'}: an echo round trip through the CONNECT tunnel`, async (t) => {
         const proxy = await startTinyproxy();
         t.after(() => proxy.stop());
-        const server = await serve({ ...listenOn(transport), handler: echo() });
+        const server = await serve({ ...transport.serve, handler: echo() });
         t.after(() => server.close());
         const port = server.address!.port;
-        const ws = await connect(urlOf(transport, port, '/chat'), {
-          ...connectVia(transport),
+        const ws = await connect(transport.url(port, '/chat'), {
+          ...transport.connect,
           proxy: proxy.url,
           ...(readBuffer === undefined ? {} : { readBuffer }),
         });
@@ -100,7 +110,7 @@ describe('connect() through tinyproxy', { timeout: 60_000 }, () => {
     test(`HTTP/2 (${kind}): an RFC 8441 WebSocket through the tunnel, by connect() and by a session`, async (t) => {
       const proxy = await startTinyproxy();
       t.after(() => proxy.stop());
-      const server = await serve({ ...listenH2(kind), handler: echo() });
+      const server = await serve({ ...testTransport(kind).serve, handler: echo() });
       t.after(() => server.close());
       const port = server.address!.port;
       const url = `${kind === 'h2' ? 'wss' : 'ws'}://127.0.0.1:${port}/h2`;
@@ -125,21 +135,21 @@ describe('connect() through tinyproxy', { timeout: 60_000 }, () => {
   test('Basic credentials: accepted; missing → 407, wrong → refused, as ERR_PROXY', async (t) => {
     const proxy = await startTinyproxy({ auth: { user: 'bob', password: PASSWORD } });
     t.after(() => proxy.stop());
-    const [, tls] = transports();
-    const server = await serve({ ...listenOn(tls!), handler: echo() });
+    const [, tls] = http1Transports();
+    const server = await serve({ ...tls!.serve, handler: echo() });
     t.after(() => server.close());
-    const url = urlOf(tls!, server.address!.port);
-    const ws = await connect(url, { ...connectVia(tls!), proxy: proxy.urlWith('bob', PASSWORD) });
+    const url = tls!.url(server.address!.port);
+    const ws = await connect(url, { ...tls!.connect, proxy: proxy.urlWith('bob', PASSWORD) });
     ws.send('authorized');
     assert.equal(await nextText(ws), 'echo:authorized');
     ws.close();
 
-    const missing = await rejection(connect(url, { ...connectVia(tls!), proxy: proxy.url }));
+    const missing = await rejection(connect(url, { ...tls!.connect, proxy: proxy.url }));
     assert.equal(missing.code, ErrorCode.PROXY);
     assert.equal(missing.status, 407);
     assert.match(missing.message, /proxy authentication required/);
     const wrong = await rejection(
-      connect(url, { ...connectVia(tls!), proxy: proxy.urlWith('bob', `x${PASSWORD}`) }),
+      connect(url, { ...tls!.connect, proxy: proxy.urlWith('bob', `x${PASSWORD}`) }),
     );
     assert.equal(wrong.code, ErrorCode.PROXY);
     assert.match(wrong.message, /credentials in the proxy URL were refused/);
@@ -209,13 +219,13 @@ describe("proxy: 'env'", { timeout: 60_000 }, () => {
   test('https_proxy for wss://, http_proxy for ws://; NO_PROXY that matches goes direct', async (t) => {
     const proxy = await startTinyproxy();
     t.after(() => proxy.stop());
-    const [tcp, tls] = transports();
-    const plain = await serve({ ...listenOn(tcp!), handler: echo() });
+    const [tcp, tls] = http1Transports();
+    const plain = await serve({ ...tcp!.serve, handler: echo() });
     t.after(() => plain.close());
-    const secure = await serve({ ...listenOn(tls!), handler: echo() });
+    const secure = await serve({ ...tls!.serve, handler: echo() });
     t.after(() => secure.close());
-    const plainUrl = urlOf(tcp!, plain.address!.port);
-    const secureUrl = urlOf(tls!, secure.address!.port);
+    const plainUrl = tcp!.url(plain.address!.port);
+    const secureUrl = tls!.url(secure.address!.port);
     const roundTrip = async (url: string, options: object): Promise<void> => {
       const ws = await connect(url, { ...options, proxy: 'env' });
       ws.send('x');
@@ -235,7 +245,7 @@ describe("proxy: 'env'", { timeout: 60_000 }, () => {
     await withEnv(
       { https_proxy: proxy.url, HTTP_PROXY: proxy.url, NO_PROXY: 'example.com' },
       async () => {
-        await roundTrip(secureUrl, connectVia(tls!));
+        await roundTrip(secureUrl, tls!.connect);
         await roundTrip(plainUrl, {});
       },
     );
@@ -248,7 +258,7 @@ describe("proxy: 'env'", { timeout: 60_000 }, () => {
     const matching = ['127.0.0.1', `127.0.0.1:${secure.address!.port}`, '*'];
     for (const noProxy of matching) {
       await withEnv({ HTTPS_PROXY: proxy.url, no_proxy: noProxy }, () =>
-        roundTrip(secureUrl, connectVia(tls!)),
+        roundTrip(secureUrl, tls!.connect),
       );
     }
     assert.equal(proxy.connects().length, 2, 'NO_PROXY matched: no more CONNECTs');

@@ -261,6 +261,11 @@ export class FrameReader {
         return this.#headerError(CloseCode.PROTOCOL_ERROR, 'control frame payload over 125 bytes');
       // RFC 7692 §6.1: RSV1 is never set on control frames.
       if (rsv1) return this.#headerError(CloseCode.PROTOCOL_ERROR, 'RSV1 set on a control frame');
+      // §5.5.1: a close body is empty or starts with a 2-byte code. Fix: the first two bytes
+      // decide this, so it fails here, not after waiting for the payload byte (a stream cut
+      // after the header failed with ws and waited with wirekit).
+      if (opcode === Opcode.CLOSE && len === 1)
+        return this.#headerError(CloseCode.PROTOCOL_ERROR, 'close frame with a 1-byte payload');
     } else if (opcode === Opcode.CONTINUATION) {
       // §5.4: a continuation frame only continues a started fragmented message.
       if (this.#msgOpcode === 0)
@@ -317,6 +322,25 @@ export class FrameReader {
       // Beyond 2^53 a length is not exact in a double; it is over any limit anyway.
       len = high > 0x1f_ffff ? Number.MAX_SAFE_INTEGER : high * 0x1_0000_0000 + low;
     }
+    // Data frames only: control frames are at most 125 bytes anyway (§5.5), and a close frame
+    // with a long reason refused with 1009 would break the closing handshake. Fix: checked
+    // before waiting for the masking key, which does not change the verdict (a stream cut
+    // inside the key waited here and failed with ws).
+    if (opcode < Opcode.CLOSE) {
+      if (len > this.#maxFrame)
+        return this.#headerError(
+          CloseCode.MESSAGE_TOO_BIG,
+          `frame of ${len} bytes is over the ${this.#maxFrame}-byte limit`,
+        );
+      // Counted before anything is allocated for the payload.
+      const before = opcode === Opcode.CONTINUATION ? this.#msgLen : 0;
+      if (before + len > this.#maxMessage) {
+        return this.#headerError(
+          CloseCode.MESSAGE_TOO_BIG,
+          `message over the ${this.#maxMessage}-byte limit`,
+        );
+      }
+    }
     if (masked) {
       if (avail < size + 4) return 0;
       this.#key =
@@ -326,25 +350,11 @@ export class FrameReader {
         buf[pos + size + 3]!;
       size += 4;
     }
-    // Data frames only: control frames are at most 125 bytes anyway (§5.5), and a close frame
-    // with a long reason refused with 1009 would break the closing handshake.
-    if (len > this.#maxFrame && opcode < Opcode.CLOSE)
-      return this.#headerError(
-        CloseCode.MESSAGE_TOO_BIG,
-        `frame of ${len} bytes is over the ${this.#maxFrame}-byte limit`,
-      );
     if (opcode < Opcode.CLOSE) {
-      // Counted before anything is allocated for the payload.
       if (opcode !== Opcode.CONTINUATION) {
         this.#msgOpcode = opcode;
         this.#msgCompressed = rsv1;
         this.#msgLen = 0;
-      }
-      if (this.#msgLen + len > this.#maxMessage) {
-        return this.#headerError(
-          CloseCode.MESSAGE_TOO_BIG,
-          `message over the ${this.#maxMessage}-byte limit`,
-        );
       }
       this.#msgLen += len;
     }
@@ -490,9 +500,8 @@ export class FrameReader {
     if (payload.length === 0) {
       this.closeCode = CloseCode.NO_STATUS;
       this.closeReason = '';
-    } else if (payload.length === 1) {
-      return this.#fail(CloseCode.PROTOCOL_ERROR, 'close frame with a 1-byte payload');
     } else {
+      // A 1-byte body was refused with the header.
       const code = (payload[0]! << 8) | payload[1]!;
       // §7.4: codes that are reserved or unassigned MUST NOT appear on the wire.
       if (!isValidCloseCode(code))

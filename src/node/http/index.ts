@@ -12,7 +12,7 @@
  * const response = await slot.send(slot.writer.get('/health'));
  * ```
  *
- * @module
+ * @module wirekit/http
  */
 export { ErrorCode, WirekitError } from '../../core/errors.js';
 export { HeaderList } from '../../core/http1/header-list.js';
