@@ -63,7 +63,9 @@ export interface WorkerContext {
 
 /** What a worker's `start` returns: its listening server (a `WebSocketServer`). */
 export interface WorkerServer {
+  /** Where it listens (the port the workers share). */
   readonly address: { readonly port: number } | undefined;
+  /** Close it (its connections, then the listener); the worker exits after. */
   close(): Promise<void>;
 }
 

@@ -28,6 +28,7 @@ export class ClusterBroker implements Broker {
   };
   #closed = false;
 
+  /** @internal Made by `runWorkers`, in a cluster worker (`channel`: the worker's `process`). */
   constructor(channel: ClusterChannel = process as unknown as ClusterChannel) {
     this.#channel = channel;
     channel.on('message', this.#onMessage);
