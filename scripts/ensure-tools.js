@@ -44,6 +44,13 @@ const TOOLS = [
     neededBy: 'test/interop/browser*.test.ts',
   },
   {
+    name: 'redis-server',
+    apt: 'redis-server',
+    // The path test/pubsub/redis-server.ts starts.
+    present: () => existsSync('/usr/bin/redis-server'),
+    neededBy: 'test/pubsub/*redis*.test.ts (the Redis broker)',
+  },
+  {
     name: 'tinyproxy',
     apt: 'tinyproxy',
     // The path test/helpers/tinyproxy.ts starts.

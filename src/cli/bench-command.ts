@@ -23,7 +23,7 @@ import { LoadClient, LoadPhase, type LoadResult } from './load-client.js';
 import { logBuckets } from './log-buckets.js';
 import { byteSizeOption, numberOption } from './number-option.js';
 import { parseArgs } from './parse-args.js';
-import { RelayMode, type RelayPeer, relayHandler } from './relay-handler.js';
+import { BROADCAST_TOPIC, RelayMode, type RelayPeer, relayHandler } from './relay-handler.js';
 import { TLS_OPTIONS, tlsOption } from './tls-options.js';
 import { UsageError } from './usage-error.js';
 import { websocketUrlOption } from './websocket-url-option.js';
@@ -165,7 +165,10 @@ async function runBench(args: readonly string[]): Promise<number> {
     server = await serve<RelayPeer>({
       port: 0,
       host: '127.0.0.1',
-      handler: relayHandler({ mode, connections: () => server?.connections ?? [] }),
+      handler: relayHandler({
+        mode,
+        publish: (data, isBinary) => server?.publish(BROADCAST_TOPIC, data, isBinary),
+      }),
       pauseOnBackpressure: true,
       maxMessageSize: Math.max(payload, 16 * MiB),
       maxBackpressure: Math.max(payload, 16 * MiB) + MiB,

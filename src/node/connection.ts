@@ -16,6 +16,7 @@ import { ErrorCode, WirekitError } from '../core/errors.js';
 import { CloseCode, closeReasonBytes } from '../core/ws/close-code.js';
 import { ReadKind, type Role } from '../core/ws/frame-reader.js';
 import { OutputPool } from '../core/ws/output-pool.js';
+import type { PreparedMessage } from '../core/ws/prepared-message.js';
 import { ReadyState } from '../core/ws/ready-state.js';
 import { checkMessageData, controlPayload } from '../core/ws/send-arguments.js';
 import { WebSocketConnection } from '../core/ws/websocket-connection.js';
@@ -30,6 +31,7 @@ import {
 } from './direct-write.js';
 import type { Heartbeat, HeartbeatMember } from './heartbeat.js';
 import { nodePlatform } from './node-platform.js';
+import type { TopicRegistry } from './pubsub/topic-registry.js';
 import { canReadInto, readInto } from './shared-read-buffer.js';
 import type { ConnectionCompression } from './zlib-codec.js';
 
@@ -97,6 +99,8 @@ export interface ConnectionInit<Data> {
   /** With `sharedReadBuffer`: hand payloads out as views of the shared buffer, valid only during
    * their callback, instead of copies the application may keep. */
   readonly borrowPayloads?: boolean;
+  /** The server's topics (pub/sub); none on a client. */
+  readonly topics?: TopicRegistry | undefined;
 }
 
 /** Output buffers shared by every connection of the process (see core/ws/output-pool.ts). */
@@ -212,6 +216,7 @@ export class Connection<Data = unknown>
   /** A TLS socket: its write call encrypts the plaintext at once when nothing is queued. */
   readonly #encrypts: boolean;
   readonly #sharedReadBuffer: Buffer | undefined;
+  readonly #topics: TopicRegistry | undefined;
 
   #dispatching = false;
   #dirty = false;
@@ -277,6 +282,7 @@ export class Connection<Data = unknown>
     this.#encrypts = (init.socket as { encrypted?: boolean }).encrypted === true;
     this.#sharedReadBuffer = shared;
     this.#compression = init.compression;
+    this.#topics = init.topics;
   }
 
   /** @internal Attach to the socket, feed bytes read past the handshake, call `open`. */
@@ -416,6 +422,79 @@ export class Connection<Data = unknown>
   terminate(): void {
     this.#terminated = true;
     this.#socket.destroy();
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Topics (pub/sub, server side; see pubsub/topic-registry.ts)
+
+  /**
+   * Receive what is published to `topic` from now on, until {@link unsubscribe} or the end of
+   * the connection. Returns `false` if already subscribed (or the connection is closing).
+   * Throws `ERR_PUBSUB_INVALID_TOPIC` for an empty or too long name,
+   * `ERR_PUBSUB_TOO_MANY_TOPICS` past the server's `maxTopicsPerConnection`, and
+   * `ERR_PUBSUB_UNAVAILABLE` on a client connection.
+   */
+  subscribe(topic: string): boolean {
+    return this.#registry().subscribe(this, topic);
+  }
+
+  /** Stop receiving `topic`; `false` if not subscribed. */
+  unsubscribe(topic: string): boolean {
+    return this.#registry().unsubscribe(this, topic);
+  }
+
+  /** Is this connection subscribed to `topic`? */
+  isSubscribed(topic: string): boolean {
+    return this.#topics?.isSubscribed(this, topic) ?? false;
+  }
+
+  /** The topics this connection is subscribed to, in subscription order (a copy). */
+  get topics(): readonly string[] {
+    return this.#topics?.topicsOf(this) ?? [];
+  }
+
+  /**
+   * Publish to every subscriber of `topic` except this connection (as uWebSockets.js does),
+   * on this server and, with a broker, beyond it. A string is text and bytes are binary unless
+   * `isBinary` says otherwise. Returns how many of this server's subscribers it was queued for.
+   */
+  publish(
+    topic: string,
+    data: string | Uint8Array,
+    isBinary: boolean = typeof data !== 'string',
+  ): number {
+    return this.#registry().publish(topic, data, isBinary, this);
+  }
+
+  /** @internal A published message for this subscriber: `false` if it was not queued (the
+   * connection is not OPEN, or more than `dropAbove` bytes wait). */
+  deliver(message: PreparedMessage, dropAbove: number): boolean {
+    if (this.#core.readyState !== ReadyState.OPEN) return false;
+    if (dropAbove < Number.POSITIVE_INFINITY && this.bufferedAmount > dropAbove) return false;
+    this.#core.sendPrepared(message);
+    // #afterSend's scheduling, without its return value (stream getters per delivery).
+    if (this.#core.outputLength >= FLUSH_AT) this.flush();
+    else if (!this.#dispatching && !this.#dirty) this.#markDirty();
+    return true;
+  }
+
+  #markDirty(): void {
+    this.#dirty = true;
+    dirty.push(this as Connection<unknown>);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      process.nextTick(flushDirty);
+    }
+  }
+
+  #registry(): TopicRegistry {
+    if (this.#topics === undefined) {
+      throw new WirekitError(
+        ErrorCode.PUBSUB_UNAVAILABLE,
+        'topics are a server feature: a client connection has none',
+      );
+    }
+    return this.#topics;
   }
 
   /** @internal Write everything queued (called at the end of a receive or of the tick). */
@@ -745,6 +824,7 @@ export class Connection<Data = unknown>
     if (this.#finished) return;
     this.#finished = true;
     this.#heartbeat?.delete(this);
+    this.#topics?.remove(this);
     const core = this.#core;
     const socket = this.#socket;
     this.flush();

@@ -51,6 +51,8 @@ import { type Heartbeat, heartbeatFor } from './heartbeat.js';
 import { refusal, switchingProtocols } from './http-answer.js';
 import { DEFAULT_SESSION_WINDOW } from './http2-defaults.js';
 import { nodePlatform } from './node-platform.js';
+import { type PubSubOptions, resolvePubSub } from './pubsub/pubsub-options.js';
+import { type PubSubStats, TopicRegistry } from './pubsub/topic-registry.js';
 import { processReadBuffer } from './shared-read-buffer.js';
 import {
   headerListSource,
@@ -114,6 +116,8 @@ export interface ServerOptions<Data = unknown> extends ConnectionOptions {
   /** With `listen({ http2: true })`: serve HTTP/2 streams that are not WebSocket CONNECTs
    * (pages, APIs). Default: 404. */
   readonly http2Stream?: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void;
+  /** Topics (`ws.subscribe`, `server.publish`): limits, slow subscribers, a broker. */
+  readonly pubsub?: PubSubOptions;
 }
 
 /** Where to listen. */
@@ -177,6 +181,7 @@ export class WebSocketServer<Data = unknown> {
   readonly #readBuffer: Buffer | undefined;
   /** Payloads are views of {@link #readBuffer} (`readBuffer: true` or a size). */
   readonly #borrowPayloads: boolean;
+  readonly #topics: TopicRegistry;
   readonly #onDispose = (connection: Connection<Data>): void => {
     this.#connections.delete(connection);
     this.#checkDrained();
@@ -199,6 +204,36 @@ export class WebSocketServer<Data = unknown> {
           ? undefined
           : Buffer.allocUnsafe(readBuffer === true ? 64 * 1024 : readBuffer);
     this.#heartbeat = heartbeatFor(this.#connectionOptions);
+    this.#topics = new TopicRegistry(
+      resolvePubSub(options.pubsub),
+      this.#connectionOptions.maxBackpressure,
+    );
+  }
+
+  /**
+   * Publish to every subscriber of `topic` (see `Connection.subscribe`) on this server and,
+   * with a broker, beyond it. The message is framed once (and compressed once for subscribers
+   * whose compression keeps no context) and the same bytes join each subscriber's next write.
+   * A string is text and bytes are binary unless `isBinary` says otherwise; `data` is not kept.
+   * Subscribers that are closing are skipped. Returns how many of this server's subscribers it
+   * was queued for.
+   */
+  publish(
+    topic: string,
+    data: string | Uint8Array,
+    isBinary: boolean = typeof data !== 'string',
+  ): number {
+    return this.#topics.publish(topic, data, isBinary, undefined);
+  }
+
+  /** How many of this server's connections are subscribed to `topic`. */
+  subscribers(topic: string): number {
+    return this.#topics.subscribers(topic);
+  }
+
+  /** Pub/sub counters: published, delivered, dropped, frames built. */
+  get pubsubStats(): PubSubStats {
+    return this.#topics.stats;
   }
 
   /** Open connections. */
@@ -479,6 +514,7 @@ export class WebSocketServer<Data = unknown> {
       remoteAddress: info.remoteAddress,
       sharedReadBuffer: this.#readBuffer,
       borrowPayloads: this.#borrowPayloads,
+      topics: this.#topics,
       compression:
         deflate === undefined
           ? undefined
@@ -657,6 +693,7 @@ export class WebSocketServer<Data = unknown> {
   }
 
   async #shutDown(code: number, reason: string): Promise<void> {
+    this.#topics.close();
     const listenersClosed = this.#listeners.map(
       (listener) =>
         new Promise<void>((resolve) =>

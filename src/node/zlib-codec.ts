@@ -345,6 +345,9 @@ export function createCompression(
 class ZlibCompression implements ConnectionCompression, MessageDeflater, MessageInflater {
   readonly threshold: number;
   readonly maxCompressedSize: number;
+  /** Set without context takeover: the deflater then runs on a shared engine reset after each
+   * message, so its output depends only on the message and on these settings. */
+  readonly sharedKey: string | undefined;
   readonly #level: number;
   readonly #memLevel: number;
   readonly #sendBits: number;
@@ -372,6 +375,9 @@ class ZlibCompression implements ConnectionCompression, MessageDeflater, Message
       server ? params.clientMaxWindowBits : params.serverMaxWindowBits,
     );
     this.#receiveFresh = server ? params.clientNoContextTakeover : params.serverNoContextTakeover;
+    this.sharedKey = this.#sendFresh
+      ? `${this.#sendBits}:${this.#level}:${this.#memLevel}`
+      : undefined;
   }
 
   get deflater(): MessageDeflater {
