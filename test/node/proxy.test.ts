@@ -25,7 +25,7 @@ import {
   testTransport,
   testTransports,
 } from '../transports/test-transports.js';
-import { within } from './helpers.js';
+import { until, within } from './helpers.js';
 
 /** The HTTP/1.1 entries of the test transport list: tcp, tls. */
 function http1Transports(): TestTransport[] {
@@ -143,6 +143,9 @@ describe('connect() through tinyproxy', { timeout: 60_000 }, () => {
     ws.send('authorized');
     assert.equal(await nextText(ws), 'echo:authorized');
     ws.close();
+    // The close handshake finishes on its own time: the refused attempts below must find the
+    // server with no connection at all.
+    await until(() => server.connections.size === 0, 'the authorized connection to close');
 
     const missing = await rejection(connect(url, { ...tls!.connect, proxy: proxy.url }));
     assert.equal(missing.code, ErrorCode.PROXY);
