@@ -62,6 +62,11 @@ export const ErrorCode = {
   HTTP_CONNECTION_BUSY: 'ERR_HTTP_CONNECTION_BUSY',
   /** An acquire on a closed client pool, or a wait for a slot ended by `close()`. */
   HTTP_POOL_CLOSED: 'ERR_HTTP_POOL_CLOSED',
+
+  // io_uring transport (src/node/uring)
+  /** The io_uring transport cannot run here: not Linux, the addon is not built (`npm run
+   * build:uring`) or does not load, or the kernel refuses io_uring; `reason` says which. */
+  URING_UNAVAILABLE: 'ERR_URING_UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
