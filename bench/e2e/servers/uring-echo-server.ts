@@ -122,10 +122,15 @@ const sink: UringSink = {
   },
 };
 
-const taskrun = Number(process.env['URING_TASKRUN'] ?? '1');
-const loop = new UringLoop(sink, { taskrun });
+const taskrun = process.env['URING_TASKRUN'];
+const loop = new UringLoop(sink, taskrun === undefined ? {} : { taskrun: Number(taskrun) });
 const port = loop.listen('127.0.0.1', portArgument());
-reportReady('uring', port, `io_uring addon + sans-IO core (taskrun ${taskrun})`, stats);
+reportReady(
+  'uring',
+  port,
+  `io_uring addon + sans-IO core (taskrun ${taskrun ?? 'default'})`,
+  stats,
+);
 process.once('SIGTERM', () => {
   process.stderr.write(`${JSON.stringify(loop.stats())}\n`);
 });

@@ -46,8 +46,14 @@ export interface RingOptions {
   readonly completionEntries?: number;
   /** Bytes of sends one tick may queue before an early submit. Default 1 MiB. */
   readonly arenaSize?: number;
-  /** How the kernel runs completion work: 0 at once (may interrupt), 1 deferred to the next
-   * io_uring_enter (`DEFER_TASKRUN`, default), 2 cooperative (`COOP_TASKRUN`). */
+  /**
+   * How the kernel runs completion work (received data, accepted sockets): 0 at once, with an
+   * interrupt when the thread is running JavaScript; 1 deferred to the next `io_uring_enter`
+   * (`DEFER_TASKRUN`; the ring then signals an eventfd that libuv polls, one extra `read` and
+   * `io_uring_enter` per wake-up); 2 (default) cooperative (`COOP_TASKRUN`: no interrupt, run at
+   * the thread's next system call, which is never far: the loop's `epoll_wait` or the batch's
+   * submit). 2 made the fewest system calls per message (bench/e2e/uring-compare.ts).
+   */
   readonly taskrun?: number;
 }
 

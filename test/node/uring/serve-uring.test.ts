@@ -1,6 +1,7 @@
 /**
- * `serveUring()` on 127.0.0.1 with real sockets, when the addon is built (`npm run
- * build:uring`; unavailable.test.ts covers a machine without it): echo round trips (small,
+ * `serveUring()` on 127.0.0.1 with real sockets, where the transport runs (the addon is built
+ * with `npm run build:uring` and the kernel allows io_uring; unavailable.test.ts checks the
+ * typed error everywhere else, and skips nothing): echo round trips (small,
  * empty, larger than the send arena), many connections at once, a receive-buffer ring too
  * small for the load (ENOBUFS, re-armed receives), a peer that does not read (backpressure,
  * drain), a peer reset, both close handshakes, the upgrade path's checks, `close()`, and a
@@ -10,13 +11,17 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { describe, test } from 'node:test';
 import { connect } from '../../../src/node/connect.js';
 import type { Connection } from '../../../src/node/connection.js';
-import { serveUring, type UringWebSocketServer } from '../../../src/node/uring/index.js';
-import { uringAddonPath } from '../../../src/node/uring/uring-addon.js';
+import {
+  loadUring,
+  serveUring,
+  UringUnavailableError,
+  type UringWebSocketServer,
+} from '../../../src/node/uring/index.js';
 import { rejectUpgrade } from '../../../src/node/websocket-server.js';
 import {
   closeCodeOf,
@@ -29,7 +34,16 @@ import {
   within,
 } from '../helpers.js';
 
-const built = existsSync(uringAddonPath());
+/** Why the transport cannot run here (unavailable.test.ts checks the error), or `false`. */
+function unavailable(): string | false {
+  try {
+    loadUring();
+    return false;
+  } catch (error) {
+    if (error instanceof UringUnavailableError) return `${error.reason}: ${error.message}`;
+    throw error;
+  }
+}
 const MiB = 1024 * 1024;
 
 function openFds(): number {
@@ -66,7 +80,7 @@ async function assertRingEmpty<Data>(server: UringWebSocketServer<Data>): Promis
 
 describe('serveUring', {
   timeout: 120_000,
-  skip: built ? false : 'the io_uring addon is not built',
+  skip: unavailable(),
 }, () => {
   test('echoes text, binary, empty and 3 MiB messages (larger than the send arena)', async (t) => {
     const server = await echoServer();
