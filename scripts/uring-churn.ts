@@ -6,11 +6,12 @@
  * send-queue memory, no `Connection`, no file descriptor of the process beyond those it had
  * before; and the heap must not have grown with the count. Exits 1 with what leaked.
  *
- * Run: `npm run build && npm run build:uring && node dist/scripts/uring-churn.js [cycles]`
+ * Run: `npm run build && npm run build:uring && node --expose-gc dist/scripts/uring-churn.js
+ * [cycles]` (without `--expose-gc` the heap is not compared).
  */
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { serveUring } from '../src/node/uring/index.js';
 
@@ -31,6 +32,17 @@ function frame(opcode: number, payload: Uint8Array): Buffer {
 
 function openFds(): number {
   return readdirSync('/proc/self/fd').length;
+}
+
+/** What the process's descriptors point to (sockets, pipes, anon inodes), to name a leak. */
+function fdTargets(): string[] {
+  return readdirSync('/proc/self/fd').map((fd) => {
+    try {
+      return `${fd} → ${readlinkSync(`/proc/self/fd/${fd}`)}`;
+    } catch {
+      return `${fd} (gone)`;
+    }
+  });
 }
 
 /** Resolves when `socket` has received at least `bytes` bytes (or closed). */
@@ -96,22 +108,32 @@ const server = await serveUring({
   },
 });
 const port = server.address.port;
+/** With `--expose-gc`, the heap after a tenth of the cycles is compared with the end. */
+const collect = (globalThis as { gc?: () => void }).gc;
+// One warm-up batch first: Node opens some descriptors once, lazily (/dev/null among them).
+await Promise.all(Array.from({ length: parallel }, (_, i) => cycle(port, i % 5)));
+const warmUp = parallel;
+while (server.stats().open > 0) await new Promise((r) => setTimeout(r, 20));
 const fdsBefore = openFds();
+const targetsBefore = new Set(fdTargets());
 const started = Date.now();
 let heapAtTenth = 0;
 for (let start = 0; start < cycles; start += parallel) {
   const batch = Math.min(parallel, cycles - start);
   await Promise.all(Array.from({ length: batch }, (_, i) => cycle(port, (start + i) % 5)));
-  if (heapAtTenth === 0 && start >= cycles / 10) {
-    globalThis.gc?.();
+  if (collect !== undefined && heapAtTenth === 0 && start >= cycles / 10) {
+    collect();
     heapAtTenth = process.memoryUsage().heapUsed;
   }
 }
+// The server's sockets, then this process's client sockets, close asynchronously.
 const deadline = Date.now() + 20_000;
-while ((server.stats().open > 0 || server.connections.size > 0) && Date.now() < deadline)
+while (
+  (server.stats().open > 0 || server.connections.size > 0 || openFds() > fdsBefore) &&
+  Date.now() < deadline
+)
   await new Promise((resolve) => setTimeout(resolve, 20));
-await new Promise((resolve) => setTimeout(resolve, 200));
-globalThis.gc?.();
+collect?.();
 const stats = server.stats();
 const report = {
   cycles,
@@ -129,13 +151,17 @@ const report = {
 };
 await server.close();
 const leaks: string[] = [];
-if (report.accepted !== cycles) leaks.push(`accepted ${report.accepted} of ${cycles}`);
+if (report.accepted !== cycles + warmUp)
+  leaks.push(`accepted ${report.accepted} of ${cycles + warmUp}`);
 if (report.closed !== report.accepted) leaks.push(`closed ${report.closed} of ${report.accepted}`);
 if (report.open !== 0) leaks.push(`${report.open} slots open`);
 if (report.connections !== 0) leaks.push(`${report.connections} connections left`);
 if (report.buffersOut !== 0) leaks.push(`${report.buffersOut} receive buffers out`);
 if (report.sendQueueBytes !== 0) leaks.push(`${report.sendQueueBytes} B in send queues`);
-if (report.fdsAfter > report.fdsBefore) leaks.push(`fds ${report.fdsBefore} → ${report.fdsAfter}`);
+if (report.fdsAfter > report.fdsBefore) {
+  const extra = fdTargets().filter((target) => !targetsBefore.has(target));
+  leaks.push(`fds ${report.fdsBefore} → ${report.fdsAfter} (new: ${extra.join(', ')})`);
+}
 // With --expose-gc the heap is compared: growth with the count is a leak of JS objects.
 if (heapAtTenth > 0 && report.heapUsedAfterMiB > report.heapUsedAtTenthMiB + 8)
   leaks.push(

@@ -901,8 +901,18 @@ static napi_value js_create(napi_env env, napi_callback_info info) {
   params.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL;
   params.cq_entries = cq_entries;
   if (mode == 1) params.flags |= IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
-  else if (mode == 2) params.flags |= IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
+  else if (mode == 2)
+    params.flags |=
+        IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
   int ret = io_uring_queue_init_params(entries, &in->ring, &params);
+  if (ret == -EINVAL && mode != 0) {
+    /* A kernel without these setup flags: run the completion work the default way. */
+    mode = 0;
+    memset(&params, 0, sizeof params);
+    params.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL;
+    params.cq_entries = cq_entries;
+    ret = io_uring_queue_init_params(entries, &in->ring, &params);
+  }
   if (ret < 0) {
     free(in);
     return throw_errno(env, "io_uring_setup", -ret);

@@ -96,14 +96,14 @@ const sink: UringSink = {
       core: undefined,
     };
   },
-  data(slot, bytes) {
+  data(slot, buffer, length) {
     const peer = peers[slot];
     if (peer === undefined) return;
     const core = peer.core;
     if (core !== undefined) {
-      core.receive(bytes);
+      core.receive(buffer.subarray(0, length));
       runCore(slot, core);
-    } else if (peer.handshake !== undefined) handshake(slot, peer, bytes);
+    } else if (peer.handshake !== undefined) handshake(slot, peer, buffer.subarray(0, length));
   },
   end(slot) {
     const core = peers[slot]?.core;

@@ -104,8 +104,8 @@ export async function serveUring<Data = unknown>(
       sockets[slot] = socket;
       server.acceptSocket(socket as unknown as Socket);
     },
-    data(slot, bytes) {
-      sockets[slot]?.received(bytes);
+    data(slot, buffer, length) {
+      sockets[slot]?.received(buffer, length);
     },
     end(slot) {
       sockets[slot]?.peerEnded();

@@ -8,12 +8,15 @@
  * `io_uring_enter` — after the batch when the send happens inside one (the usual echo), or on
  * `process.nextTick` otherwise (a timer, a promise).
  *
- * Received bytes reach {@link UringSink.data} as a view of a provided buffer that goes back to
- * the kernel once the batch's call returns: the sink consumes or copies them before returning.
+ * Received bytes reach {@link UringSink.data} as the first `length` bytes of a provided buffer
+ * that goes back to the kernel once the batch's call returns: the sink consumes or copies them
+ * before returning. Each provided buffer has one `Buffer` made once, so a read allocates
+ * nothing here.
  *
  * @example
  * ```ts
- * const loop = new UringLoop({ open(slot) {}, data(slot, bytes) { loop.send(slot, bytes); },
+ * const loop = new UringLoop({ open(slot) {},
+ *   data(slot, buffer, length) { loop.send(slot, buffer.subarray(0, length)); },
  *   end(slot) { loop.destroy(slot); }, error(slot) { loop.destroy(slot); }, drain() {},
  *   closed() {} });
  * const port = loop.listen('127.0.0.1', 0);
@@ -54,8 +57,9 @@ const Command = {
 export interface UringSink {
   /** A new connection in `slot`. */
   open(slot: number): void;
-  /** Bytes received; `bytes` is valid only until this call returns. */
-  data(slot: number, bytes: Buffer): void;
+  /** `length` bytes received at the start of `buffer`, valid only until this call returns
+   * (the buffer is longer: it is the whole provided buffer, reused). */
+  data(slot: number, buffer: Buffer, length: number): void;
   /** The peer ended its side (FIN). */
   end(slot: number): void;
   /** The connection failed (`errno` negative: -104 ECONNRESET, -32 EPIPE, ...). */
@@ -78,8 +82,8 @@ export class UringLoop {
   readonly #arena: Uint8Array;
   readonly #events: Int32Array;
   readonly #queued: Int32Array;
-  readonly #buffers: ArrayBuffer;
-  readonly #bufferSize: number;
+  /** One view per provided buffer, indexed by buffer id. */
+  readonly #views: Buffer[];
   readonly #commandCapacity: number;
   readonly #arenaSize: number;
   readonly #sink: UringSink;
@@ -100,8 +104,11 @@ export class UringLoop {
     this.#arena = memory.arena;
     this.#events = memory.events;
     this.#queued = memory.queued;
-    this.#buffers = memory.buffers.buffer as ArrayBuffer;
-    this.#bufferSize = memory.bufferSize;
+    const buffers = memory.buffers;
+    const size = memory.bufferSize;
+    this.#views = [];
+    for (let at = 0; at < buffers.length; at += size)
+      this.#views.push(Buffer.from(buffers.buffer, buffers.byteOffset + at, size));
     this.#commandCapacity = memory.commandCapacity;
     this.#arenaSize = memory.arena.length;
   }
@@ -243,10 +250,7 @@ export class UringLoop {
       try {
         switch (events[at]) {
           case UringEvent.DATA:
-            sink.data(
-              slot,
-              Buffer.from(this.#buffers, events[at + 2]! * this.#bufferSize, events[at + 3]!),
-            );
+            sink.data(slot, this.#views[events[at + 2]!]!, events[at + 3]!);
             break;
           case UringEvent.OPEN:
             sink.open(slot);

@@ -178,21 +178,22 @@ export class UringSocket extends EventEmitter implements LendingReader {
     return this;
   }
 
-  /** @internal Bytes from the ring, valid only during this call. */
-  received(view: Buffer): void {
+  /** @internal `length` bytes from the ring at the start of `buffer`, valid during this call. */
+  received(buffer: Buffer, length: number): void {
     if (this.#destroyed) return;
     if (!this.#paused && this.#held.length === 0) {
       const reader = this.#reader;
       if (reader !== undefined) {
-        if (!reader.call(this as unknown as Duplex, view.length, view)) this.pause();
+        // The shared-read callback takes (length, buffer) and cuts the view itself.
+        if (!reader.call(this as unknown as Duplex, length, buffer)) this.pause();
         return;
       }
       if (this.listenerCount('data') > 0) {
-        this.emit('data', Buffer.from(view));
+        this.emit('data', Buffer.from(buffer.subarray(0, length)));
         return;
       }
     }
-    this.#hold(Buffer.from(view));
+    this.#hold(Buffer.from(buffer.subarray(0, length)));
   }
 
   #hold(copy: Buffer): void {
