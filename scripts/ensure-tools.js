@@ -43,6 +43,20 @@ const TOOLS = [
     present: () => existsSync('/usr/bin/chromium'),
     neededBy: 'test/interop/browser*.test.ts',
   },
+  {
+    name: 'redis-server',
+    apt: 'redis-server',
+    // The path test/pubsub/redis-server.ts starts.
+    present: () => existsSync('/usr/bin/redis-server'),
+    neededBy: 'test/pubsub/*redis*.test.ts (the Redis broker)',
+  },
+  {
+    name: 'tinyproxy',
+    apt: 'tinyproxy',
+    // The path test/helpers/tinyproxy.ts starts.
+    present: () => existsSync('/usr/bin/tinyproxy'),
+    neededBy: 'test/node/proxy*.test.ts, test/node/http/proxy.test.ts (HTTP CONNECT proxy)',
+  },
 ];
 
 const dryRun = process.argv.includes('--dry-run');

@@ -97,7 +97,8 @@ function log(message: string): void {
 const work = mkdtempSync(join(tmpdir(), 'wirekit-e2e-'));
 try {
   // Compile first: a missing compiler fails the run before any measuring.
-  const cClient = sections.has('echo') ? CLoadClient.compile(work) : undefined;
+  const needsC = sections.has('echo') || sections.has('broadcast') || sections.has('syscalls');
+  const cClient = needsC ? CLoadClient.compile(work) : undefined;
   const { specs, details } = await preflight();
   let phases: PhasesRow[] | undefined;
   let echo: EchoCaseResult[] | undefined;
@@ -109,7 +110,7 @@ try {
     log('phases…');
     phases = await runPhasesSection(config, specs);
   }
-  if (cClient !== undefined) {
+  if (cClient !== undefined && sections.has('echo')) {
     log('echo load (C client)…');
     echo = await runEchoSection(config, specs, cClient);
   }
@@ -123,11 +124,11 @@ try {
   }
   if (sections.has('broadcast')) {
     log('broadcast…');
-    broadcast = await runBroadcastSection(config, specs);
+    broadcast = await runBroadcastSection(config, specs, cClient!);
   }
   if (sections.has('syscalls')) {
     log('syscalls (strace)…');
-    syscalls = await runSyscallSection(config, specs, work);
+    syscalls = await runSyscallSection(config, specs, work, cClient!);
   }
   const minutes = (Date.now() - started) / 60_000;
   const report = renderReport({
@@ -303,9 +304,12 @@ function renderReport(input: ReportInput): string {
       '',
       '### Broadcast',
       '',
-      `One publisher writes bursts of ${b.burst} messages (${b.payloadBytes} B) with at most ${b.inFlight} not yet delivered to`,
-      'every subscriber; the server sends each to every subscriber (wirekit and ws: a loop of',
-      '`send`; uWS: `app.publish` to a topic). A delivery is one message reaching one subscriber.',
+      `The C load client's broadcast mode: one publisher connection keeps at most ${b.window} messages of ${b.payloadBytes} B`,
+      'published but not yet delivered to every subscriber; each subscriber checks every message',
+      'arrives whole and in publish order. Each server publishes to a topic every subscriber',
+      'joined: wirekit `server.publish`, uWebSockets.js `app.publish`, Bun `server.publish`; ws',
+      'has no topics and loops `send`, as does "wirekit (send loop)". A delivery is one message',
+      'reaching one subscriber; p50/p99 are publish-to-arrival times seen by the client.',
     );
     if (broadcast !== undefined) out.push('', broadcastTable(broadcast));
     if (syscalls !== undefined) {

@@ -1,50 +1,54 @@
 /**
- * `wirekit connect URL`: a WebSocket client for the terminal, like wscat. Each line of stdin is
- * sent as a message (text, or binary with `--binary`); each message received is printed on
- * stdout (see {@link formatMessage}); status (connected, closed with code and reason) goes to
- * stderr. With a terminal on stdin it is interactive (a `> ` prompt, received messages shown as
- * `< …`); otherwise it is scriptable: it sends every line, keeps receiving for `--wait` seconds
- * after stdin ends, then closes with 1000. With `--http2` the WebSocket is a stream of an HTTP/2
- * session (RFC 8441): h2 by ALPN for `wss://`, h2c with prior knowledge for `ws://`.
+ * `wirekit connect URL`: a WebSocket client for the terminal, with wscat's habits. Each line of
+ * stdin is sent as a message (text, or binary with `--binary`); each message received is
+ * printed on stdout (see `formatMessage`); status (connected, closed with code and
+ * reason, pings and pongs with `--show-ping-pong`) goes to stderr. With a terminal on stdin it
+ * is interactive (a `> ` prompt, received messages shown as `< …`, slash commands such as
+ * `/ping` and `/close 4000 bye`); otherwise it is scriptable: it sends every line (slash
+ * commands with `--slash`), keeps receiving for `--wait` seconds after stdin ends, then closes
+ * with 1000. `--execute MSG` sends MSG instead of reading stdin. With `--http2` the WebSocket is
+ * a stream of an HTTP/2 session (RFC 8441): h2 by ALPN for `wss://`, h2c with prior knowledge
+ * for `ws://`.
  *
- * Exit codes: 0 when the close handshake completed with 1000, 1001 or no status (1005); 1 for a
- * refused handshake (the server's status and the start of its body are printed), a lost
- * connection or any other close code; 2 for a usage error.
+ * Exit codes: 0 when the close handshake completed with 1000, 1001, no status (1005) or the
+ * code given to `/close`; 1 for a refused handshake (the server's status and the start of its
+ * body are printed), a lost connection, any other close code or a slash command that failed
+ * in scriptable mode; 2 for a usage error.
  */
-import { readFileSync } from 'node:fs';
-import { createInterface, type Interface } from 'node:readline';
-import {
-  type ClientTlsOptions,
-  CloseCode,
-  type Connection,
-  type ConnectionHandler,
-  connect,
-  ErrorCode,
-  ReadyState,
-  WirekitError,
-} from '../index.js';
+import { type Connection, connect, ErrorCode, WirekitError } from '../index.js';
 import { commandHelp } from './command-help.js';
 import type { Command, CommandSpec } from './command-spec.js';
+import { connectFailure } from './connect-failure.js';
+import { ConnectSession } from './connect-session.js';
 import { DEFLATE_OPTIONS, deflateOption } from './deflate-options.js';
 import { ExitCode } from './exit-code.js';
 import { headerOption } from './header-option.js';
-import { formatMessage } from './message-format.js';
 import { numberOption } from './number-option.js';
 import { parseArgs } from './parse-args.js';
+import { SLASH_HELP } from './slash-command.js';
+import { TLS_OPTIONS, tlsOption } from './tls-options.js';
 import { UsageError } from './usage-error.js';
+import { websocketUrlOption } from './websocket-url-option.js';
 
 const connectSpec = {
   name: 'connect',
   summary:
     'Open a WebSocket: stdin lines go out as messages, received messages are printed on stdout.',
   usage: [
-    'URL [--binary] [--header "NAME: VALUE"]... [--subprotocol P]...',
-    '[--insecure] [--ca FILE] [--wait S] [--http2]',
+    '(URL | -c URL) [--binary] [-H "NAME: VALUE"]... [-s P]...',
+    '[-x MSG]... [-w S] [-P] [--slash] [--http2]',
+    '[--ca FILE] [--cert FILE --key FILE] [--insecure | -n]',
     '[--deflate [--deflate-mode shared|dedicated] [--deflate-level N] [--deflate-threshold N]',
     '  [--deflate-mem-level N] [--deflate-server-window-bits B] [--deflate-client-window-bits B]]',
   ],
-  positionals: { min: 1, max: 1, label: 'URL' },
+  positionals: { min: 0, max: 1, label: 'URL' },
   options: {
+    connect: {
+      type: 'string',
+      short: 'c',
+      value: 'URL',
+      description: 'the URL to connect to (wscat), instead of the URL argument',
+    },
     binary: { type: 'boolean', description: 'send each line as a binary message (UTF-8 bytes)' },
     header: {
       type: 'string',
@@ -60,17 +64,29 @@ const connectSpec = {
       value: 'P',
       description: 'offer a subprotocol (Sec-WebSocket-Protocol), most preferred first',
     },
-    insecure: {
-      type: 'boolean',
-      short: 'k',
-      description: 'wss: do not verify the server certificate',
+    execute: {
+      type: 'string',
+      multiple: true,
+      short: 'x',
+      value: 'MSG',
+      description: 'send MSG once connected (instead of reading stdin), wait --wait S, close',
     },
-    ca: { type: 'string', value: 'FILE', description: 'wss: trust this CA certificate (PEM)' },
     wait: {
       type: 'string',
+      short: 'w',
       value: 'S',
-      description: 'piped stdin: seconds to keep receiving after stdin ends (default 1)',
+      description: 'seconds to keep receiving after stdin ends or --execute sent (default 1)',
     },
+    'show-ping-pong': {
+      type: 'boolean',
+      short: 'P',
+      description: 'print the pings and pongs received (on stderr)',
+    },
+    slash: {
+      type: 'boolean',
+      description: 'slash commands (/ping, /close, …) on piped stdin too; always on a terminal',
+    },
+    ...TLS_OPTIONS,
     http2: {
       type: 'boolean',
       description:
@@ -82,10 +98,14 @@ const connectSpec = {
     'Output: text messages are printed as they are, one per line; a binary message as\n' +
       '"<binary N bytes> HEX", the hex of its first 64 bytes ("…" when longer). On a terminal\n' +
       'they are prefixed with "< " under a "> " prompt. Status lines (connected; closed with\n' +
-      'code and reason) go to stderr.',
-    'Exit status: 0 after a clean close with 1000, 1001 or no code; 1 when the handshake is\n' +
-      'refused (the HTTP status and body are printed), the connection is lost or closed with\n' +
-      'another code; 2 for a usage error.',
+      'code and reason; pings and pongs with -P) go to stderr.',
+    `Slash commands (on a terminal, or with --slash), as in wscat:\n${SLASH_HELP.map((line) => `  ${line}`).join('\n')}`,
+    'Exit status: 0 after a clean close with 1000, 1001, no code or the code given to /close;\n' +
+      '1 when the handshake is refused (the HTTP status and body are printed), the connection\n' +
+      'is lost or closed with another code, or a slash command fails on piped stdin; 2 for a\n' +
+      'usage error, such as an http:// URL (WebSocket URLs are ws:// and wss://).',
+    'TLS: a certificate the system does not trust (self-signed, a private CA) needs --ca FILE\n' +
+      'with its CA; --insecure (or -n) skips the check, for testing only.',
     'Compression: with --deflate the client offers permessage-deflate; the status line shows\n' +
       'the agreed Sec-WebSocket-Extensions, or says the server declined. Mode dedicated (the\n' +
       'default) keeps context between messages; shared asks for no context takeover both ways.',
@@ -93,7 +113,10 @@ const connectSpec = {
       'cleartext h2c with prior knowledge for ws://), waits for the server to enable the\n' +
       'extended CONNECT protocol (RFC 8441 §3) and opens the WebSocket as one stream; it fails\n' +
       '(exit 1) rather than fall back to HTTP/1.1. The status line says "over HTTP/2".',
-    'Example: printf "hello\\nworld\\n" | wirekit connect ws://127.0.0.1:9001',
+    'Examples:\n' +
+      '  printf "hello\\nworld\\n" | wirekit connect ws://127.0.0.1:9001\n' +
+      '  wirekit connect -c ws://127.0.0.1:9001 -x hello -w 2\n' +
+      '  printf "/ping hi\\n/close 4000 bye\\n" | wirekit connect ws://127.0.0.1:9001 --slash -P',
   ],
 } as const satisfies CommandSpec;
 
@@ -104,91 +127,40 @@ export const connectCommand: Command = {
   run: runConnect,
 };
 
-/** How the connection ended. */
-interface CloseInfo {
-  readonly code: number;
-  readonly reason: string;
-  readonly wasClean: boolean;
-}
-
-/** Close codes after which `connect` exits 0 (RFC 6455 §7.4.1). */
-const NORMAL_CLOSE_CODES: readonly number[] = [
-  CloseCode.NORMAL,
-  CloseCode.GOING_AWAY,
-  CloseCode.NO_STATUS,
-];
-
 async function runConnect(args: readonly string[]): Promise<number> {
   const { help, values, positionals } = parseArgs(connectSpec, args);
   if (help) {
     process.stdout.write(commandHelp(connectSpec));
     return ExitCode.OK;
   }
-  const url = positionals[0]!;
-  const binary = values.binary === true;
+  const given = positionals[0];
+  if (given !== undefined && values.connect !== undefined)
+    throw new UsageError('give the URL once: as the argument or with --connect (-c), not both');
+  const text = given ?? values.connect;
+  if (text === undefined) throw new UsageError('missing URL (the argument, or --connect URL)');
+  const url = websocketUrlOption(text, 'URL');
   const headers = headerOption(values.header ?? []);
-  const protocols = values.subprotocol ?? [];
   const waitMs = 1000 * numberOption(values.wait, '--wait', 1, { min: 0, integer: false });
-  const tls: ClientTlsOptions = {
-    ...(values.ca === undefined ? {} : { ca: readFileSync(values.ca) }),
-    ...(values.insecure === true ? { rejectUnauthorized: false } : {}),
-  };
   const deflate = deflateOption(values);
   const http2 = values.http2 === true;
-  const interactive = process.stdin.isTTY === true;
-
-  let input: Interface | undefined;
-  const print = (line: string): void => {
-    if (interactive && input !== undefined) {
-      // Write above the prompt, then redraw it with what was typed so far.
-      process.stdout.write(`\r\x1b[2K< ${line}\n`);
-      input.prompt(true);
-    } else {
-      process.stdout.write(`${line}\n`);
-    }
-  };
-  const status = (line: string): void => {
-    // Interactive: replace the prompt line rather than print after it.
-    process.stderr.write(interactive && input !== undefined ? `\r\x1b[2K${line}\n` : `${line}\n`);
-  };
-
-  let reportClose: (info: CloseInfo) => void = () => {};
-  const closed = new Promise<CloseInfo>((resolve) => {
-    reportClose = resolve;
+  const tls = tlsOption(values);
+  const session = new ConnectSession({
+    url: text,
+    binary: values.binary === true,
+    execute: values.execute ?? [],
+    waitMs,
+    showPingPong: values['show-ping-pong'] === true,
+    slash: values.slash === true,
+    interactive: process.stdin.isTTY === true,
+    deflate: deflate !== undefined,
+    http2,
   });
-  let inputPaused = false;
-  const handler: ConnectionHandler = {
-    open(ws): void {
-      const protocol = ws.protocol === '' ? '' : ` (subprotocol ${ws.protocol})`;
-      const compression =
-        deflate === undefined
-          ? ''
-          : ws.extensions === ''
-            ? ' (compression declined by the server)'
-            : ` (${ws.extensions})`;
-      const hint = interactive ? '; Ctrl-D or Ctrl-C to close' : '';
-      const transport = http2 ? ' over HTTP/2' : '';
-      status(`connected to ${url}${transport}${protocol}${compression}${hint}`);
-    },
-    message(_ws, data, isBinary): void {
-      print(formatMessage(data, isBinary));
-    },
-    drain(): void {
-      if (inputPaused) {
-        inputPaused = false;
-        input?.resume();
-      }
-    },
-    close(_ws, code, reason, wasClean): void {
-      reportClose({ code, reason, wasClean });
-    },
-  };
 
   let ws: Connection;
   try {
-    ws = await connect(url, {
-      handler,
-      protocols,
+    ws = await connect(text, {
+      handler: session.handler,
+      protocols: values.subprotocol ?? [],
       headers,
       tls,
       ...(deflate === undefined ? {} : { deflate }),
@@ -197,56 +169,7 @@ async function runConnect(args: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof WirekitError && error.code === ErrorCode.INVALID_ARGUMENT)
       throw new UsageError(error.message);
-    throw error;
+    throw connectFailure(error, url);
   }
-
-  let finished = false;
-  let waitTimer: NodeJS.Timeout | undefined;
-  const closeNormally = (): void => {
-    if (ws.readyState === ReadyState.OPEN) ws.close(CloseCode.NORMAL);
-  };
-  const onSignal = (): void => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    closeNormally(); // a second signal ends the process the default way
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
-  const lines = createInterface({
-    input: process.stdin,
-    crlfDelay: Number.POSITIVE_INFINITY,
-    terminal: interactive,
-    ...(interactive ? { output: process.stdout, prompt: '> ' } : {}),
-  });
-  input = lines;
-  lines.on('line', (line) => {
-    if (ws.readyState !== ReadyState.OPEN) return;
-    const ok = binary ? ws.sendBinary(line) : ws.sendText(line);
-    if (!ok && !inputPaused) {
-      // Backpressure: read no more stdin until the socket drains.
-      inputPaused = true;
-      lines.pause();
-    }
-    if (interactive) lines.prompt();
-  });
-  lines.on('SIGINT', () => lines.close());
-  lines.on('close', () => {
-    if (finished) return;
-    // stdin ended: let answers arrive for --wait seconds (piped), then close.
-    waitTimer = setTimeout(closeNormally, interactive ? 0 : waitMs);
-  });
-  if (interactive) lines.prompt();
-
-  const info = await closed;
-  finished = true;
-  clearTimeout(waitTimer);
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
-  lines.close();
-  process.stdin.destroy();
-  const reason = info.reason === '' ? '' : `, reason ${JSON.stringify(info.reason)}`;
-  const clean = info.wasClean ? '' : ' (not clean)';
-  status(`closed: code ${info.code}${reason}${clean}`);
-  return info.wasClean && NORMAL_CLOSE_CODES.includes(info.code) ? ExitCode.OK : ExitCode.FAILURE;
+  return session.run(ws);
 }

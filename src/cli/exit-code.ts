@@ -6,6 +6,9 @@ export const ExitCode = {
   FAILURE: 1,
   /** The command line was wrong: an unknown option, a missing or malformed value. */
   USAGE: 2,
+  /** Stopped by Ctrl-C (SIGINT) after reporting what it had: 128 + the signal's number, as a
+   * shell reports a process the signal ended. */
+  INTERRUPTED: 130,
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

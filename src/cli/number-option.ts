@@ -1,6 +1,8 @@
 /**
  * Numeric option values, checked: a port, a count, seconds, a byte size with an optional
  * `K`/`M`/`G` suffix (powers of 1024). A bad value is a {@link UsageError} naming the option.
+ * Every command reads byte sizes through {@link byteSizeOption}, so `serve --max-message-size`
+ * and `bench --payload` take the same spellings.
  */
 import { UsageError } from './usage-error.js';
 
@@ -36,7 +38,8 @@ export function numberOption(
 }
 
 /**
- * A byte size: `65536`, `64K`, `16M`, `1G` (K = 1024).
+ * A byte size: `65536`, `512B`, `64K`, `64KB`, `64KiB`, `16M`, `1G` (K = 1024; the letters in
+ * either case). Only whole numbers: `1.5M` is refused rather than rounded.
  *
  * @example
  * ```ts
@@ -50,22 +53,53 @@ export function byteSizeOption(
   rule: NumberRule,
 ): number {
   if (text === undefined) return fallback;
-  const match = /^\s*(\d+)\s*([kmg]?)i?b?\s*$/i.exec(text);
+  const match = /^\s*(\d+)\s*(?:([kmg])(?:i?b)?|b)?\s*$/i.exec(text);
   const unit = (match?.[2] ?? '').toLowerCase() as keyof typeof SIZE_UNITS;
   const value = match === null ? Number.NaN : Number(match[1]) * SIZE_UNITS[unit];
-  return checked(value, text, option, rule);
+  return checked(value, text, option, rule, sizeText);
 }
 
-function checked(value: number, text: string, option: string, rule: NumberRule): number {
+/**
+ * A byte count as the shortest exact spelling `byteSizeOption` reads back: `64M`, `1536K`,
+ * `100`.
+ *
+ * @example
+ * ```ts
+ * sizeText(64 * 1024 * 1024); // '64M'
+ * ```
+ */
+export function sizeText(bytes: number): string {
+  for (const unit of ['G', 'M', 'K'] as const) {
+    const scale = SIZE_UNITS[unit.toLowerCase() as keyof typeof SIZE_UNITS];
+    if (bytes >= scale && bytes % scale === 0) return `${bytes / scale}${unit}`;
+  }
+  return String(bytes);
+}
+
+function checked(
+  value: number,
+  text: string,
+  option: string,
+  rule: NumberRule,
+  show?: (value: number) => string,
+): number {
   const max = rule.max ?? Number.MAX_SAFE_INTEGER;
   const integer = rule.integer ?? true;
   if (!Number.isFinite(value) || (integer && !Number.isInteger(value))) {
-    throw new UsageError(
-      `${option} needs ${integer ? 'a whole number' : 'a number'}, not ${JSON.stringify(text)}`,
-    );
+    const wanted =
+      show !== undefined
+        ? 'a whole number of bytes, with an optional K, M or G suffix (e.g. 512, 64K, 1M)'
+        : integer
+          ? 'a whole number'
+          : 'a number';
+    throw new UsageError(`${option} needs ${wanted}, not ${JSON.stringify(text)}`);
   }
   if (value < rule.min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `at least ${rule.min}` : `${rule.min}–${max}`;
+    const say = show ?? String;
+    const range =
+      max === Number.MAX_SAFE_INTEGER
+        ? `at least ${say(rule.min)}`
+        : `${say(rule.min)}–${say(max)}`;
     throw new UsageError(`${option} must be ${range}, not ${text}`);
   }
   return value;

@@ -1,9 +1,11 @@
 /**
  * The server behaviour of `wirekit serve` (and of `wirekit bench`'s in-process server): echo
- * every message to its sender, or broadcast it to every open connection. Text stays text and
- * binary stays binary.
+ * every message to its sender, or broadcast it to every open connection with topics (every
+ * connection subscribes to {@link BROADCAST_TOPIC}; a message is published to it, so it is
+ * framed once, and with a broker it reaches the connections of other workers and servers).
+ * Text stays text and binary stays binary.
  */
-import { type Connection, ReadyState, type ServerHandler } from '../index.js';
+import { ReadyState, type ServerHandler } from '../index.js';
 
 /** What the server does with a message. */
 export const RelayMode = {
@@ -12,6 +14,9 @@ export const RelayMode = {
   /** Send it to every open connection, the sender included. */
   BROADCAST: 'broadcast',
 } as const;
+
+/** The topic every connection of a broadcast server subscribes to. */
+export const BROADCAST_TOPIC = 'broadcast';
 
 export type RelayMode = (typeof RelayMode)[keyof typeof RelayMode];
 
@@ -26,8 +31,8 @@ export interface RelayPeer {
 /** Options of {@link relayHandler}. */
 export interface RelayOptions {
   readonly mode: RelayMode;
-  /** The server's open connections (read at each broadcast). */
-  readonly connections: () => Iterable<Connection<RelayPeer>>;
+  /** Publish to every subscriber of {@link BROADCAST_TOPIC} (the server's `publish`). */
+  readonly publish: (data: Uint8Array, isBinary: boolean) => void;
   /** Where connection events are logged; none when omitted. */
   readonly log?: (line: string) => void;
 }
@@ -38,12 +43,15 @@ export interface RelayOptions {
  * @example
  * ```ts
  * let server: WebSocketServer<RelayPeer> | undefined;
- * const handler = relayHandler({ mode: 'echo', connections: () => server?.connections ?? [] });
+ * const handler = relayHandler({
+ *   mode: 'broadcast',
+ *   publish: (data, isBinary) => server?.publish(BROADCAST_TOPIC, data, isBinary),
+ * });
  * server = await serve({ port: 9001, handler });
  * ```
  */
 export function relayHandler(options: RelayOptions): ServerHandler<RelayPeer> {
-  const { mode, connections, log } = options;
+  const { mode, publish, log } = options;
   let lastId = 0;
   let open = 0;
   return {
@@ -54,6 +62,7 @@ export function relayHandler(options: RelayOptions): ServerHandler<RelayPeer> {
     },
     open(ws): void {
       open += 1;
+      if (mode === RelayMode.BROADCAST) ws.subscribe(BROADCAST_TOPIC);
       const what = ws.data.http2 ? 'h2 stream opened' : 'opened';
       log?.(`+ #${ws.data.id} ${ws.data.address} ${what}${openCount(open)}`);
     },
@@ -64,9 +73,7 @@ export function relayHandler(options: RelayOptions): ServerHandler<RelayPeer> {
           if (ws.readyState === ReadyState.OPEN) ws.send(data, isBinary);
           return;
         case RelayMode.BROADCAST:
-          for (const peer of connections()) {
-            if (peer.readyState === ReadyState.OPEN) peer.send(data, isBinary);
-          }
+          publish(data, isBinary);
           return;
         default:
           mode satisfies never;

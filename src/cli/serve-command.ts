@@ -7,14 +7,15 @@
  * away, RFC 6455 §7.4.1), waits for the close handshakes and exits 0.
  */
 import { readFileSync } from 'node:fs';
-import { CloseCode, serve, type WebSocketServer } from '../index.js';
+import type { AddressInfo } from 'node:net';
+import { type Broker, CloseCode, runWorkers, serve, type WebSocketServer } from '../index.js';
 import { commandHelp } from './command-help.js';
 import type { Command, CommandSpec } from './command-spec.js';
 import { DEFLATE_OPTIONS, deflateOption, describeDeflate } from './deflate-options.js';
 import { ExitCode } from './exit-code.js';
 import { byteSizeOption, numberOption } from './number-option.js';
 import { parseArgs } from './parse-args.js';
-import { RelayMode, type RelayPeer, relayHandler } from './relay-handler.js';
+import { BROADCAST_TOPIC, RelayMode, type RelayPeer, relayHandler } from './relay-handler.js';
 import { UsageError } from './usage-error.js';
 
 const MiB = 1024 * 1024;
@@ -24,7 +25,7 @@ const serveSpec = {
   summary: 'Run a WebSocket echo (or broadcast) server: text comes back as text, binary as binary.',
   usage: [
     '[--port N] [--host HOST] [--path PATH] [--tls-cert FILE --tls-key FILE] [--http2]',
-    '[--echo | --broadcast] [--max-message-size N] [--quiet]',
+    '[--echo | --broadcast] [--workers N] [--redis URL] [--max-message-size N] [--quiet]',
     '[--deflate [--deflate-mode shared|dedicated] [--deflate-level N] [--deflate-threshold N]',
     '  [--deflate-mem-level N] [--deflate-server-window-bits B] [--deflate-client-window-bits B]]',
   ],
@@ -57,7 +58,22 @@ const serveSpec = {
         'also serve WebSockets over HTTP/2 (RFC 8441) on the same port: h2 with TLS, h2c without',
     },
     echo: { type: 'boolean', description: 'send each message back to its sender (the default)' },
-    broadcast: { type: 'boolean', description: 'send each message to every open connection' },
+    broadcast: {
+      type: 'boolean',
+      description: 'send each message to every open connection (a topic they all subscribe to)',
+    },
+    workers: {
+      type: 'string',
+      value: 'N',
+      description:
+        'run N worker processes sharing the port (node:cluster); a broadcast reaches the connections of every worker; a worker that crashes is replaced',
+    },
+    redis: {
+      type: 'string',
+      value: 'URL',
+      description:
+        'publish broadcasts through Redis (redis://host:port), to every server using the same Redis (needs the redis package)',
+    },
     'max-message-size': {
       type: 'string',
       value: 'N',
@@ -75,7 +91,11 @@ const serveSpec = {
       'client_no_context_takeover, so all connections share one zlib context per direction;\n' +
       "dedicated keeps each connection's contexts (smaller messages, more memory). The window\n" +
       'options cap what the server agrees to (RFC 7692 §7.1.2).',
+    'Broadcast with --workers: the workers relay publishes through the primary process; with\n' +
+      '--redis they go through Redis instead, which also reaches servers on other machines.\n' +
+      'Delivery between processes is at most once (see wirekit/redis).',
     'Example: wirekit serve --port 9001   then   wirekit connect ws://127.0.0.1:9001',
+    'Example: wirekit serve --broadcast --workers 4 --redis redis://127.0.0.1:6379',
     'Example: wirekit serve --http2 --tls-cert cert.pem --tls-key key.pem   then\n' +
       '  wirekit connect --http2 --ca cert.pem wss://127.0.0.1:9001',
   ],
@@ -127,47 +147,124 @@ async function runServe(args: readonly string[]): Promise<number> {
           process.stderr.write(`${line}\n`);
         };
 
-  let server: WebSocketServer<RelayPeer> | undefined;
-  const handler = relayHandler({
-    mode,
-    connections: () => server?.connections ?? [],
-    ...(log === undefined ? {} : { log }),
-  });
-  server = await serve<RelayPeer>({
-    port,
-    host,
-    ...(tls === undefined ? {} : { tls }),
-    ...(path === undefined ? {} : { path }),
-    ...(deflate === undefined ? {} : { deflate }),
-    ...(http2 ? { http2 } : {}),
-    handler,
-    maxMessageSize,
-    // A backlog of one largest message (a big echo the peer is still reading) is not a peer
-    // that stopped reading: only past that does the connection close with 1008. Reading pauses
-    // meanwhile, so an echo target's backlog stays near one message.
-    maxBackpressure: maxMessageSize + MiB,
-    pauseOnBackpressure: true,
-  });
-  const address = server.address;
-  const shownHost = address?.address ?? host;
-  const hostPart = shownHost.includes(':') ? `[${shownHost}]` : shownHost;
-  const url = `${tls === undefined ? 'ws' : 'wss'}://${hostPart}:${address?.port ?? port}${path ?? ''}`;
-  const compression = deflate === undefined ? '' : `; ${describeDeflate(deflate, 'shared')}`;
-  const protocols = http2 ? `; HTTP/1.1 + HTTP/2 ${tls === undefined ? 'h2c' : 'h2'}` : '';
-  process.stdout.write(`listening on ${url} (${mode}${protocols}${compression})\n`);
+  const workers =
+    values.workers === undefined
+      ? undefined
+      : numberOption(values.workers, '--workers', 1, { min: 1, max: 256 });
+  const redisUrl = values.redis;
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl))
+    throw new UsageError(
+      `--redis takes a redis:// or rediss:// URL, not ${JSON.stringify(redisUrl)}`,
+    );
+  if (redisUrl !== undefined && mode !== RelayMode.BROADCAST)
+    throw new UsageError('--redis goes with --broadcast');
 
-  const running = server;
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      log?.(`${signal}: closing ${running.connections.size} connection(s) with 1001`);
-      // A second signal finds no listener and ends the process the default way.
-      void running.close(CloseCode.GOING_AWAY, 'server shutting down').then(resolve);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+  /** One server, with `broker` for its topics (the cluster's, or Redis). */
+  const startServer = async (
+    broker: Broker | undefined,
+    quiet: boolean,
+  ): Promise<WebSocketServer<RelayPeer> & { address: AddressInfo }> => {
+    const redis = redisUrl === undefined ? undefined : await connectRedis(redisUrl);
+    let server: WebSocketServer<RelayPeer> | undefined;
+    const handler = relayHandler({
+      mode,
+      publish: (data, isBinary) => {
+        server?.publish(BROADCAST_TOPIC, data, isBinary);
+      },
+      ...(log === undefined || quiet ? {} : { log }),
+    });
+    const pubsubBroker = redis ?? broker;
+    const listening = await serve<RelayPeer>({
+      port,
+      host,
+      ...(tls === undefined ? {} : { tls }),
+      ...(path === undefined ? {} : { path }),
+      ...(deflate === undefined ? {} : { deflate }),
+      ...(http2 ? { http2 } : {}),
+      ...(pubsubBroker === undefined ? {} : { pubsub: { broker: pubsubBroker } }),
+      handler,
+      maxMessageSize,
+      // A backlog of one largest message (a big echo the peer is still reading) is not a peer
+      // that stopped reading: only past that does the connection close with 1008. Reading
+      // pauses meanwhile, so an echo target's backlog stays near one message.
+      maxBackpressure: maxMessageSize + MiB,
+      pauseOnBackpressure: true,
+    });
+    server = listening;
+    if (redis !== undefined) {
+      // The broker closes after the server, so the last close frames are not held up.
+      const close = listening.close.bind(listening);
+      listening.close = (...args) => close(...args).finally(() => redis.close());
+    }
+    return listening;
+  };
+
+  const describe = (boundPort: number, boundHost: string, extra: string): string => {
+    const hostPart = boundHost.includes(':') ? `[${boundHost}]` : boundHost;
+    const url = `${tls === undefined ? 'ws' : 'wss'}://${hostPart}:${boundPort}${path ?? ''}`;
+    const compression = deflate === undefined ? '' : `; ${describeDeflate(deflate, 'shared')}`;
+    const protocols = http2 ? `; HTTP/1.1 + HTTP/2 ${tls === undefined ? 'h2c' : 'h2'}` : '';
+    const through = redisUrl === undefined ? '' : '; through Redis';
+    return `listening on ${url} (${mode}${protocols}${compression}${through}${extra})\n`;
+  };
+
+  if (workers !== undefined) {
+    const pool = await runWorkers(
+      {
+        workers,
+        onWorkerExit: ({ workerId, pid, code, signal, replaced }) => {
+          if (replaced)
+            log?.(
+              `worker ${workerId} (pid ${pid}) exited (${signal ?? `code ${code}`}); replacing it`,
+            );
+        },
+      },
+      ({ broker }) => startServer(broker, false),
+    );
+    // A worker serves until its primary tells it to close (runWorkers then ends the process).
+    if (pool === undefined) return new Promise<number>(() => {});
+    process.stdout.write(describe(pool.port, host, `; ${pool.size} workers`));
+    await untilSignal((signal) => {
+      log?.(`${signal}: closing ${pool.size} worker(s), their connections with 1001`);
+      return pool.close();
+    });
+    log?.('closed');
+    return ExitCode.OK;
+  }
+
+  const server = await startServer(undefined, false);
+  process.stdout.write(describe(server.address.port, server.address.address, ''));
+  await untilSignal((signal) => {
+    log?.(`${signal}: closing ${server.connections.size} connection(s) with 1001`);
+    return server.close(CloseCode.GOING_AWAY, 'server shutting down');
   });
   log?.('closed');
   return ExitCode.OK;
+}
+
+/** Wait for SIGINT or SIGTERM, then for `stop`. A second signal ends the process the default
+ * way (no listener is left). */
+function untilSignal(stop: (signal: NodeJS.Signals) => Promise<void>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      void stop(signal).then(resolve);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+/** The Redis broker, loaded only when asked for: `redis` is an optional peer dependency. */
+async function connectRedis(url: string): Promise<Broker & { close(): Promise<void> }> {
+  let entry: typeof import('../node/pubsub/redis/index.js');
+  try {
+    entry = await import('../node/pubsub/redis/index.js');
+  } catch (error) {
+    throw new UsageError(
+      `--redis needs the redis package (npm install redis): ${(error as Error).message}`,
+    );
+  }
+  return entry.RedisBroker.connect(url);
 }

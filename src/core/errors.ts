@@ -63,6 +63,28 @@ export const ErrorCode = {
   /** An acquire on a closed client pool, or a wait for a slot ended by `close()`. */
   HTTP_POOL_CLOSED: 'ERR_HTTP_POOL_CLOSED',
 
+  // Pub/sub (src/node/pubsub)
+  /** A topic name that is not a non-empty string within the server's `maxTopicLength`. */
+  PUBSUB_INVALID_TOPIC: 'ERR_PUBSUB_INVALID_TOPIC',
+  /** A subscribe past the server's `maxTopicsPerConnection`. */
+  PUBSUB_TOO_MANY_TOPICS: 'ERR_PUBSUB_TOO_MANY_TOPICS',
+  /** Topics used where there are none: a client connection, or a server without pub/sub. */
+  PUBSUB_UNAVAILABLE: 'ERR_PUBSUB_UNAVAILABLE',
+  /** A message refused by a broker: larger than its limit, or past its queue's limit (a flood
+   * while the broker's connection is down or slow). */
+  PUBSUB_REFUSED: 'ERR_PUBSUB_REFUSED',
+
+  // Dialing (src/node/dial.ts)
+  /**
+   * An HTTP proxy did not open the CONNECT tunnel (RFC 9110 §9.3.6): it answered with a status
+   * other than 2xx (`status` on the error: 407 when it wants credentials, 403 or 503 when it
+   * refuses the target), closed or reset the connection before answering, or sent an answer
+   * that is malformed or over the head size limit. The message names the proxy, never its
+   * credentials. A proxy that cannot be reached is `ERR_CONNECTION_LOST`, a slow one
+   * `ERR_TIMEOUT`.
+   */
+  PROXY: 'ERR_PROXY',
+
   // io_uring transport (src/node/uring)
   /** The io_uring transport cannot run here: not Linux, the addon is not built (`npm run
    * build:uring`) or does not load, or the kernel refuses io_uring; `reason` says which. */

@@ -1,6 +1,8 @@
 /**
  * wirekit/core: the sans-IO protocol core. No sockets, timers or `node:` imports; bytes in,
  * events out. Runs unchanged on Node, Bun, Deno and browsers.
+ *
+ * @module wirekit/core
  */
 export { base64Decode, base64Encode } from './bytes/base64.js';
 export { type Masker, mask, maskCopy } from './bytes/mask.js';

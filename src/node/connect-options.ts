@@ -7,19 +7,10 @@ import type { HeaderPairs } from '../core/ws/header-source.js';
 import type { ConnectionHandler } from './connection.js';
 import type { ConnectionOptions } from './connection-options.js';
 import type { DeflateConfig } from './deflate-config.js';
+import type { ProxyOption } from './proxy-option.js';
+import type { ClientTlsOptions } from './tls-options.js';
 
-/** TLS settings for `wss://`. */
-export interface ClientTlsOptions {
-  /** Trusted CA certificates (PEM), replacing the system's. */
-  readonly ca?: string | Buffer | ReadonlyArray<string | Buffer>;
-  /** Server name for SNI and certificate checks. Default: the URL's host name. */
-  readonly servername?: string;
-  /** Verify the server certificate. Default true; turn off only in tests. */
-  readonly rejectUnauthorized?: boolean;
-  /** Client certificate and key (PEM), for mutual TLS. */
-  readonly cert?: string | Buffer;
-  readonly key?: string | Buffer;
-}
+export type { ClientTlsOptions };
 
 /** Options of {@link connect}. */
 export interface ConnectOptions<Data = unknown> extends ConnectionOptions {
@@ -33,8 +24,20 @@ export interface ConnectOptions<Data = unknown> extends ConnectionOptions {
   readonly headers?: HeaderPairs | Readonly<Record<string, string>>;
   /** `Origin` to send. */
   readonly origin?: string;
-  /** Give up if TCP (and TLS) is not connected within this many ms. Default 10 000. */
+  /** Give up if TCP (and the proxy's tunnel, and TLS) is not ready within this many ms.
+   * Default 10 000. */
   readonly connectTimeout?: number;
+  /**
+   * Connect through an HTTP proxy's CONNECT tunnel (RFC 9110 §9.3.6), over HTTP/1.1 and HTTP/2:
+   * a proxy URL `'http://[user:password@]host[:port]'`, or `'env'` to use the proxy the
+   * environment names — `https_proxy` then `HTTPS_PROXY` for `wss://`, `http_proxy` then
+   * `HTTP_PROXY` for `ws://` (lower case first, as curl and undici; an empty value is unset;
+   * `wss://` never falls back to `http_proxy`) unless `no_proxy` / `NO_PROXY` lists the host
+   * (`*`, `example.com` / `.example.com` for a domain and its subdomains, `host:port`, IP
+   * literals, CIDR ranges). Absent: no proxy; the environment is read only with `'env'`.
+   * A proxy that does not open the tunnel fails the connect with `ERR_PROXY`.
+   */
+  readonly proxy?: ProxyOption;
   /** Give up if the server's 101 has not arrived within this many ms of connecting. Default 10 000. */
   readonly handshakeTimeout?: number;
   /** TLS settings for `wss://`. */

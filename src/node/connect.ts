@@ -4,32 +4,30 @@
  *
  * TLS is chosen by the scheme. The request is written by the http1 core, the answer read by its
  * `ResponseReader` (which hands over any frames that arrived with the 101), and checked by the
- * core's handshake rules. Failures reject with a `WirekitError`: `ERR_TIMEOUT` (connect or
- * handshake), `ERR_CONNECTION_LOST` (refused, reset, TLS failure; the socket error is the
- * `cause`), `ERR_WS_HANDSHAKE` (a non-101 answer with its status and the start of its body, a
- * wrong accept key, an extension or subprotocol that was not offered).
+ * core's handshake rules. The socket comes from the one dialer (`dial.ts`: TCP, TLS, an HTTP
+ * proxy's CONNECT tunnel). Failures reject with a `WirekitError`: `ERR_TIMEOUT` (connect or
+ * handshake), `ERR_ABORTED` (the signal), `ERR_CONNECTION_LOST` (refused, reset, TLS failure;
+ * the socket error is the `cause`), `ERR_PROXY` (the proxy did not open the tunnel),
+ * `ERR_WS_HANDSHAKE` (a non-101 answer with its status and the start of its body, a wrong
+ * accept key, an extension or subprotocol that was not offered).
  */
-import { isIP, connect as netConnect, type Socket } from 'node:net';
-import { type ConnectionOptions as TlsConnectionOptions, connect as tlsConnect } from 'node:tls';
+import type { Socket } from 'node:net';
 import { ErrorCode, WirekitError } from '../core/errors.js';
-import { ResponseReader } from '../core/http1/response-reader.js';
-import { encodeRequestHead } from '../core/http1/write-head.js';
-import { checkUpgradeResponse, upgradeRequestHeaders } from '../core/ws/client-handshake.js';
+import { ClientOpeningHandshake } from '../core/ws/client-opening-handshake.js';
 import { extendedConnectRequest } from '../core/ws/extended-connect.js';
-import { generateKey } from '../core/ws/handshake-key.js';
 import type { HeaderPairs } from '../core/ws/header-source.js';
 import { deflateOffer, PERMESSAGE_DEFLATE } from '../core/ws/permessage-deflate.js';
 import { type ClientConnectionInit, clientConnection } from './client-connection.js';
 import type { ClientTlsOptions, ConnectOptions } from './connect-options.js';
 import type { Connection } from './connection.js';
 import { resolveConnectionOptions } from './connection-options.js';
+import { deadline } from './deadline.js';
 import { resolveDeflate } from './deflate-config.js';
+import { dial } from './dial.js';
 import { Http2WebSocketSession } from './http2-session.js';
 import { nodePlatform } from './node-platform.js';
-import { headerListSource } from './upgrade-request.js';
+import { resolveProxy } from './proxy-option.js';
 import { parseWebSocketUrl, type WebSocketTarget } from './websocket-url.js';
-
-const SNIPPET_BYTES = 256;
 
 /**
  * Open a WebSocket connection.
@@ -58,6 +56,7 @@ function connectOverHttp2<Data>(
   options: ConnectOptions<Data>,
 ): Promise<Connection<Data>> {
   const target = parseWebSocketUrl(url);
+  resolveProxy(options.proxy, target); // a bad proxy URL throws here, before any I/O
   extendedConnectRequest({
     scheme: target.secure ? 'https' : 'http',
     authority: target.host,
@@ -80,6 +79,8 @@ async function openOverHttp2<Data>(
       ...(options.tls === undefined ? {} : { tls: options.tls }),
       ...(options.connectTimeout === undefined ? {} : { connectTimeout: options.connectTimeout }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.proxy === undefined ? {} : { proxy: options.proxy }),
+      ...(options.closeTimeout === undefined ? {} : { closeTimeout: options.closeTimeout }),
     });
   } catch (error) {
     const fallback =
@@ -104,106 +105,142 @@ function connectHttp1<Data>(
   options: ConnectOptions<Data> = {},
 ): Promise<Connection<Data>> {
   const target = parseWebSocketUrl(url);
-  const key = generateKey(nodePlatform);
+  const proxy = resolveProxy(options.proxy, target);
   const deflate = resolveDeflate(options.deflate, false);
-  const fields = upgradeRequestHeaders({
-    host: target.host,
-    key,
-    ...(deflate === undefined ? {} : { extensions: deflateOffer(deflate.negotiation) }),
-    ...(options.protocols === undefined ? {} : { protocols: options.protocols }),
-    ...(options.origin === undefined ? {} : { origin: options.origin }),
-  });
   const extra: HeaderPairs =
     options.headers === undefined
       ? []
       : Array.isArray(options.headers)
         ? (options.headers as HeaderPairs)
         : Object.entries(options.headers);
-  // Written now so a bad header throws synchronously, before any socket exists.
-  const request = encodeRequestHead({
-    method: 'GET',
-    target: target.resource,
-    headers: [...fields, ...extra],
+  // Built now so a bad header or subprotocol throws synchronously, before any socket exists.
+  const handshake = new ClientOpeningHandshake({
+    host: target.host,
+    resource: target.resource,
+    headers: extra,
+    platform: nodePlatform,
+    maxHeadBytes: options.maxHeadBytes ?? 16 * 1024,
+    ...(deflate === undefined
+      ? {}
+      : { extensions: deflateOffer(deflate.negotiation), extensionNames: [PERMESSAGE_DEFLATE] }),
+    ...(options.protocols === undefined ? {} : { protocols: options.protocols }),
+    ...(options.origin === undefined ? {} : { origin: options.origin }),
   });
   const connectionOptions = resolveConnectionOptions(options, false);
 
-  return new Promise<Connection<Data>>((resolve, reject) => {
-    const tls = options.tls ?? {};
-    // With `readBuffer`, reads land in one reused buffer: copied while the handshake is parsed
-    // (the HTTP reader keeps chunks), handed to the connection as views afterwards.
-    let connection: Connection<Data> | undefined;
-    const readBuffer =
-      options.readBuffer === undefined
-        ? undefined
-        : typeof options.readBuffer === 'number'
-          ? Buffer.allocUnsafe(options.readBuffer)
-          : options.readBuffer;
-    const onread =
-      readBuffer === undefined
-        ? {}
-        : {
-            onread: {
-              buffer: readBuffer,
-              callback: (length: number, buffer: Uint8Array): boolean => {
-                const view = buffer.subarray(0, length);
-                if (connection !== undefined) connection.receive(view);
-                else onData(Buffer.from(view));
-                return true; // keep reading (false would pause the socket)
-              },
-            },
-          };
-    const socket: Socket = target.secure
-      ? tlsConnect({
-          ...onread,
-          host: target.hostname,
-          port: target.port,
-          ...(isIP(target.hostname) === 0
-            ? { servername: tls.servername ?? target.hostname }
-            : tls.servername === undefined
-              ? {}
-              : { servername: tls.servername }),
-          ...(tls as TlsConnectionOptions),
-          // An ALPN list would invite an h2 answer; WebSocket over TLS here is HTTP/1.1.
-          ALPNProtocols: ['http/1.1'],
-        })
-      : netConnect({ host: target.hostname, port: target.port, ...onread });
-    const reader = new ResponseReader({ maxHeadBytes: options.maxHeadBytes ?? 16 * 1024 });
-    reader.expect('GET');
-    let settled = false;
-    let timer = setTimeout(
-      () => fail(new WirekitError(ErrorCode.TIMEOUT, `connect to ${target.href} timed out`)),
-      options.connectTimeout ?? 10_000,
-    );
-    let failure:
-      | {
-          status: number;
-          statusText: string;
-          headers: ReturnType<typeof headerListSource>;
-          body: Buffer[];
-        }
-      | undefined;
+  // With `readBuffer`, reads land in one reused buffer: copied while the handshake is parsed
+  // (the HTTP reader keeps chunks), handed to the connection as views afterwards.
+  const readBuffer =
+    options.readBuffer === undefined
+      ? undefined
+      : typeof options.readBuffer === 'number'
+        ? Buffer.allocUnsafe(options.readBuffer)
+        : options.readBuffer;
+  const reads: Http1Reads<Data> = { connection: undefined, early: [], handshake: undefined };
+  const onread =
+    readBuffer === undefined
+      ? undefined
+      : {
+          buffer: readBuffer,
+          callback: (length: number, buffer: Uint8Array): boolean => {
+            const view = buffer.subarray(0, length);
+            if (reads.connection !== undefined) reads.connection.receive(view);
+            else if (reads.handshake !== undefined) reads.handshake(Buffer.from(view));
+            else reads.early.push(Buffer.from(view));
+            return true; // keep reading (false would pause the socket)
+          },
+        };
+  const plan: Http1Plan<Data> = {
+    target,
+    handshake,
+    deflate,
+    options,
+    connectionOptions,
+    reusedReadBuffer: readBuffer !== undefined,
+    reads,
+  };
+  return dial(target, {
+    tls: options.tls,
+    // An ALPN list with h2 would invite an h2 answer; WebSocket over TLS here is HTTP/1.1.
+    alpn: ['http/1.1'],
+    connectTimeout: options.connectTimeout,
+    signal: options.signal,
+    proxy,
+    noDelay: connectionOptions.noDelay,
+    onread,
+    name: `WebSocket connection to ${target.href}`,
+  }).then((socket) => handshakeHttp1(socket, plan));
+}
 
-    const signal = options.signal;
-    const onAbort = (): void =>
-      fail(
-        new WirekitError(ErrorCode.ABORTED, `connecting to ${target.href} was aborted`, {
-          cause: signal?.reason,
-        }),
-      );
+/** Where the `readBuffer` callback sends what it reads, by phase. */
+interface Http1Reads<Data> {
+  connection: Connection<Data> | undefined;
+  handshake: ((chunk: Buffer) => void) | undefined;
+  /** Read before the handshake listened (a server that speaks first). */
+  readonly early: Buffer[];
+}
+
+/** What the HTTP/1.1 handshake needs, built before any I/O. */
+interface Http1Plan<Data> {
+  readonly target: WebSocketTarget;
+  /** The sans-IO opening handshake: the request to write, the answer's checks. */
+  readonly handshake: ClientOpeningHandshake;
+  readonly deflate: ReturnType<typeof resolveDeflate>;
+  readonly options: ConnectOptions<Data>;
+  readonly connectionOptions: ReturnType<typeof resolveConnectionOptions>;
+  readonly reusedReadBuffer: boolean;
+  readonly reads: Http1Reads<Data>;
+}
+
+// RFC 6455 §4.1 over a dialed socket: write the request, read the 101 (or the refusal) within
+// `handshakeTimeout`, and hand the socket to a connection. The socket is destroyed on failure.
+async function handshakeHttp1<Data>(
+  socket: Socket,
+  plan: Http1Plan<Data>,
+): Promise<Connection<Data>> {
+  const { target, options } = plan;
+  try {
+    return await deadline(
+      {
+        timeout: options.handshakeTimeout ?? 10_000,
+        signal: options.signal,
+        timeoutMessage: `WebSocket handshake with ${target.href} timed out`,
+        abortMessage: `connecting to ${target.href} was aborted`,
+        unref: true,
+      },
+      (giveUp) => readUpgradeResponse(socket, plan, giveUp),
+    );
+  } catch (error) {
+    socket.on('error', () => {});
+    socket.destroy();
+    throw error;
+  }
+}
+
+function readUpgradeResponse<Data>(
+  socket: Socket,
+  plan: Http1Plan<Data>,
+  giveUp: AbortSignal,
+): Promise<Connection<Data>> {
+  const { target, handshake, deflate, options, reads } = plan;
+  return new Promise<Connection<Data>>((resolve, reject) => {
+    let settled = false;
     function cleanup(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      giveUp.removeEventListener('abort', onGiveUp);
+      reads.handshake = undefined;
       socket.off('data', onData);
       socket.off('error', onError);
       socket.off('end', onEnd);
       socket.off('close', onEnd);
     }
-    function fail(error: WirekitError): void {
+    function fail(error: unknown): void {
       if (settled) return;
       settled = true;
       cleanup();
-      socket.destroy();
       reject(error);
+    }
+    function onGiveUp(): void {
+      fail(giveUp.reason);
     }
     function onError(error: Error): void {
       fail(
@@ -215,138 +252,64 @@ function connectHttp1<Data>(
       );
     }
     function onEnd(): void {
-      if (failure !== undefined) failWithStatus();
-      else
-        fail(
-          new WirekitError(
-            ErrorCode.CONNECTION_LOST,
-            `server closed the connection during the WebSocket handshake with ${target.href}`,
-          ),
-        );
-    }
-    function failWithStatus(): void {
-      const f = failure!;
-      const snippet = Buffer.concat(f.body).subarray(0, SNIPPET_BYTES).toString('utf8');
-      const result = checkUpgradeResponse(
-        { status: f.status, statusText: f.statusText, headers: f.headers, bodySnippet: snippet },
-        { key },
-        nodePlatform,
-      );
-      if (!result.ok) fail(result.error);
-    }
-    function onConnected(): void {
-      clearTimeout(timer);
-      timer = setTimeout(
-        () =>
-          fail(
-            new WirekitError(
-              ErrorCode.TIMEOUT,
-              `WebSocket handshake with ${target.href} timed out`,
-            ),
-          ),
-        options.handshakeTimeout ?? 10_000,
-      );
-      timer.unref();
-      if (connectionOptions.noDelay) socket.setNoDelay(true);
-      socket.write(request);
+      handshake.receiveEof();
+      settle();
     }
     function onData(chunk: Buffer): void {
-      reader.receive(chunk);
-      for (;;) {
-        const event = reader.next();
-        switch (event.type) {
-          case 'need-data':
-            return;
-          case 'informational':
-            continue; // 1xx interim answers other than 101 (e.g. 103 Early Hints)
-          case 'head': {
-            if (event.status !== 101) {
-              failure = {
-                status: event.status,
-                statusText: event.reason,
-                headers: headerListSource(event.headers),
-                body: [],
-              };
-              continue;
-            }
-            const result = checkUpgradeResponse(
-              { status: 101, headers: headerListSource(event.headers) },
-              {
-                key,
-                ...(options.protocols === undefined ? {} : { protocols: options.protocols }),
-                extensions: deflate === undefined ? [] : [PERMESSAGE_DEFLATE],
-              },
-              nodePlatform,
-            );
-            if (!result.ok) {
-              fail(result.error);
-              return;
-            }
-            const made = clientConnection<Data>({
-              stream: socket,
-              chosen: result,
-              deflate,
-              options,
-              connectionOptions,
-              reusedReadBuffer: readBuffer !== undefined,
-            });
-            if (made instanceof WirekitError) {
-              fail(made);
-              return;
-            }
-            // A 101 has no body: the reader ends the message and pauses; the rest is WebSocket.
-            let next = reader.next();
-            if (next.type === 'end') next = reader.next();
-            const head = next.type === 'paused' ? reader.takeRemaining() : new Uint8Array(0);
-            settled = true;
-            cleanup();
-            connection = made;
-            resolve(connection);
-            connection.start(Buffer.from(head.buffer, head.byteOffset, head.length));
-            return;
-          }
-          case 'body':
-            failure?.body.push(Buffer.from(event.data));
-            if (failure !== undefined && Buffer.concat(failure.body).length >= SNIPPET_BYTES) {
-              failWithStatus();
-              return;
-            }
-            continue;
-          case 'end':
-          case 'closed':
-          case 'paused':
-            if (failure !== undefined) failWithStatus();
-            else
-              fail(
-                new WirekitError(
-                  ErrorCode.WS_HANDSHAKE,
-                  `unexpected HTTP answer from ${target.href}`,
-                ),
-              );
-            return;
-          case 'error':
-            fail(
-              new WirekitError(
-                ErrorCode.WS_HANDSHAKE,
-                `invalid HTTP answer from ${target.href}: ${event.error.message}`,
-                { cause: event.error, status: 502 },
-              ),
-            );
-            return;
-        }
+      if (settled) return;
+      handshake.receive(chunk);
+      settle();
+    }
+    /** Act on the handshake's result, once it has one. */
+    function settle(): void {
+      if (settled) return;
+      const event = handshake.next();
+      if (event.type === 'need-data') return;
+      if (event.type === 'refused') {
+        const error = event.error;
+        fail(
+          new WirekitError(error.code, `${error.message} (${target.href})`, {
+            cause: error.cause,
+            ...(error.status === undefined ? {} : { status: error.status }),
+          }),
+        );
+        return;
       }
+      const made = clientConnection<Data>({
+        stream: socket,
+        chosen: event,
+        deflate,
+        options,
+        connectionOptions: plan.connectionOptions,
+        reusedReadBuffer: plan.reusedReadBuffer,
+      });
+      if (made instanceof WirekitError) {
+        fail(made);
+        return;
+      }
+      settled = true;
+      cleanup();
+      reads.connection = made;
+      resolve(made);
+      const head = event.trailing;
+      made.start(Buffer.from(head.buffer, head.byteOffset, head.length));
     }
 
-    if (signal?.aborted) {
-      onAbort();
+    if (giveUp.aborted) {
+      onGiveUp();
       return;
     }
-    signal?.addEventListener('abort', onAbort, { once: true });
-    socket.once(target.secure ? 'secureConnect' : 'connect', onConnected);
+    giveUp.addEventListener('abort', onGiveUp, { once: true });
     socket.on('data', onData);
     socket.on('error', onError);
     socket.on('end', onEnd);
     socket.on('close', onEnd);
+    reads.handshake = onData;
+    for (const chunk of reads.early.splice(0)) onData(chunk);
+    if (settled) return;
+    // The dialer hands the socket over paused: nothing read is lost before these listeners.
+    socket.resume();
+    socket.write(handshake.request);
   });
 }
 

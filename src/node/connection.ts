@@ -16,6 +16,7 @@ import { ErrorCode, WirekitError } from '../core/errors.js';
 import { CloseCode, closeReasonBytes } from '../core/ws/close-code.js';
 import { ReadKind, type Role } from '../core/ws/frame-reader.js';
 import { OutputPool } from '../core/ws/output-pool.js';
+import type { PreparedMessage } from '../core/ws/prepared-message.js';
 import { ReadyState } from '../core/ws/ready-state.js';
 import { checkMessageData, controlPayload } from '../core/ws/send-arguments.js';
 import { WebSocketConnection } from '../core/ws/websocket-connection.js';
@@ -30,6 +31,7 @@ import {
 } from './direct-write.js';
 import type { Heartbeat, HeartbeatMember } from './heartbeat.js';
 import { nodePlatform } from './node-platform.js';
+import type { TopicRegistry } from './pubsub/topic-registry.js';
 import { canReadInto, readInto } from './shared-read-buffer.js';
 import type { ConnectionCompression } from './zlib-codec.js';
 
@@ -97,6 +99,8 @@ export interface ConnectionInit<Data> {
   /** With `sharedReadBuffer`: hand payloads out as views of the shared buffer, valid only during
    * their callback, instead of copies the application may keep. */
   readonly borrowPayloads?: boolean;
+  /** The server's topics (pub/sub); none on a client. */
+  readonly topics?: TopicRegistry | undefined;
 }
 
 /** Output buffers shared by every connection of the process (see core/ws/output-pool.ts). */
@@ -214,6 +218,7 @@ export class Connection<Data = unknown>
   /** A TLS socket: its write call encrypts the plaintext at once when nothing is queued. */
   readonly #encrypts: boolean;
   readonly #sharedReadBuffer: Buffer | undefined;
+  readonly #topics: TopicRegistry | undefined;
 
   #dispatching = false;
   #dirty = false;
@@ -236,9 +241,11 @@ export class Connection<Data = unknown>
   #progressAt = 0;
   /** Bytes read and ignored since the close; past {@link DISCARD_AFTER_CLOSE} reading stops. */
   #discarded = 0;
-  #drainWaiters: (() => void)[] = [];
+  // Made on first use, like the `'drain'` listener: an idle connection holds none of them.
+  #drainWaiters: (() => void)[] | undefined;
+  #watchingDrain = false;
   // Async iteration.
-  #inbox: Message[] = [];
+  #inbox: Message[] | undefined;
   #waiting: ((result: IteratorResult<Message>) => void) | undefined;
 
   /** @internal Use `serve`, `WebSocketServer#handleUpgrade` or `connect`. */
@@ -278,6 +285,7 @@ export class Connection<Data = unknown>
     this.#encrypts = (init.socket as { encrypted?: boolean }).encrypted === true;
     this.#sharedReadBuffer = shared;
     this.#compression = init.compression;
+    this.#topics = init.topics;
   }
 
   /** @internal Attach to the socket, feed bytes read past the handshake, call `open`. */
@@ -291,7 +299,8 @@ export class Connection<Data = unknown>
     socket.on('end', onSocketEnd);
     socket.on('error', onSocketError);
     socket.on('close', onSocketClose);
-    socket.on('drain', onSocketDrain);
+    // A write made before this connection took the socket (the 101) may already wait for one.
+    if (socket.writableNeedDrain) this.#watchDrain();
     this.#handle = directHandle(socket);
     if (this.#heartbeat !== undefined) {
       this.#heartbeat.add(this);
@@ -418,6 +427,79 @@ export class Connection<Data = unknown>
     this.#socket.destroy();
   }
 
+  // ---------------------------------------------------------------------------------------
+  // Topics (pub/sub, server side; see pubsub/topic-registry.ts)
+
+  /**
+   * Receive what is published to `topic` from now on, until {@link unsubscribe} or the end of
+   * the connection. Returns `false` if already subscribed (or the connection is closing).
+   * Throws `ERR_PUBSUB_INVALID_TOPIC` for an empty or too long name,
+   * `ERR_PUBSUB_TOO_MANY_TOPICS` past the server's `maxTopicsPerConnection`, and
+   * `ERR_PUBSUB_UNAVAILABLE` on a client connection.
+   */
+  subscribe(topic: string): boolean {
+    return this.#registry().subscribe(this, topic);
+  }
+
+  /** Stop receiving `topic`; `false` if not subscribed. */
+  unsubscribe(topic: string): boolean {
+    return this.#registry().unsubscribe(this, topic);
+  }
+
+  /** Is this connection subscribed to `topic`? */
+  isSubscribed(topic: string): boolean {
+    return this.#topics?.isSubscribed(this, topic) ?? false;
+  }
+
+  /** The topics this connection is subscribed to, in subscription order (a copy). */
+  get topics(): readonly string[] {
+    return this.#topics?.topicsOf(this) ?? [];
+  }
+
+  /**
+   * Publish to every subscriber of `topic` except this connection (as uWebSockets.js does),
+   * on this server and, with a broker, beyond it. A string is text and bytes are binary unless
+   * `isBinary` says otherwise. Returns how many of this server's subscribers it was queued for.
+   */
+  publish(
+    topic: string,
+    data: string | Uint8Array,
+    isBinary: boolean = typeof data !== 'string',
+  ): number {
+    return this.#registry().publish(topic, data, isBinary, this);
+  }
+
+  /** @internal A published message for this subscriber: `false` if it was not queued (the
+   * connection is not OPEN, or more than `dropAbove` bytes wait). */
+  deliver(message: PreparedMessage, dropAbove: number): boolean {
+    if (this.#core.readyState !== ReadyState.OPEN) return false;
+    if (dropAbove < Number.POSITIVE_INFINITY && this.bufferedAmount > dropAbove) return false;
+    this.#core.sendPrepared(message);
+    // #afterSend's scheduling, without its return value (stream getters per delivery).
+    if (this.#core.outputLength >= FLUSH_AT) this.flush();
+    else if (!this.#dispatching && !this.#dirty) this.#markDirty();
+    return true;
+  }
+
+  #markDirty(): void {
+    this.#dirty = true;
+    dirty.push(this as Connection<unknown>);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      process.nextTick(flushDirty);
+    }
+  }
+
+  #registry(): TopicRegistry {
+    if (this.#topics === undefined) {
+      throw new WirekitError(
+        ErrorCode.PUBSUB_UNAVAILABLE,
+        'topics are a server feature: a client connection has none',
+      );
+    }
+    return this.#topics;
+  }
+
   /** @internal Write everything queued (called at the end of a receive or of the tick). */
   flush(): void {
     this.#dirty = false;
@@ -467,10 +549,19 @@ export class Connection<Data = unknown>
 
   /** The transport holds written bytes back: stop reading if so configured. */
   #backpressured(): void {
+    this.#watchDrain();
     if (this.#options.pauseOnBackpressure && !this.#readingPaused) {
       this.#readingPaused = true;
       this.#socket.pause();
     }
+  }
+
+  /** Listen for `'drain'` from the first backpressure on: the listener is shared, but each
+   * one a socket carries costs memory, and most connections never fill their socket. */
+  #watchDrain(): void {
+    if (this.#watchingDrain) return;
+    this.#watchingDrain = true;
+    this.#socket.on('drain', onSocketDrain);
   }
 
   /** @internal A direct write the kernel could not take at once has ended. */
@@ -636,6 +727,8 @@ export class Connection<Data = unknown>
     if ((!this.#socket.writableNeedDrain && this.#pendingDirect === 0) || this.#finished)
       return Promise.resolve();
     return new Promise<void>((resolve) => {
+      this.#watchDrain();
+      this.#drainWaiters ??= [];
       this.#drainWaiters.push(resolve);
     });
   }
@@ -653,8 +746,8 @@ export class Connection<Data = unknown>
 
   #wakeDrainWaiters(): void {
     const waiters = this.#drainWaiters;
-    if (waiters.length === 0) return;
-    this.#drainWaiters = [];
+    if (waiters === undefined) return;
+    this.#drainWaiters = undefined;
     for (const wake of waiters) wake();
   }
 
@@ -663,7 +756,7 @@ export class Connection<Data = unknown>
     // A direct write still queued keeps the socket backpressured; its completion calls again.
     if (this.#pendingDirect > 0) return;
     this.#wakeDrainWaiters();
-    if (this.#readingPaused && this.#inbox.length < INBOX_HIGH) {
+    if (this.#readingPaused && (this.#inbox?.length ?? 0) < INBOX_HIGH) {
       this.#readingPaused = false;
       this.#socket.resume();
     }
@@ -685,6 +778,9 @@ export class Connection<Data = unknown>
     // holds no queued bytes then), and a compressor unused since the last tick.
     if (!this.#wroteSinceTick && queued === 0) this.#core.trimOutput();
     this.#wroteSinceTick = false;
+    // Likewise the slab a message cut across reads was assembled in (kept between messages
+    // while the connection is busy).
+    this.#core.trimInput();
     this.#compression?.trim();
     if (options.backpressureTimeout > 0) {
       // Progress: the output is empty, or the transport took bytes since the last look. Bytes
@@ -732,6 +828,7 @@ export class Connection<Data = unknown>
     if (this.#finished) return;
     this.#finished = true;
     this.#heartbeat?.delete(this);
+    this.#topics?.remove(this);
     const core = this.#core;
     const socket = this.#socket;
     this.flush();
@@ -788,8 +885,10 @@ export class Connection<Data = unknown>
       waiting({ value: message, done: false });
       return;
     }
-    this.#inbox.push(message);
-    if (this.#inbox.length >= INBOX_HIGH && !this.#readingPaused) {
+    this.#inbox ??= [];
+    const inbox = this.#inbox;
+    inbox.push(message);
+    if (inbox.length >= INBOX_HIGH && !this.#readingPaused) {
       this.#readingPaused = true;
       this.#socket.pause();
     }
@@ -809,11 +908,11 @@ export class Connection<Data = unknown>
   [Symbol.asyncIterator](): AsyncIterator<Message> {
     return {
       next: () => {
-        const message = this.#inbox.shift();
+        const message = this.#inbox?.shift();
         if (message !== undefined) {
           if (
             this.#readingPaused &&
-            this.#inbox.length < INBOX_HIGH / 2 &&
+            this.#inbox!.length < INBOX_HIGH / 2 &&
             !this.#socket.writableNeedDrain
           ) {
             this.#readingPaused = false;

@@ -15,6 +15,7 @@ import {
   type IncomingHttpHeaders,
   type Settings,
 } from 'node:http2';
+import type { Duplex } from 'node:stream';
 import { ErrorCode, WirekitError } from '../core/errors.js';
 import {
   checkExtendedConnectResponse,
@@ -22,11 +23,16 @@ import {
 } from '../core/ws/extended-connect.js';
 import { deflateOffer, PERMESSAGE_DEFLATE } from '../core/ws/permessage-deflate.js';
 import { clientConnection } from './client-connection.js';
-import type { ClientTlsOptions, ConnectOptions } from './connect-options.js';
+import type { ConnectOptions } from './connect-options.js';
 import type { Connection } from './connection.js';
 import { resolveConnectionOptions } from './connection-options.js';
+import { deadline } from './deadline.js';
 import { resolveDeflate } from './deflate-config.js';
+import { dial } from './dial.js';
 import { DEFAULT_SESSION_WINDOW } from './http2-defaults.js';
+import { type ProxyOption, resolveProxy } from './proxy-option.js';
+import type { ProxyEndpoint } from './proxy-url.js';
+import type { ClientTlsOptions } from './tls-options.js';
 import { headerObjectSource } from './upgrade-request.js';
 import { parseWebSocketUrl, type WebSocketTarget } from './websocket-url.js';
 
@@ -34,8 +40,8 @@ import { parseWebSocketUrl, type WebSocketTarget } from './websocket-url.js';
 export interface Http2SessionOptions {
   /** TLS settings for `wss://`. */
   readonly tls?: ClientTlsOptions;
-  /** Give up if the session (TCP, TLS, the server's SETTINGS) is not ready within this many
-   * ms. Default 10 000. */
+  /** Give up if the session (TCP, the proxy's tunnel, TLS, the server's SETTINGS) is not ready
+   * within this many ms. Default 10 000. */
   readonly connectTimeout?: number;
   /** Our HTTP/2 settings (`initialWindowSize`, `maxConcurrentStreams`, ...). */
   readonly settings?: Settings;
@@ -44,12 +50,17 @@ export interface Http2SessionOptions {
   readonly windowSize?: number;
   /** Abort connecting. */
   readonly signal?: AbortSignal;
+  /** Connect through an HTTP proxy's CONNECT tunnel, or `'env'`: see `ConnectOptions.proxy`. */
+  readonly proxy?: ProxyOption;
+  /** After `close()`, wait this many ms for the graceful end (the GOAWAY out, the streams
+   * done), then destroy the session. Default 5 000. */
+  readonly closeTimeout?: number;
 }
 
 /** Options of one WebSocket on a session: {@link ConnectOptions} without the transport parts. */
 export type Http2WebSocketOptions<Data> = Omit<
   ConnectOptions<Data>,
-  'tls' | 'connectTimeout' | 'maxHeadBytes' | 'http2'
+  'tls' | 'connectTimeout' | 'maxHeadBytes' | 'http2' | 'proxy'
 >;
 
 /** An HTTP/2 session that opens WebSockets as streams (RFC 8441). */
@@ -57,111 +68,89 @@ export class Http2WebSocketSession {
   readonly #session: ClientHttp2Session;
   readonly #target: WebSocketTarget;
   readonly #connections = new Set<Connection<unknown>>();
+  readonly #closeTimeout: number;
   #closeWhenEmpty = false;
 
-  private constructor(session: ClientHttp2Session, target: WebSocketTarget) {
+  private constructor(session: ClientHttp2Session, target: WebSocketTarget, closeTimeout: number) {
     this.#session = session;
     this.#target = target;
+    this.#closeTimeout = closeTimeout;
     // A session error ends its streams (each connection sees 1006); never crash the process.
     session.on('error', () => {});
   }
 
   /**
-   * Connect to `url`'s origin and wait for the server's SETTINGS. Rejects with
-   * `ERR_WS_HANDSHAKE` if the server does not enable the extended CONNECT protocol.
+   * Connect to `url`'s origin (through `options.proxy` if given) and wait for the server's
+   * SETTINGS. Rejects with `ERR_WS_HANDSHAKE` if the server does not enable the extended CONNECT
+   * protocol, `ERR_CONNECTION_LOST` if it fails or (over TLS) does not agree to h2 by ALPN,
+   * `ERR_PROXY` if the proxy does not open the tunnel, `ERR_TIMEOUT` or `ERR_ABORTED`.
+   * @throws {WirekitError} `ERR_INVALID_ARGUMENT` for a bad URL or proxy URL, before any I/O.
    */
   static connect(
     url: string | URL,
     options: Http2SessionOptions = {},
   ): Promise<Http2WebSocketSession> {
     const target = parseWebSocketUrl(url);
+    const proxy = resolveProxy(options.proxy, target);
+    return Http2WebSocketSession.#open(target, proxy, options);
+  }
+
+  static async #open(
+    target: WebSocketTarget,
+    proxy: ProxyEndpoint | undefined,
+    options: Http2SessionOptions,
+  ): Promise<Http2WebSocketSession> {
     const origin = `${target.secure ? 'https' : 'http'}://${target.host}`;
-    const tls = options.tls ?? {};
-    return new Promise<Http2WebSocketSession>((resolve, reject) => {
-      const session = http2Connect(origin, {
-        ...(options.settings === undefined ? {} : { settings: options.settings }),
-        ...(target.secure
-          ? { ...tls, ...(tls.servername === undefined ? {} : { servername: tls.servername }) }
-          : {}),
-      });
-      const signal = options.signal;
-      const timer = setTimeout(
-        () =>
-          fail(
-            new WirekitError(
-              ErrorCode.TIMEOUT,
-              `HTTP/2 session to ${origin} was not ready in time`,
-            ),
-          ),
-        options.connectTimeout ?? 10_000,
-      );
-      const onAbort = (): void =>
-        fail(
-          new WirekitError(ErrorCode.ABORTED, `connecting to ${origin} was aborted`, {
-            cause: signal?.reason,
-          }),
-        );
-      const onError = (error: Error): void => {
-        // A TLS server that does not offer h2 by ALPN surfaces as a bare "Protocol error".
-        const alpn = (session.socket as { alpnProtocol?: string | false } | undefined)
-          ?.alpnProtocol;
-        const hint =
-          target.secure && alpn !== 'h2'
-            ? ' (the server did not agree to h2 by ALPN: it may speak only HTTP/1.1)'
-            : '';
-        fail(
-          new WirekitError(
-            ErrorCode.CONNECTION_LOST,
-            `HTTP/2 session to ${origin} failed: ${error.message}${hint}`,
-            {
-              cause: error,
-            },
-          ),
-        );
-      };
-      const onClose = (): void =>
-        fail(
-          new WirekitError(
-            ErrorCode.CONNECTION_LOST,
-            `HTTP/2 session to ${origin} closed before its settings arrived`,
-          ),
-        );
-      function cleanup(): void {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        session.off('error', onError);
-        session.off('close', onClose);
-      }
-      function fail(error: WirekitError): void {
-        cleanup();
-        session.destroy();
-        reject(error);
-      }
-      if (signal?.aborted) {
-        onAbort();
-        return;
-      }
-      signal?.addEventListener('abort', onAbort, { once: true });
-      session.once('error', onError);
-      session.once('close', onClose);
-      session.once('connect', () => {
-        session.setLocalWindowSize(options.windowSize ?? DEFAULT_SESSION_WINDOW);
-      });
-      session.once('remoteSettings', (settings: Settings) => {
-        // RFC 8441 §3: no :protocol unless the server sent SETTINGS_ENABLE_CONNECT_PROTOCOL = 1.
-        if (settings.enableConnectProtocol !== true) {
-          fail(
-            new WirekitError(
-              ErrorCode.WS_HANDSHAKE,
-              `${origin} speaks HTTP/2 but does not enable WebSockets over it (no SETTINGS_ENABLE_CONNECT_PROTOCOL, RFC 8441 §3)`,
-            ),
-          );
-          return;
-        }
-        cleanup();
-        resolve(new Http2WebSocketSession(session, target));
-      });
+    const name = `HTTP/2 session to ${origin}`;
+    const timeout = options.connectTimeout ?? 10_000;
+    const started = performance.now();
+    const socket = await dial(target, {
+      tls: options.tls,
+      alpn: ['h2'],
+      connectTimeout: timeout,
+      signal: options.signal,
+      proxy,
+      name,
     });
+    // RFC 9113 §3.2: over TLS, h2 is agreed by ALPN (RFC 7301). A server that chose another
+    // protocol or none would answer our preface with an HTTP/1.1 error, or nothing.
+    const alpn = (socket as { alpnProtocol?: string | false }).alpnProtocol;
+    if (target.secure && alpn !== 'h2') {
+      socket.destroy();
+      throw new WirekitError(
+        ErrorCode.CONNECTION_LOST,
+        `${name} failed: the server did not agree to h2 by ALPN (it chose ${alpn === false || alpn === undefined ? 'none' : alpn}: it may speak only HTTP/1.1)`,
+      );
+    }
+    // The session runs on the dialed socket; HTTP/2 reads whatever the socket already holds
+    // (bytes that came with a proxy's answer) before reading on.
+    const session = http2Connect(origin, {
+      ...(options.settings === undefined ? {} : { settings: options.settings }),
+      createConnection: () => socket,
+    });
+    session.once('connect', () => {
+      // 'connect' comes on a later tick: the session may have failed (and been destroyed)
+      // meanwhile, and setLocalWindowSize would then throw out of an event handler.
+      if (!session.destroyed)
+        session.setLocalWindowSize(options.windowSize ?? DEFAULT_SESSION_WINDOW);
+    });
+    try {
+      await deadline(
+        {
+          // One connectTimeout covers the dial and the SETTINGS.
+          timeout: Math.max(1, timeout - (performance.now() - started)),
+          signal: options.signal,
+          timeoutMessage: `${name} was not ready in time: no SETTINGS within ${timeout} ms (connectTimeout)`,
+          abortMessage: `${name} was aborted`,
+        },
+        (giveUp) => remoteSettings(session, name, giveUp),
+      );
+    } catch (error) {
+      session.on('error', ignoreError);
+      session.destroy();
+      throw error;
+    }
+    return new Http2WebSocketSession(session, target, options.closeTimeout ?? 5_000);
   }
 
   /** WebSockets open on this session. */
@@ -195,107 +184,104 @@ export class Http2WebSocketSession {
       ...(deflate === undefined ? {} : { extensions: deflateOffer(deflate.negotiation) }),
     });
     const connectionOptions = resolveConnectionOptions(options, false);
-    return new Promise<Connection<Data>>((resolve, reject) => {
-      if (this.closed) {
-        reject(new WirekitError(ErrorCode.CONNECTION_LOST, 'the HTTP/2 session is closed'));
-        return;
-      }
-      let stream: ClientHttp2Stream;
-      try {
-        stream = this.#session.request(request, { endStream: false });
-      } catch (cause) {
-        reject(
-          new WirekitError(
-            ErrorCode.CONNECTION_LOST,
-            `could not open a stream: ${(cause as Error).message}`,
-            { cause },
-          ),
-        );
-        return;
-      }
-      const signal = options.signal;
-      const timer = setTimeout(
-        () => fail(new WirekitError(ErrorCode.TIMEOUT, `WebSocket CONNECT to ${path} timed out`)),
-        options.handshakeTimeout ?? 10_000,
-      );
-      const onAbort = (): void =>
-        fail(
-          new WirekitError(ErrorCode.ABORTED, `opening ${path} was aborted`, {
-            cause: signal?.reason,
-          }),
-        );
-      const onError = (error: Error): void =>
-        fail(
-          new WirekitError(
-            ErrorCode.CONNECTION_LOST,
-            `WebSocket stream to ${path} failed: ${error.message}`,
-            { cause: error },
-          ),
-        );
-      const onClose = (): void =>
-        fail(
-          new WirekitError(
-            ErrorCode.CONNECTION_LOST,
-            `WebSocket stream to ${path} closed before the answer (RST_STREAM ${stream.rstCode ?? ''})`,
-          ),
-        );
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        stream.off('error', onError);
-        stream.off('close', onClose);
-      };
-      const fail = (error: WirekitError): void => {
-        cleanup();
-        if (!stream.destroyed) {
-          // Given up before an answer (timeout, abort): RST_STREAM(CANCEL), "no longer needed"
-          // (RFC 9113 §8.7). An answer that was read and refused just closes the stream.
-          const cancel = error.code === ErrorCode.TIMEOUT || error.code === ErrorCode.ABORTED;
-          // The RST_STREAM we send would also come back as an 'error' on the stream.
-          if (cancel) stream.on('error', ignoreError);
-          stream.close(cancel ? http2Constants.NGHTTP2_CANCEL : http2Constants.NGHTTP2_NO_ERROR);
-        }
-        reject(error);
-      };
-      if (signal?.aborted) {
-        onAbort();
-        return;
-      }
-      signal?.addEventListener('abort', onAbort, { once: true });
-      stream.on('error', onError);
-      stream.on('close', onClose);
-      stream.once('response', (headers: IncomingHttpHeaders) => {
-        const status = Number(headers[':status']);
-        const result = checkExtendedConnectResponse(status, headerObjectSource(headers), {
-          ...(options.protocols === undefined ? {} : { protocols: options.protocols }),
-          extensions: deflate === undefined ? [] : [PERMESSAGE_DEFLATE],
-        });
-        if (!result.ok) {
-          fail(result.error);
-          return;
-        }
-        const connection = clientConnection<Data>({
-          stream,
-          chosen: result,
-          deflate,
-          options,
-          connectionOptions,
-          remoteAddress: this.#session.socket?.remoteAddress ?? '',
-          onDispose: (gone) => {
-            this.#connections.delete(gone as Connection<unknown>);
-            if (this.#closeWhenEmpty && this.#connections.size === 0) void this.close();
-          },
-        });
-        if (connection instanceof WirekitError) {
-          fail(connection);
-          return;
-        }
-        cleanup();
-        this.#connections.add(connection as Connection<unknown>);
-        resolve(connection);
-        connection.start(Buffer.alloc(0));
-      });
-    });
+    return deadline(
+      {
+        timeout: options.handshakeTimeout ?? 10_000,
+        signal: options.signal,
+        timeoutMessage: `WebSocket CONNECT to ${path} timed out`,
+        abortMessage: `opening ${path} was aborted`,
+      },
+      (giveUp) =>
+        new Promise<Connection<Data>>((resolve, reject) => {
+          if (this.closed) {
+            reject(new WirekitError(ErrorCode.CONNECTION_LOST, 'the HTTP/2 session is closed'));
+            return;
+          }
+          let stream: ClientHttp2Stream;
+          try {
+            stream = this.#session.request(request, { endStream: false });
+          } catch (cause) {
+            reject(
+              new WirekitError(
+                ErrorCode.CONNECTION_LOST,
+                `could not open a stream: ${(cause as Error).message}`,
+                { cause },
+              ),
+            );
+            return;
+          }
+          const onError = (error: Error): void =>
+            fail(
+              new WirekitError(
+                ErrorCode.CONNECTION_LOST,
+                `WebSocket stream to ${path} failed: ${error.message}`,
+                { cause: error },
+              ),
+            );
+          const onClose = (): void =>
+            fail(
+              new WirekitError(
+                ErrorCode.CONNECTION_LOST,
+                `WebSocket stream to ${path} closed before the answer (RST_STREAM ${stream.rstCode ?? ''})`,
+              ),
+            );
+          const onGiveUp = (): void => fail(giveUp.reason);
+          const cleanup = (): void => {
+            giveUp.removeEventListener('abort', onGiveUp);
+            stream.off('error', onError);
+            stream.off('close', onClose);
+          };
+          const fail = (error: unknown): void => {
+            cleanup();
+            if (!stream.destroyed) {
+              // Given up before an answer (timeout, abort): RST_STREAM(CANCEL), "no longer
+              // needed" (RFC 9113 §8.7). An answer that was read and refused just closes the
+              // stream.
+              const cancel = giveUp.aborted;
+              // The RST_STREAM we send would also come back as an 'error' on the stream.
+              if (cancel) stream.on('error', ignoreError);
+              stream.close(
+                cancel ? http2Constants.NGHTTP2_CANCEL : http2Constants.NGHTTP2_NO_ERROR,
+              );
+            }
+            reject(error);
+          };
+          giveUp.addEventListener('abort', onGiveUp, { once: true });
+          stream.on('error', onError);
+          stream.on('close', onClose);
+          stream.once('response', (headers: IncomingHttpHeaders) => {
+            const status = Number(headers[':status']);
+            const result = checkExtendedConnectResponse(status, headerObjectSource(headers), {
+              ...(options.protocols === undefined ? {} : { protocols: options.protocols }),
+              extensions: deflate === undefined ? [] : [PERMESSAGE_DEFLATE],
+            });
+            if (!result.ok) {
+              fail(result.error);
+              return;
+            }
+            const connection = clientConnection<Data>({
+              stream,
+              chosen: result,
+              deflate,
+              options,
+              connectionOptions,
+              remoteAddress: this.#session.socket?.remoteAddress ?? '',
+              onDispose: (gone) => {
+                this.#connections.delete(gone as Connection<unknown>);
+                if (this.#closeWhenEmpty && this.#connections.size === 0) void this.close();
+              },
+            });
+            if (connection instanceof WirekitError) {
+              fail(connection);
+              return;
+            }
+            cleanup();
+            this.#connections.add(connection as Connection<unknown>);
+            resolve(connection);
+            connection.start(Buffer.alloc(0));
+          });
+        }),
+    );
   }
 
   /** Close the session by itself once its last WebSocket is gone (used by `connect`). */
@@ -310,14 +296,98 @@ export class Http2WebSocketSession {
    */
   close(code = 1001, reason = 'session closing'): Promise<void> {
     for (const connection of this.#connections) connection.close(code, reason);
+    const session = this.#session;
+    // A graceful end needs a transport that still works. A session whose connection was reset
+    // while a write of it was in flight neither writes its GOAWAY nor reads again (Node stops
+    // polling the socket), and even `destroy()` only ends its socket, which then waits for
+    // that write for good: the socket and its TLS state would never be released. Past the
+    // close timeout the session and its socket are destroyed.
+    const transport = socketOf(session);
+    const timer = setTimeout(() => {
+      session.destroy();
+      transport?.destroy();
+    }, this.#closeTimeout);
+    timer.unref();
+    if (transport === undefined || transport.destroyed)
+      session.once('close', () => clearTimeout(timer));
+    else transport.once('close', () => clearTimeout(timer));
     return new Promise<void>((resolve) => {
-      if (this.#session.destroyed) resolve();
-      // A session already closing (the server's GOAWAY arrived) ignores close() and never
-      // calls back: wait for its 'close' instead.
-      else if (this.#session.closed) this.#session.once('close', () => resolve());
-      else this.#session.close(() => resolve());
+      if (session.destroyed) {
+        resolve();
+        return;
+      }
+      session.once('close', () => resolve());
+      // A session already closing (the server's GOAWAY arrived) ignores close(): its 'close'
+      // comes by itself.
+      if (!session.closed) session.close();
     });
   }
+}
+
+// The server's first SETTINGS (RFC 9113 §3.4), checked for RFC 8441 §3's
+// SETTINGS_ENABLE_CONNECT_PROTOCOL.
+function remoteSettings(
+  session: ClientHttp2Session,
+  name: string,
+  giveUp: AbortSignal,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const cleanup = (): void => {
+      giveUp.removeEventListener('abort', onGiveUp);
+      session.off('error', onError);
+      session.off('close', onClose);
+      session.off('remoteSettings', onSettings);
+    };
+    const fail = (error: unknown): void => {
+      cleanup();
+      reject(error);
+    };
+    const onGiveUp = (): void => fail(giveUp.reason);
+    const onError = (error: Error): void =>
+      fail(
+        new WirekitError(ErrorCode.CONNECTION_LOST, `${name} failed: ${error.message}`, {
+          cause: error,
+        }),
+      );
+    const onClose = (): void =>
+      fail(
+        new WirekitError(ErrorCode.CONNECTION_LOST, `${name} closed before its settings arrived`),
+      );
+    const onSettings = (settings: Settings): void => {
+      // RFC 8441 §3: no :protocol unless the server sent SETTINGS_ENABLE_CONNECT_PROTOCOL = 1.
+      if (settings.enableConnectProtocol !== true) {
+        fail(
+          new WirekitError(
+            ErrorCode.WS_HANDSHAKE,
+            `${name}: the server speaks HTTP/2 but does not enable WebSockets over it (no SETTINGS_ENABLE_CONNECT_PROTOCOL, RFC 8441 §3)`,
+          ),
+        );
+        return;
+      }
+      cleanup();
+      resolve();
+    };
+    giveUp.addEventListener('abort', onGiveUp, { once: true });
+    session.once('error', onError);
+    session.once('close', onClose);
+    session.once('remoteSettings', onSettings);
+  });
+}
+
+/**
+ * The socket under a session. `session.socket` is a proxy that refuses `destroy()`; the socket
+ * itself is kept under a symbol of Node's http2 module. `undefined` if this Node lays it out
+ * differently (the session is then only destroyed, never its socket).
+ */
+function socketOf(session: ClientHttp2Session): Duplex | undefined {
+  const key = Object.getOwnPropertySymbols(session).find((s) => s.description === 'socket');
+  const socket =
+    key === undefined ? undefined : (session as unknown as Record<symbol, unknown>)[key];
+  return socket !== null &&
+    typeof socket === 'object' &&
+    typeof (socket as Duplex).destroy === 'function'
+    ? (socket as Duplex)
+    : undefined;
 }
 
 function ignoreError(): void {}

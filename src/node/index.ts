@@ -14,6 +14,12 @@ export {
   type Http2WebSocketOptions,
   Http2WebSocketSession,
 } from './http2-session.js';
+export type { ProxyOption } from './proxy-option.js';
+export type { Broker, BrokerSink } from './pubsub/broker.js';
+export { ClusterBroker } from './pubsub/cluster-broker.js';
+export { LocalBroker } from './pubsub/local-broker.js';
+export { type PubSubOptions, SlowSubscriber } from './pubsub/pubsub-options.js';
+export type { PubSubStats } from './pubsub/topic-registry.js';
 export {
   type BackoffOptions,
   ReconnectingConnection,
@@ -21,6 +27,14 @@ export {
   reconnectDelay,
   reconnecting,
 } from './reconnecting.js';
+export {
+  runWorkers,
+  type WorkerContext,
+  type WorkerExit,
+  type WorkerPool,
+  type WorkerServer,
+  type WorkersOptions,
+} from './run-workers.js';
 export type { UpgradeRequestInfo } from './upgrade-request.js';
 export {
   type BinaryType,

@@ -51,6 +51,8 @@ import { type Heartbeat, heartbeatFor } from './heartbeat.js';
 import { refusal, switchingProtocols } from './http-answer.js';
 import { DEFAULT_SESSION_WINDOW } from './http2-defaults.js';
 import { nodePlatform } from './node-platform.js';
+import { type PubSubOptions, resolvePubSub } from './pubsub/pubsub-options.js';
+import { type PubSubStats, TopicRegistry } from './pubsub/topic-registry.js';
 import { processReadBuffer } from './shared-read-buffer.js';
 import {
   headerListSource,
@@ -82,6 +84,14 @@ export interface ServerOptions<Data = unknown> extends ConnectionOptions {
     protocols: readonly string[],
     request: UpgradeRequestInfo,
   ) => string | undefined;
+  /**
+   * Look at or add to the header fields of the 101 answer just before it is written (HTTP/1.1
+   * upgrades): a `Set-Cookie`, say. Added fields are checked as any other (no CR, LF or NUL).
+   */
+  readonly responseHeaders?: (
+    headers: (readonly [name: string, value: string])[],
+    request: UpgradeRequestInfo,
+  ) => void;
   /** Drop a socket whose handshake (request and `upgrade` hook) takes longer. Default 10 000 ms. */
   readonly handshakeTimeout?: number;
   /** Largest request head accepted (431 beyond). Default 16 KiB. */
@@ -106,6 +116,8 @@ export interface ServerOptions<Data = unknown> extends ConnectionOptions {
   /** With `listen({ http2: true })`: serve HTTP/2 streams that are not WebSocket CONNECTs
    * (pages, APIs). Default: 404. */
   readonly http2Stream?: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void;
+  /** Topics (`ws.subscribe`, `server.publish`): limits, slow subscribers, a broker. */
+  readonly pubsub?: PubSubOptions;
 }
 
 /** Where to listen. */
@@ -169,6 +181,7 @@ export class WebSocketServer<Data = unknown> {
   readonly #readBuffer: Buffer | undefined;
   /** Payloads are views of {@link #readBuffer} (`readBuffer: true` or a size). */
   readonly #borrowPayloads: boolean;
+  readonly #topics: TopicRegistry;
   readonly #onDispose = (connection: Connection<Data>): void => {
     this.#connections.delete(connection);
     this.#checkDrained();
@@ -191,6 +204,36 @@ export class WebSocketServer<Data = unknown> {
           ? undefined
           : Buffer.allocUnsafe(readBuffer === true ? 64 * 1024 : readBuffer);
     this.#heartbeat = heartbeatFor(this.#connectionOptions);
+    this.#topics = new TopicRegistry(
+      resolvePubSub(options.pubsub),
+      this.#connectionOptions.maxBackpressure,
+    );
+  }
+
+  /**
+   * Publish to every subscriber of `topic` (see `Connection.subscribe`) on this server and,
+   * with a broker, beyond it. The message is framed once (and compressed once for subscribers
+   * whose compression keeps no context) and the same bytes join each subscriber's next write.
+   * A string is text and bytes are binary unless `isBinary` says otherwise; `data` is not kept.
+   * Subscribers that are closing are skipped. Returns how many of this server's subscribers it
+   * was queued for.
+   */
+  publish(
+    topic: string,
+    data: string | Uint8Array,
+    isBinary: boolean = typeof data !== 'string',
+  ): number {
+    return this.#topics.publish(topic, data, isBinary, undefined);
+  }
+
+  /** How many of this server's connections are subscribed to `topic`. */
+  subscribers(topic: string): number {
+    return this.#topics.subscribers(topic);
+  }
+
+  /** Pub/sub counters: published, delivered, dropped, frames built. */
+  get pubsubStats(): PubSubStats {
+    return this.#topics.stats;
   }
 
   /** Open connections. */
@@ -234,11 +277,14 @@ export class WebSocketServer<Data = unknown> {
     // A TLS handshake failure is the peer's problem; never let it crash the process.
     server.on('tlsClientError', (_error: Error, socket: Duplex) => socket.destroy());
     // Every accepted TCP socket, so `close()` can also drop those still in their TLS handshake
-    // (not yet seen by acceptSocket) instead of waiting for their handshake timeout.
-    server.on('connection', (raw: Socket) => {
-      this.#raw.add(raw);
-      raw.once('close', () => this.#raw.delete(raw));
-    });
+    // (not yet seen by acceptSocket) instead of waiting for their handshake timeout, and the
+    // sockets of HTTP/2 sessions. A plain HTTP/1.1 listener hands each socket to acceptSocket
+    // at once, where the handshake and then the connection track it: its sockets carry no
+    // second entry and listener.
+    if (options.tls || options.http2) {
+      (server as RawTracking)[kRawSockets] = this.#raw;
+      server.on('connection', trackRaw);
+    }
     this.#listeners.push(server);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -376,9 +422,9 @@ export class WebSocketServer<Data = unknown> {
       refuse: (status, message, headers) => this.#refuse(socket, status, message, headers),
       accept: (protocol, extensions) => {
         if (!check.ok) return;
-        socket.write(
-          switchingProtocols(acceptHeaders(check.key, { protocol, extensions }, nodePlatform)),
-        );
+        const fields = [...acceptHeaders(check.key, { protocol, extensions }, nodePlatform)];
+        this.#options.responseHeaders?.(fields, base);
+        socket.write(switchingProtocols(fields));
       },
     };
     if (!check.ok) {
@@ -468,6 +514,7 @@ export class WebSocketServer<Data = unknown> {
       remoteAddress: info.remoteAddress,
       sharedReadBuffer: this.#readBuffer,
       borrowPayloads: this.#borrowPayloads,
+      topics: this.#topics,
       compression:
         deflate === undefined
           ? undefined
@@ -646,6 +693,7 @@ export class WebSocketServer<Data = unknown> {
   }
 
   async #shutDown(code: number, reason: string): Promise<void> {
+    this.#topics.close();
     const listenersClosed = this.#listeners.map(
       (listener) =>
         new Promise<void>((resolve) =>
@@ -781,6 +829,21 @@ function sniffPreface(
 
 function destroySocket(socket: Socket): void {
   socket.destroy();
+}
+
+const kRawSockets = Symbol('wirekit.rawSockets');
+/** A listener that keeps its accepted sockets in its WebSocket server's set. */
+type RawTracking = NetServer & { [kRawSockets]?: Set<Socket> };
+
+// Listeners shared by every accepted socket (`this` is the listener, then the socket), not a
+// closure and a `once` wrapper per socket: Node sets `socket.server` on accepted sockets, so
+// the set is found through it.
+function trackRaw(this: RawTracking, raw: Socket): void {
+  this[kRawSockets]?.add(raw);
+  raw.on('close', forgetRaw);
+}
+function forgetRaw(this: Socket & { server?: RawTracking }): void {
+  this.server?.[kRawSockets]?.delete(this);
 }
 
 /** A socket in its opening handshake. */

@@ -76,7 +76,10 @@ export type EventListenerOrObject =
 /** A listener for {@link WebSocket.addEventListener}. */
 export type WebSocketEventListener<E extends Event> =
   | ((this: WebSocket, event: E) => unknown)
-  | { handleEvent(event: E): unknown };
+  | {
+      /** Called with each event, with the object as `this`. */
+      handleEvent(event: E): unknown;
+    };
 
 // ---------------------------------------------------------------------------------------------
 // Events
@@ -405,11 +408,13 @@ export class WebSocket extends EventTarget {
     this.#setHandler('close', handler as WebSocketEventHandler<Event>);
   }
 
+  /** Listen for `open`, `message`, `error` or `close` with the event's own type. */
   override addEventListener<K extends EventType>(
     type: K,
     listener: WebSocketEventListener<WebSocketEventMap[K]> | null,
     options?: boolean | AddEventListenerOptions,
   ): void;
+  /** Listen for any event type, as `EventTarget` does. */
   override addEventListener(
     type: string,
     listener: EventListenerOrObject | null,
@@ -423,11 +428,13 @@ export class WebSocket extends EventTarget {
     if (listener !== null) super.addEventListener(type, listener as EventListenerObject, options);
   }
 
+  /** Stop listening: the same `type`, `listener` and `capture` as when it was added. */
   override removeEventListener<K extends EventType>(
     type: K,
     listener: WebSocketEventListener<WebSocketEventMap[K]> | null,
     options?: boolean | { readonly capture?: boolean },
   ): void;
+  /** Stop listening for any event type, as `EventTarget` does. */
   override removeEventListener(
     type: string,
     listener: EventListenerOrObject | null,

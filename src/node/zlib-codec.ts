@@ -259,6 +259,40 @@ function sharedEngine(
   return found;
 }
 
+/**
+ * Codecs over the shared engines: without context takeover a codec keeps nothing between
+ * messages, so every connection with the same settings uses the same one.
+ */
+const sharedCodecs = new Map<string, ZlibDeflater | ZlibInflater>();
+
+function sharedCodec(
+  kind: 'deflate',
+  windowBits: number,
+  level: number,
+  memLevel: number,
+): ZlibDeflater;
+function sharedCodec(
+  kind: 'inflate',
+  windowBits: number,
+  level: number,
+  memLevel: number,
+): ZlibInflater;
+function sharedCodec(
+  kind: 'deflate' | 'inflate',
+  windowBits: number,
+  level: number,
+  memLevel: number,
+): ZlibDeflater | ZlibInflater {
+  const key = `${kind}:${windowBits}:${level}:${memLevel}`;
+  let codec = sharedCodecs.get(key);
+  if (codec === undefined) {
+    const shared = sharedEngine(kind, windowBits, level, memLevel);
+    codec = kind === 'deflate' ? new ZlibDeflater(shared, true) : new ZlibInflater(shared, true);
+    sharedCodecs.set(key, codec);
+  }
+  return codec;
+}
+
 let available: boolean | undefined;
 
 /** Can this Node.js drive zlib synchronously (checked once)? */
@@ -299,68 +333,103 @@ export function createCompression(
   role: 'server' | 'client',
   settings: DeflateSettings = {},
 ): ConnectionCompression {
-  const level = settings.level ?? 1;
-  const memLevel = settings.memLevel ?? 8;
-  const server = role === 'server';
-  const sendBits = server ? params.serverMaxWindowBits : params.clientMaxWindowBits;
-  const sendFresh = server ? params.serverNoContextTakeover : params.clientNoContextTakeover;
-  // Inflate with at least 9 bits: a larger window also reads streams made with a smaller one.
-  const receiveBits = Math.max(9, server ? params.clientMaxWindowBits : params.serverMaxWindowBits);
-  const receiveFresh = server ? params.clientNoContextTakeover : params.serverNoContextTakeover;
-  const owned: ZlibEngine[] = [];
-  const own = (e: ZlibEngine): ZlibEngine => {
-    owned.push(e);
-    return e;
-  };
-  let deflater: ZlibDeflater | undefined;
-  let deflateEngine: ZlibEngine | undefined;
-  let deflaterUsed = false;
-  let inflater: ZlibInflater | undefined;
-  return {
-    threshold: settings.threshold ?? 1024,
-    maxCompressedSize: settings.maxCompressedSize ?? 256 * 1024,
-    // Created on first use: a connection that never sends (or never receives) a compressed
-    // message never pays for that direction.
-    deflater: {
-      compress(data: Uint8Array): Uint8Array {
-        if (deflater === undefined) {
-          if (sendFresh)
-            deflater = new ZlibDeflater(sharedEngine('deflate', sendBits, level, memLevel), true);
-          else {
-            deflateEngine = engine('deflate', sendBits, level, memLevel);
-            deflater = new ZlibDeflater(deflateEngine, false);
-          }
-        }
-        deflaterUsed = true;
-        return deflater.compress(data);
-      },
-    },
-    inflater: {
-      inflate(data: Uint8Array, limit: number): Uint8Array | InflateFailure {
-        inflater ??= new ZlibInflater(
-          receiveFresh
-            ? sharedEngine('inflate', receiveBits, 0, 0)
-            : own(engine('inflate', receiveBits, 0, 0)),
-          receiveFresh,
-        );
-        return inflater.inflate(data, limit);
-      },
-    },
-    trim(): void {
-      if (deflateEngine !== undefined && !deflaterUsed) {
-        deflateEngine.close();
-        deflateEngine = undefined;
-        deflater = undefined;
+  return new ZlibCompression(params, role === 'server', settings);
+}
+
+/**
+ * One connection's codecs: one object with a few fields, its own zlib contexts made on first
+ * use. It is also its own deflater and inflater, so a connection that has negotiated
+ * compression holds one small object until it actually compresses or inflates with context
+ * takeover, not a set of closures.
+ */
+class ZlibCompression implements ConnectionCompression, MessageDeflater, MessageInflater {
+  readonly threshold: number;
+  readonly maxCompressedSize: number;
+  /** Set without context takeover: the deflater then runs on a shared engine reset after each
+   * message, so its output depends only on the message and on these settings. */
+  readonly sharedKey: string | undefined;
+  readonly #level: number;
+  readonly #memLevel: number;
+  readonly #sendBits: number;
+  readonly #sendFresh: boolean;
+  readonly #receiveBits: number;
+  readonly #receiveFresh: boolean;
+  #deflater: MessageDeflater | undefined;
+  /** The compressor's own engine (context takeover), freed by {@link trim} when unused. */
+  #deflateEngine: ZlibEngine | undefined;
+  #deflaterUsed = false;
+  #inflater: MessageInflater | undefined;
+  /** The decompressor's own engine (context takeover), freed by {@link close}. */
+  #inflateEngine: ZlibEngine | undefined;
+
+  constructor(params: DeflateParams, server: boolean, settings: DeflateSettings) {
+    this.threshold = settings.threshold ?? 1024;
+    this.maxCompressedSize = settings.maxCompressedSize ?? 256 * 1024;
+    this.#level = settings.level ?? 1;
+    this.#memLevel = settings.memLevel ?? 8;
+    this.#sendBits = server ? params.serverMaxWindowBits : params.clientMaxWindowBits;
+    this.#sendFresh = server ? params.serverNoContextTakeover : params.clientNoContextTakeover;
+    // Inflate with at least 9 bits: a larger window also reads streams made with a smaller one.
+    this.#receiveBits = Math.max(
+      9,
+      server ? params.clientMaxWindowBits : params.serverMaxWindowBits,
+    );
+    this.#receiveFresh = server ? params.clientNoContextTakeover : params.serverNoContextTakeover;
+    this.sharedKey = this.#sendFresh
+      ? `${this.#sendBits}:${this.#level}:${this.#memLevel}`
+      : undefined;
+  }
+
+  get deflater(): MessageDeflater {
+    return this;
+  }
+
+  get inflater(): MessageInflater {
+    return this;
+  }
+
+  // Created on first use: a connection that never sends (or never receives) a compressed
+  // message never pays for that direction.
+  compress(data: Uint8Array): Uint8Array {
+    if (this.#deflater === undefined) {
+      if (this.#sendFresh) {
+        this.#deflater = sharedCodec('deflate', this.#sendBits, this.#level, this.#memLevel);
+      } else {
+        this.#deflateEngine = engine('deflate', this.#sendBits, this.#level, this.#memLevel);
+        this.#deflater = new ZlibDeflater(this.#deflateEngine, false);
       }
-      deflaterUsed = false;
-    },
-    close(): void {
-      for (const e of owned) e.close();
-      owned.length = 0;
-      deflateEngine?.close();
-      deflateEngine = undefined;
-      deflater = undefined;
-      inflater = undefined;
-    },
-  };
+    }
+    this.#deflaterUsed = true;
+    return this.#deflater.compress(data);
+  }
+
+  inflate(data: Uint8Array, limit: number): Uint8Array | InflateFailure {
+    if (this.#inflater === undefined) {
+      if (this.#receiveFresh) {
+        this.#inflater = sharedCodec('inflate', this.#receiveBits, 0, 0);
+      } else {
+        this.#inflateEngine = engine('inflate', this.#receiveBits, 0, 0);
+        this.#inflater = new ZlibInflater(this.#inflateEngine, false);
+      }
+    }
+    return this.#inflater.inflate(data, limit);
+  }
+
+  trim(): void {
+    if (this.#deflateEngine !== undefined && !this.#deflaterUsed) {
+      this.#deflateEngine.close();
+      this.#deflateEngine = undefined;
+      this.#deflater = undefined;
+    }
+    this.#deflaterUsed = false;
+  }
+
+  close(): void {
+    this.#inflateEngine?.close();
+    this.#inflateEngine = undefined;
+    this.#inflater = undefined;
+    this.#deflateEngine?.close();
+    this.#deflateEngine = undefined;
+    this.#deflater = undefined;
+  }
 }

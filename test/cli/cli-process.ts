@@ -3,7 +3,7 @@
  * (stdin a pipe, so the CLI is in its scriptable mode), watch its output, and make sure none
  * outlives its test file (`after(stopAllCli)`).
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -29,8 +29,22 @@ export class CliProcess {
   #done = false;
   readonly #watchers = new Set<() => void>();
 
-  constructor(args: readonly string[]) {
-    this.child = spawn(process.execPath, [CLI_MAIN, ...args], { stdio: 'pipe' });
+  /**
+   * With `terminal`, the CLI runs on a pseudo-terminal made by script(1): its stdin, stdout and
+   * stderr are that terminal (both outputs arrive as stdout, with CR LF line ends), and what
+   * {@link write} sends is typed into it.
+   */
+  constructor(args: readonly string[], options: { readonly terminal?: boolean } = {}) {
+    this.child =
+      options.terminal === true
+        ? spawn(
+            'script',
+            ['-qfec', shellCommand([process.execPath, CLI_MAIN, ...args]), '/dev/null'],
+            {
+              stdio: 'pipe',
+            },
+          )
+        : spawn(process.execPath, [CLI_MAIN, ...args], { stdio: 'pipe' });
     running.add(this);
     this.child.stdout.setEncoding('utf8').on('data', (text: string) => {
       this.#stdout += text;
@@ -129,6 +143,26 @@ export class CliProcess {
   #describe(): string {
     return `wirekit ${this.child.spawnargs.slice(2).join(' ')}\n--- stdout\n${this.#stdout}--- stderr\n${this.#stderr}`;
   }
+}
+
+/** script(1) (util-linux; Debian's essential package bsdutils) gives the CLI a terminal. */
+function requireScript(): void {
+  try {
+    execFileSync('script', ['--version'], { stdio: 'ignore' });
+  } catch (cause) {
+    throw new Error('the terminal tests need script(1): apt-get install -y bsdutils', { cause });
+  }
+}
+
+/** `wirekit …` on a pseudo-terminal (see {@link CliProcess}); fails at once without script(1). */
+export function startCliOnTerminal(...args: string[]): CliProcess {
+  requireScript();
+  return new CliProcess(args, { terminal: true });
+}
+
+/** Words quoted for `sh -c`. */
+function shellCommand(words: readonly string[]): string {
+  return words.map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ');
 }
 
 /** Start `wirekit …` with stdin open. */

@@ -19,15 +19,33 @@ describe('wirekit usage', () => {
   test('every command has --help (and -h, and `wirekit help CMD`) with its options', async () => {
     const expected = {
       serve: ['--port', '--host', '--path', '--tls-cert', '--tls-key', '--broadcast', '--quiet'],
-      connect: ['--binary', '--header', '--subprotocol', '--insecure', '--ca', '--wait'],
+      connect: [
+        '-c, --connect URL',
+        '--binary',
+        '-H, --header',
+        '-s, --subprotocol',
+        '-x, --execute MSG',
+        '-w, --wait S',
+        '-P, --show-ping-pong',
+        '--slash',
+        '--ca FILE',
+        '--cert FILE',
+        '--key FILE',
+        '-k, --insecure',
+        '-n, --no-check',
+        '/close [code [reason]]',
+      ],
       bench: [
         '--url',
+        '--local',
         '--mode',
         '--connections',
-        '--payload',
+        '--payload SIZE',
         '--messages',
         '--duration',
         '--json',
+        '--hdr',
+        '--ca FILE',
       ],
     };
     await Promise.all(
@@ -84,9 +102,20 @@ describe('wirekit usage', () => {
       [['serve', '--tls-cert', 'cert.pem'], /--tls-cert and --tls-key go together/],
       [['serve', '--path', 'ws'], /--path must start with "\/"/],
       [['serve', '--max-message-size', '12Q'], /--max-message-size needs a whole number/],
-      [['bench', '--mode', 'storm'], /--mode is echo or broadcast/],
-      [['bench', '--messages', '5', '--duration', '1'], /exclude each other/],
-      [['bench', '--mode', 'broadcast', '--connections', '1'], /--connections must be 2–/],
+      [['bench'], /needs a target: --url URL .*, or --local /],
+      [['bench', '--connections', '2'], /needs a target/],
+      [['bench', '--local', '--url', 'ws://127.0.0.1:1'], /--url and --local exclude/],
+      [['bench', '--url', 'http://127.0.0.1:1'], /use ws:\/\/127\.0\.0\.1:1 /],
+      [['bench', '--local', '--ca', 'ca.pem'], /TLS options .* need a wss:\/\/ --url/],
+      [['bench', '--local', '--json', '--hdr'], /--json and --hdr exclude/],
+      [['bench', '--local', '--mode', 'storm'], /--mode is echo or broadcast/],
+      [['bench', '--local', '--messages', '5', '--duration', '1'], /exclude each other/],
+      [
+        ['bench', '--local', '--mode', 'broadcast', '--connections', '1'],
+        /--connections must be 2–/,
+      ],
+      [['bench', '--local', '--payload', '1.5M'], /--payload needs a whole number of bytes/],
+      [['bench', '--local', '--payload', '65M'], /--payload must be 0–64M, not 65M/],
     ];
     // Four processes at a time: each case is a separate CLI start.
     for (let i = 0; i < cases.length; i += 4) {

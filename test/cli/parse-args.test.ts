@@ -4,7 +4,6 @@ import { describe, test } from 'node:test';
 import { commandHelp } from '../../src/cli/command-help.js';
 import type { CommandSpec } from '../../src/cli/command-spec.js';
 import { headerOption } from '../../src/cli/header-option.js';
-import { LatencyRecorder } from '../../src/cli/latency-recorder.js';
 import { formatMessage } from '../../src/cli/message-format.js';
 import { byteSizeOption, numberOption } from '../../src/cli/number-option.js';
 import { parseArgs } from '../../src/cli/parse-args.js';
@@ -81,8 +80,17 @@ describe('option values', () => {
     assert.equal(size('64K'), 65536);
     assert.equal(size('16m'), 16 * 1024 * 1024);
     assert.equal(size('1GiB'), 1024 ** 3);
+    assert.equal(size('64KiB'), 65536);
+    assert.equal(size('64kb'), 65536);
+    assert.equal(size('512B'), 512);
+    assert.equal(size(' 1M '), 1024 * 1024);
     assert.throws(() => size('0'), /at least 1/);
     assert.throws(() => size('1.5M'), UsageError);
+    assert.throws(() => size('1ib'), /a whole number of bytes, with an optional K, M or G suffix/);
+    assert.throws(() => size('1T'), UsageError);
+    assert.throws(() => byteSizeOption('2M', '--payload', 0, { min: 0, max: 1024 * 1024 }), {
+      message: '--payload must be 0–1M, not 2M',
+    });
   });
 
   test('--header splits at the first colon and trims the value', () => {
@@ -104,20 +112,5 @@ describe('output formats', () => {
     assert.equal(formatMessage(Buffer.alloc(0), true), '<binary 0 bytes>');
     const long = formatMessage(Buffer.alloc(100, 0xab), true);
     assert.equal(long, `<binary 100 bytes> ${'ab'.repeat(64)}…`);
-  });
-
-  test('latency percentiles use the nearest rank', () => {
-    const latency = new LatencyRecorder(4);
-    assert.deepEqual(latency.summary(), { min: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 });
-    for (let i = 100; i >= 1; i--) latency.record(i); // grows past its initial capacity
-    assert.equal(latency.count, 100);
-    assert.deepEqual(latency.summary(), {
-      min: 1,
-      mean: 50.5,
-      p50: 50,
-      p90: 90,
-      p99: 99,
-      max: 100,
-    });
   });
 });

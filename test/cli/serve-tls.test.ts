@@ -1,4 +1,7 @@
-/** `wirekit serve --tls-cert --tls-key` serves wss://; `wirekit connect` trusts it with --ca. */
+/**
+ * `wirekit serve --tls-cert --tls-key` serves wss://; `wirekit connect` and `wirekit bench`
+ * trust it with --ca, skip the check with --insecure (-n), and say which flag fixes a refusal.
+ */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,13 +38,41 @@ describe('wss:// with the test certificate', () => {
     assert.match(result.stderr, /^connected to wss:\/\/127\.0\.0\.1:\d+/);
   });
 
-  test('without --ca the self-signed certificate is refused (exit 1); --insecure accepts it', async () => {
+  test('without --ca the self-signed certificate is refused with the --ca hint (exit 1)', async () => {
     const refused = await runCli(['connect', url]);
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /^wirekit connect: .*certificate.*\n$/i);
-    const insecure = await runCli(['connect', url, '--insecure', '--wait', '0'], 'trust me\n');
-    assert.equal(insecure.code, 0, insecure.stderr);
-    assert.equal(insecure.stdout, 'trust me\n');
+    assert.equal(
+      refused.stderr,
+      "wirekit connect: the server's certificate is not trusted (it is self-signed): pass --ca FILE with its CA, or --insecure to skip the check (testing only)\n",
+    );
+  });
+
+  test('--insecure and its wscat name -n accept the certificate unchecked', async () => {
+    for (const flag of ['--insecure', '-n', '--no-check']) {
+      const result = await runCli(['connect', url, flag, '--wait', '0'], 'trust me\n');
+      assert.equal(result.code, 0, `${flag}: ${result.stderr}`);
+      assert.equal(result.stdout, 'trust me\n');
+    }
+  });
+
+  test('bench --url wss:// takes --ca too; without it the same hint', async () => {
+    const args = ['bench', '--url', url, '--connections', '2', '--messages', '20', '--json'];
+    const trusted = await runCli([...args, '--ca', certFile]);
+    assert.equal(trusted.code, 0, trusted.stderr);
+    assert.equal((JSON.parse(trusted.stdout) as { messages: number }).messages, 20);
+    const refused = await runCli(args);
+    assert.equal(refused.code, 1);
+    assert.equal(refused.stdout, '');
+    assert.match(
+      refused.stderr,
+      /^wirekit bench: the server's certificate is not trusted .*--ca FILE/,
+    );
+  });
+
+  test('ws:// to the TLS port: the handshake fails with a hint to use wss://', async () => {
+    const result = await runCli(['connect', url.replace(/^wss:/, 'ws:')]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /\(if it speaks TLS, use wss:\/\/ instead of ws:\/\/\)\n$/);
   });
 
   test('connect --ca with a missing file: exit 1 naming the file', async () => {

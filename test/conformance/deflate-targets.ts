@@ -4,26 +4,16 @@
  * own offer (against the server) or its own answer (against the client) — and then compresses
  * with its own codec ({@link DeflatePeer}). The same compression cases run against each.
  */
-import { randomBytes } from 'node:crypto';
-import {
-  createServer as createNetServer,
-  connect as netConnect,
-  type Server,
-  type Socket,
-} from 'node:net';
-import type { Duplex } from 'node:stream';
-import { createServer as createTlsServer, connect as tlsConnect } from 'node:tls';
 import {
   type Connection,
-  type ConnectionHandler,
   type ConnectionOptions,
   connect,
   serve,
   type WebSocketServer,
 } from '../../src/index.js';
 import type { DeflateConfig } from '../../src/node/deflate-config.js';
-import { acceptFor, readRawHead } from '../helpers/raw-handshake.js';
-import { testCertificate } from '../helpers/tls-cert.js';
+import { echo } from '../helpers/echo.js';
+import type { RawClients, RawServer, TestTransport } from '../transports/test-transports.js';
 import {
   type AgreementRequest,
   agreementFromAnswer,
@@ -33,7 +23,7 @@ import {
   offerFor,
   parseExtensions,
 } from './deflate-peer.js';
-import { RawPeer, WAIT_MS } from './raw-peer.js';
+import type { RawPeer } from './raw-peer.js';
 import { TARGET_LIMITS } from './targets.js';
 
 /** A wirekit endpoint with deflate on, and a way to open negotiated peers to it. */
@@ -65,7 +55,7 @@ export interface ServerHandshake {
   readonly head: string;
   /** Its `Sec-WebSocket-Extensions`, if any. */
   readonly extensions: string | undefined;
-  /** The connection, when the answer was a 101. */
+  /** The connection, when the server accepted (101, or 200 over HTTP/2). */
   readonly peer: RawPeer | undefined;
 }
 
@@ -85,17 +75,6 @@ export interface ClientHandshake {
   readonly peer: RawPeer;
 }
 
-const echo: ConnectionHandler = {
-  message(ws, data, isBinary) {
-    if (ws.readyState === 1) ws.send(data, isBinary);
-  },
-};
-
-function header(head: string, name: string): string | undefined {
-  const match = new RegExp(`\\r\\n${name}: *([^\\r]*)`, 'i').exec(head);
-  return match?.[1];
-}
-
 function describeConfig(deflate: boolean | DeflateConfig): string {
   return `deflate ${JSON.stringify(deflate)}`;
 }
@@ -106,84 +85,30 @@ function modeOf(deflate: boolean | DeflateConfig, server: boolean): 'shared' | '
   return mode ?? (server ? 'shared' : 'dedicated');
 }
 
-/**
- * Connect to a WebSocket server on 127.0.0.1:`port` and send an upgrade request with this
- * `Sec-WebSocket-Extensions` (none if `undefined`); a 101 gives a raw client peer.
- */
-export async function openRawClient(
-  port: number,
-  transport: 'tcp' | 'tls',
-  offer: string | undefined,
-): Promise<ServerHandshake & { readonly socket: Socket }> {
-  const socket: Socket =
-    transport === 'tls'
-      ? tlsConnect({ host: '127.0.0.1', port, ca: testCertificate().cert })
-      : netConnect({ host: '127.0.0.1', port });
-  socket.setNoDelay(true);
-  const key = randomBytes(16).toString('base64');
-  socket.write(
-    `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n${offer === undefined ? '' : `Sec-WebSocket-Extensions: ${offer}\r\n`}\r\n`,
-  );
-  const { head, rest } = await readRawHead(socket, WAIT_MS);
-  const extensions = header(head, 'Sec-WebSocket-Extensions');
-  if (!head.startsWith('HTTP/1.1 101 ')) {
-    socket.destroy();
-    return { head, extensions, peer: undefined, socket };
-  }
-  if (header(head, 'Sec-WebSocket-Accept') !== acceptFor(key)) {
-    socket.destroy();
-    throw new Error(`wrong Sec-WebSocket-Accept: ${head}`);
-  }
-  return { head, extensions, peer: new RawPeer(socket, 'client', rest), socket };
-}
-
-/**
- * Answer a WebSocket client's upgrade request on an accepted `socket` with a 101 carrying
- * `answer(offer)` as `Sec-WebSocket-Extensions` (none for `undefined`); returns the offer and
- * a raw server peer.
- */
-export async function answerRawUpgrade(
-  socket: Duplex,
-  answer: (offer: string | undefined) => string | undefined,
-): Promise<{ readonly offer: string | undefined; readonly peer: RawPeer }> {
-  const { head, rest } = await readRawHead(socket, WAIT_MS);
-  const key = header(head, 'Sec-WebSocket-Key');
-  if (!head.startsWith('GET / HTTP/1.1\r\n') || key === undefined)
-    throw new Error(`bad upgrade request: ${head}`);
-  const offer = header(head, 'Sec-WebSocket-Extensions');
-  const extensions = answer(offer);
-  socket.write(
-    `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(key)}\r\n${extensions === undefined ? '' : `Sec-WebSocket-Extensions: ${extensions}\r\n`}\r\n`,
-  );
-  return { offer, peer: new RawPeer(socket, 'server', rest) };
-}
-
-/** wirekit's echo server with `deflate`, and raw clients that make their own offers. */
+/** wirekit's echo server with `deflate` on `transport`, and raw clients that make their own
+ * offers. */
 export function deflateServerTarget(
-  transport: 'tcp' | 'tls',
+  transport: TestTransport,
   deflate: boolean | DeflateConfig,
   limits: ConnectionOptions = {},
 ): DeflateServerTarget {
   let server: WebSocketServer | undefined;
-  const sockets: Socket[] = [];
+  let raw: RawClients | undefined;
   const options = { ...TARGET_LIMITS, ...limits };
   const handshake = async (offer: string | undefined): Promise<ServerHandshake> => {
-    if (server === undefined) {
-      server = await serve({
-        port: 0,
-        host: '127.0.0.1',
-        handler: echo,
-        deflate,
-        ...options,
-        ...(transport === 'tls' ? { tls: testCertificate() } : {}),
-      });
-    }
-    const result = await openRawClient(server.address!.port, transport, offer);
-    sockets.push(result.socket);
-    return result;
+    server ??= await serve({ ...transport.serve, handler: echo, deflate, ...options });
+    raw ??= transport.rawClients(server.address!.port);
+    const answer = await raw.open(
+      offer === undefined ? {} : { headers: { 'Sec-WebSocket-Extensions': offer } },
+    );
+    return {
+      head: answer.head,
+      extensions: answer.headers['sec-websocket-extensions'],
+      peer: answer.peer,
+    };
   };
   return {
-    name: `server over ${transport.toUpperCase()}, ${describeConfig(deflate)}`,
+    name: `server over ${transport.description}, ${describeConfig(deflate)}`,
     side: 'server',
     mode: modeOf(deflate, true),
     maxMessageSize: options.maxMessageSize ?? 16 * 1024 * 1024,
@@ -199,47 +124,31 @@ export function deflateServerTarget(
       return new DeflatePeer(peer, agreementFromAnswer(offer, extensions), extensions, peerOptions);
     },
     async close() {
-      for (const socket of sockets) socket.destroy();
+      await raw?.close();
       await server?.close();
     },
   };
 }
 
-/** wirekit's echo client with `deflate`, and a raw server that writes its own answers. */
+/** wirekit's echo client with `deflate` on `transport`, and a raw server that writes its own
+ * answers. */
 export function deflateClientTarget(
-  transport: 'tcp' | 'tls',
+  transport: TestTransport,
   deflate: boolean | DeflateConfig,
   limits: ConnectionOptions = {},
 ): DeflateClientTarget {
-  let server: Server | undefined;
-  let port = 0;
-  const waiting: ((socket: Socket) => void)[] = [];
-  const sockets: Socket[] = [];
+  let raw: RawServer | undefined;
   const clients: Connection[] = [];
   const options = { ...TARGET_LIMITS, ...limits };
   const handshake = async (
     answer: (offer: string | undefined) => string | undefined,
   ): Promise<ClientHandshake> => {
-    if (server === undefined) {
-      const onSocket = (socket: Socket): void => {
-        socket.setNoDelay(true);
-        sockets.push(socket);
-        waiting.shift()?.(socket);
-      };
-      server =
-        transport === 'tls'
-          ? createTlsServer(testCertificate(), onSocket)
-          : createNetServer(onSocket);
-      await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-      port = (server.address() as { port: number }).port;
-    }
-    const accepted = new Promise<Socket>((resolve) => waiting.push(resolve));
-    const scheme = transport === 'tls' ? 'wss' : 'ws';
-    const connecting = connect(`${scheme}://127.0.0.1:${port}/`, {
+    raw ??= await transport.rawServer();
+    const connecting = connect(raw.url('/'), {
+      ...transport.connect,
       handler: echo,
       deflate,
       ...options,
-      tls: { ca: testCertificate().cert },
     }).then(
       (client) => {
         clients.push(client);
@@ -247,13 +156,17 @@ export function deflateClientTarget(
       },
       (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
     );
-    const socket = await accepted;
-    const { offer, peer } = await answerRawUpgrade(socket, answer);
+    const request = await raw.nextRequest();
+    const offer = request.headers['sec-websocket-extensions'];
+    const extensions = answer(offer);
+    const peer: RawPeer = request.accept(
+      extensions === undefined ? {} : { 'Sec-WebSocket-Extensions': extensions },
+    );
     const client = await connecting;
     return { offer, client, peer };
   };
   return {
-    name: `client over ${transport.toUpperCase()}, ${describeConfig(deflate)}`,
+    name: `client over ${transport.description}, ${describeConfig(deflate)}`,
     side: 'client',
     mode: modeOf(deflate, false),
     maxMessageSize: options.maxMessageSize ?? 16 * 1024 * 1024,
@@ -278,11 +191,8 @@ export function deflateClientTarget(
       return new DeflatePeer(peer, agreementFromAnswer(offer, answer), offer, peerOptions);
     },
     async close() {
-      for (const socket of sockets) socket.destroy();
       for (const client of clients) client.terminate();
-      await new Promise<void>((resolve) =>
-        server === undefined ? resolve() : server.close(() => resolve()),
-      );
+      await raw?.close();
     },
   };
 }

@@ -43,6 +43,19 @@ export class RawPeer {
     if (initial.length > 0) this.#receive(initial);
   }
 
+  /**
+   * The bare socket or stream under the peer: `pause()` it to stop reading (backpressure
+   * tests), `resume()` to read again, `end()` to close our side.
+   */
+  get stream(): Duplex {
+    return this.#socket;
+  }
+
+  /** Whether the connection has ended (end, close or error of the stream). */
+  get isEnded(): boolean {
+    return this.#ended;
+  }
+
   #receive(chunk: Buffer): void {
     this.#parser.push(chunk);
     for (let frame = this.#parser.next(); frame !== undefined; frame = this.#parser.next())

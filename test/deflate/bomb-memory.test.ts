@@ -4,21 +4,24 @@
  * whose message limit is 1 MiB. The side must close with 1009, and its peak RSS — measured in
  * a child process that runs nothing else — must not grow by anything like the inflated size:
  * inflating stops at the limit instead of allocating the output.
+ *
+ * Over TCP only: what is measured is the inflater's memory, the same on every transport, and
+ * the child process serves one plain socket.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import { constants, createDeflateRaw } from 'node:zlib';
 import { wordText } from '../conformance/deflate-payloads.js';
 import { agreementFromAnswer, answerFor, DeflatePeer } from '../conformance/deflate-peer.js';
-import { answerRawUpgrade, openRawClient } from '../conformance/deflate-targets.js';
 import { OP } from '../conformance/wire-frame.js';
-import { within } from '../node/helpers.js';
+import { within } from '../helpers/within.js';
+import { type RawClients, testTransport } from '../transports/test-transports.js';
 import type { ChildReport } from './bomb-child.js';
 
 const MiB = 1024 * 1024;
+const tcp = testTransport('tcp');
 const BOMB_SIZE = 256 * MiB;
 /** Generous: the bomb inflates to 256 MiB; bounded inflation needs about 2 MiB. */
 const RSS_GROWTH_BOUND = 64 * MiB;
@@ -113,53 +116,42 @@ describe('a decompression bomb closes with 1009 in bounded memory', () => {
     test(`server, ${mode} mode`, async () => {
       const child = new Child(['server', '0', mode]);
       let peer: DeflatePeer | undefined;
+      let raw: RawClients | undefined;
       try {
         const ready = await child.next();
         const offer = 'permessage-deflate; client_max_window_bits';
-        const handshake = await openRawClient(ready.port!, 'tcp', offer);
-        assert.ok(handshake.peer !== undefined && handshake.extensions !== undefined);
-        peer = new DeflatePeer(
-          handshake.peer,
-          agreementFromAnswer(offer, handshake.extensions),
-          handshake.extensions,
-        );
+        raw = tcp.rawClients(ready.port!);
+        const handshake = await raw.open({ headers: { 'Sec-WebSocket-Extensions': offer } });
+        const extensions = handshake.headers['sec-websocket-extensions'];
+        assert.ok(handshake.peer !== undefined && extensions !== undefined);
+        peer = new DeflatePeer(handshake.peer, agreementFromAnswer(offer, extensions), extensions);
         await bombAndMeasure(child, peer);
       } finally {
         peer?.destroy();
+        await raw?.close();
         await child.exit();
       }
     });
 
     test(`client, ${mode} mode`, async () => {
-      const accepted: Socket[] = [];
-      const server = createServer((socket) => accepted.push(socket));
-      server.listen(0, '127.0.0.1');
-      await once(server, 'listening');
-      const port = (server.address() as { port: number }).port;
-      const child = new Child(['client', String(port), mode]);
+      const server = await tcp.rawServer();
+      const child = new Child(['client', String(server.port), mode]);
       let peer: DeflatePeer | undefined;
       try {
-        await within(
-          (async () => {
-            while (accepted.length === 0) await new Promise((r) => setTimeout(r, 10));
-          })(),
-          20_000,
-          'the child to connect',
-        );
-        let answer = '';
-        const { offer, peer: raw } = await answerRawUpgrade(accepted[0]!, (offered) => {
-          answer = answerFor(offered!, {});
-          return answer;
-        });
-        peer = new DeflatePeer(raw, agreementFromAnswer(offer!, answer), offer!);
+        // Generous: the child process starts first.
+        const request = await server.nextRequest(20_000);
+        const offer = request.headers['sec-websocket-extensions'];
+        assert.ok(offer !== undefined, 'the child offered permessage-deflate');
+        const answer = answerFor(offer, {});
+        const raw = request.accept({ 'Sec-WebSocket-Extensions': answer });
+        peer = new DeflatePeer(raw, agreementFromAnswer(offer, answer), offer);
         const ready = await child.next();
         assert.equal(ready.type, 'ready');
         await bombAndMeasure(child, peer);
       } finally {
         peer?.destroy();
         await child.exit();
-        for (const socket of accepted) socket.destroy();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await server.close();
       }
     });
   }

@@ -3,6 +3,10 @@
  * must decline (parameters out of range, unknown, repeated, valued flags, an 8-bit window zlib
  * cannot honour) — and then the connection works uncompressed — fallback offers it takes, and
  * answers wirekit's client must refuse with `ERR_WS_HANDSHAKE`.
+ *
+ * Over TCP only, on purpose: negotiation is the same code on every transport (the compression
+ * groups of the conformance suite run over all of them), and the refusal of a malformed header
+ * is checked as an HTTP/1.1 status line.
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
@@ -16,6 +20,9 @@ import {
 } from '../conformance/deflate-targets.js';
 import type { RawPeer } from '../conformance/raw-peer.js';
 import { OP } from '../conformance/wire-frame.js';
+import { testTransport } from '../transports/test-transports.js';
+
+const tcp = testTransport('tcp');
 
 /** Echo a text message without compression and close cleanly: the connection works. */
 async function worksUncompressed(peer: RawPeer): Promise<void> {
@@ -26,7 +33,7 @@ async function worksUncompressed(peer: RawPeer): Promise<void> {
 }
 
 describe('server: offers it must decline (RFC 7692 §7.1)', () => {
-  const target: DeflateServerTarget = deflateServerTarget('tcp', { mode: 'dedicated' });
+  const target: DeflateServerTarget = deflateServerTarget(tcp, { mode: 'dedicated' });
   after(() => target.close());
 
   const declined: readonly [string, string][] = [
@@ -133,7 +140,7 @@ describe('server: offers it must decline (RFC 7692 §7.1)', () => {
 });
 
 describe('server: its own limits shape the answer', () => {
-  const target: DeflateServerTarget = deflateServerTarget('tcp', {
+  const target: DeflateServerTarget = deflateServerTarget(tcp, {
     mode: 'dedicated',
     serverMaxWindowBits: 10,
     clientMaxWindowBits: 11,
@@ -168,13 +175,13 @@ describe('server: its own limits shape the answer', () => {
 });
 
 describe('client: answers it must refuse with ERR_WS_HANDSHAKE (RFC 7692 §7.1)', () => {
-  const target: DeflateClientTarget = deflateClientTarget('tcp', {
+  const target: DeflateClientTarget = deflateClientTarget(tcp, {
     mode: 'dedicated',
     serverMaxWindowBits: 12,
     clientMaxWindowBits: 13,
   });
-  const plain: DeflateClientTarget = deflateClientTarget('tcp', false);
-  const sharedClient: DeflateClientTarget = deflateClientTarget('tcp', { mode: 'shared' });
+  const plain: DeflateClientTarget = deflateClientTarget(tcp, false);
+  const sharedClient: DeflateClientTarget = deflateClientTarget(tcp, { mode: 'shared' });
   after(() => Promise.all([target.close(), plain.close(), sharedClient.close()]));
 
   const refused: readonly [string, string][] = [

@@ -13,6 +13,7 @@
  * ```
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { within } from '../helpers/within.js';
 import type {
   FromServerProcess,
   ServerProcessOptions,
@@ -70,7 +71,7 @@ export class ServerProcess {
     const exited = new Promise<number | null>((resolve) => {
       child.once('exit', (code) => resolve(code));
     });
-    const ready = await bounded(
+    const ready = await within(
       new Promise<Extract<FromServerProcess, { type: 'ready' }>>((resolve, reject) => {
         child.once('error', reject);
         void exited.then((code) => reject(new Error(`server process exited early (${code})`)));
@@ -81,6 +82,7 @@ export class ServerProcess {
         };
         child.on('message', onMessage);
       }),
+      WAIT_MS,
       'the server process to listen',
     ).catch((error: unknown) => {
       child.kill();
@@ -162,7 +164,7 @@ export class ServerProcess {
       (r): r is Extract<ServerReport, { type: 'shut-down' }> => r.type === 'shut-down',
       'shut-down report',
     );
-    const exitCode = await bounded(this.#exited, 'the server process to exit by itself');
+    const exitCode = await within(this.#exited, WAIT_MS, 'the server process to exit by itself');
     return { leftBehind: report.leftBehind, exitCode };
   }
 
@@ -184,12 +186,4 @@ export class ServerProcess {
 
 function isClose(report: ServerReport): report is Extract<ServerReport, { type: 'close' }> {
   return report.type === 'close';
-}
-
-function bounded<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), WAIT_MS);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

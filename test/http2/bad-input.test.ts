@@ -11,20 +11,19 @@ import { Http2WebSocketSession } from '../../src/node/http2-session.js';
 import { serve } from '../../src/node/websocket-server.js';
 import { OP } from '../conformance/wire-frame.js';
 import { deferred, within } from '../node/helpers.js';
+import { isHttp2, testTransports } from '../transports/test-transports.js';
 import {
   type CloseReport,
   clientTls,
   connectionLog,
-  H2_KINDS,
   h2LeftBehind,
-  listenH2,
   openPeer,
   QUICK,
   takeH2Census,
 } from './h2-fixtures.js';
 import {
-  bounded,
   closeRawSession,
+  H2_WAIT_MS,
   openRawSession,
   rawExtendedConnect,
   rawH2Server,
@@ -68,12 +67,13 @@ const REFUSALS: readonly {
   },
 ];
 
-for (const kind of H2_KINDS) {
+for (const transport of testTransports().filter(isHttp2)) {
+  const kind = transport.name;
   describe(`bad input over ${kind}`, { timeout: 60_000 }, () => {
     test('malformed extended CONNECTs are refused on their own streams; the session keeps serving', async (t) => {
       const before = takeH2Census();
       const log = connectionLog();
-      const server = await serve({ ...listenH2(kind), ...QUICK, handler: log.handler });
+      const server = await serve({ ...transport.serve, ...QUICK, handler: log.handler });
       t.after(() => server.close());
       const session = await openRawSession(kind, server.address!.port);
       t.after(() => closeRawSession(session));
@@ -105,7 +105,7 @@ for (const kind of H2_KINDS) {
         },
       });
       const server = await serve({
-        ...listenH2(kind),
+        ...transport.serve,
         ...QUICK,
         handshakeTimeout: 200,
         handler: log.handler,
@@ -132,7 +132,7 @@ for (const kind of H2_KINDS) {
     test('RST_STREAM in the middle of a message: that connection reports 1006, the other streams of the session are unaffected', async (t) => {
       const before = takeH2Census();
       const log = connectionLog();
-      const server = await serve({ ...listenH2(kind), ...QUICK, handler: log.handler });
+      const server = await serve({ ...transport.serve, ...QUICK, handler: log.handler });
       t.after(() => server.close());
       const session = await openRawSession(kind, server.address!.port);
       t.after(() => closeRawSession(session));
@@ -172,7 +172,7 @@ for (const kind of H2_KINDS) {
     test('the client sends GOAWAY and drops the session with three open WebSockets: each reports 1006, the server holds nothing', async (t) => {
       const before = takeH2Census();
       const log = connectionLog();
-      const server = await serve({ ...listenH2(kind), ...QUICK, handler: log.handler });
+      const server = await serve({ ...transport.serve, ...QUICK, handler: log.handler });
       t.after(() => server.close());
       const session = await openRawSession(kind, server.address!.port);
       t.after(() => session.destroy());
@@ -201,7 +201,7 @@ for (const kind of H2_KINDS) {
     test('a graceful GOAWAY from the client lets the open WebSockets finish; the session ends after them', async (t) => {
       const before = takeH2Census();
       const log = connectionLog();
-      const server = await serve({ ...listenH2(kind), ...QUICK, handler: log.handler });
+      const server = await serve({ ...transport.serve, ...QUICK, handler: log.handler });
       t.after(() => server.close());
       const session = await openRawSession(kind, server.address!.port);
       t.after(() => session.destroy());
@@ -212,7 +212,7 @@ for (const kind of H2_KINDS) {
       await peer.expectMessage(OP.TEXT, 'after GOAWAY');
       peer.closeWith(1000);
       await peer.expectClose(1000);
-      await bounded(sessionClosed, 'the session to close after its last stream');
+      await within(sessionClosed, H2_WAIT_MS, 'the session to close after its last stream');
       assert.deepEqual(await log.closeOf('/lingering'), { code: 1000, reason: '', wasClean: true });
       await server.close();
       assert.deepEqual(await h2LeftBehind(before), [], 'sockets, timers or streams left behind');
@@ -221,7 +221,7 @@ for (const kind of H2_KINDS) {
     test('server.close() with open WebSockets: each gets 1001 and END_STREAM, then the session a GOAWAY', async (t) => {
       const before = takeH2Census();
       const log = connectionLog();
-      const server = await serve({ ...listenH2(kind), ...QUICK, handler: log.handler });
+      const server = await serve({ ...transport.serve, ...QUICK, handler: log.handler });
       t.after(() => server.close());
       const session = await openRawSession(kind, server.address!.port);
       t.after(() => session.destroy());
@@ -234,14 +234,15 @@ for (const kind of H2_KINDS) {
         peer.closeWith(1001);
         await peer.expectEnd();
       }
-      await bounded(closing, 'server.close()');
-      assert.equal(await bounded(goaway, 'the GOAWAY'), constants.NGHTTP2_NO_ERROR);
+      await within(closing, H2_WAIT_MS, 'server.close()');
+      assert.equal(await within(goaway, H2_WAIT_MS, 'the GOAWAY'), constants.NGHTTP2_NO_ERROR);
       for (const url of ['/a', '/b'])
         assert.deepEqual(await log.closeOf(url), { code: 1001, reason: '', wasClean: true });
-      await bounded(
+      await within(
         new Promise<void>((resolve) =>
           session.destroyed ? resolve() : session.once('close', () => resolve()),
         ),
+        H2_WAIT_MS,
         'the client session to close',
       );
       assert.deepEqual(await h2LeftBehind(before), [], 'sockets, timers or streams left behind');

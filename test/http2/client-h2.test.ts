@@ -20,16 +20,9 @@ import { RawPeer } from '../conformance/raw-peer.js';
 import { OP } from '../conformance/wire-frame.js';
 import { testCertificate } from '../helpers/tls-cert.js';
 import { within } from '../node/helpers.js';
-import {
-  clientTls,
-  connectionLog,
-  H2_KINDS,
-  h2LeftBehind,
-  listenH2,
-  QUICK,
-  takeH2Census,
-} from './h2-fixtures.js';
-import { bounded, type H2Kind, type RawH2Server, rawH2Server, wsUrlOf } from './raw-h2.js';
+import { isHttp2, testTransports } from '../transports/test-transports.js';
+import { clientTls, connectionLog, h2LeftBehind, QUICK, takeH2Census } from './h2-fixtures.js';
+import { H2_WAIT_MS, type H2Kind, type RawH2Server, rawH2Server, wsUrlOf } from './raw-h2.js';
 
 /** The next message a connection iterates, as text. */
 async function nextText<Data>(connection: Connection<Data>): Promise<string> {
@@ -61,8 +54,9 @@ async function rawSessionClosed(raw: RawH2Server, index = 0): Promise<void> {
   const session = raw.sessions[index];
   assert.ok(session !== undefined, `the raw server has no session #${index}`);
   if (session.closed || session.destroyed) return;
-  await bounded(
+  await within(
     once(session, 'close').then(() => {}),
+    H2_WAIT_MS,
     'the client to close its session',
   );
 }
@@ -84,7 +78,8 @@ async function silentServer(): Promise<{ port: number; close(): Promise<void> }>
   };
 }
 
-for (const kind of H2_KINDS) {
+for (const transport of testTransports().filter(isHttp2)) {
+  const kind = transport.name;
   describe(`wirekit client over ${kind}`, { timeout: 60_000 }, () => {
     test('connect({ http2: true }) sends an RFC 8441 extended CONNECT and runs its own session, closed with the WebSocket', async (t) => {
       const before = takeH2Census();
@@ -140,7 +135,7 @@ for (const kind of H2_KINDS) {
     test('connect({ http2: true }) against wirekit: echo, permessage-deflate agreed over the stream, the server sees CONNECT', async (t) => {
       const log = connectionLog();
       const server = await serve({
-        ...listenH2(kind),
+        ...transport.serve,
         ...QUICK,
         deflate: true,
         handler: log.handler,
@@ -213,7 +208,7 @@ for (const kind of H2_KINDS) {
         peer.closeWith(1001);
         await peer.expectEnd();
       }
-      await bounded(closing, 'session.close()');
+      await within(closing, H2_WAIT_MS, 'session.close()');
       assert.equal(session.closed, true);
       await rawSessionClosed(raw);
       await raw.close();
@@ -272,7 +267,7 @@ for (const kind of H2_KINDS) {
           if (request.path === '/private') throw rejectUpgrade(403, 'not for you');
         },
       });
-      const server = await serve({ ...listenH2(kind), ...QUICK, handler: log.handler });
+      const server = await serve({ ...transport.serve, ...QUICK, handler: log.handler });
       t.after(() => server.close());
       const session = await Http2WebSocketSession.connect(wsUrlOf(kind, server.address!.port), {
         tls: clientTls(),
@@ -356,8 +351,9 @@ for (const kind of H2_KINDS) {
       // Both requests were given up: RST_STREAM(CANCEL), not NO_ERROR (RFC 9113 §8.7).
       for (const { stream } of [timedOut, cancelled]) {
         if (!stream.closed)
-          await bounded(
+          await within(
             once(stream, 'close').then(() => {}),
+            H2_WAIT_MS,
             'RST_STREAM',
           );
         assert.equal(stream.rstCode, constants.NGHTTP2_CANCEL);

@@ -1,9 +1,11 @@
 /**
- * Backpressure, heartbeat and limits over HTTP/2 (RFC 8441) behave as over TCP, per stream: a
+ * Backpressure, heartbeat and limits over HTTP/2 (RFC 8441), per stream of one session: a
  * stream whose peer stops reading fills its own flow-control window and then wirekit's buffer,
  * up to `maxBackpressure` (1008), while the session's other streams keep flowing; `drain`
  * fires when the peer reads again; pings, pong and idle timeouts, and the message size limit
- * (1009) end one stream, never the session.
+ * (1009) end one stream, never the session. The same behaviours on one connection, over every
+ * transport, are in test/node/backpressure, heartbeat and limits; what is HTTP/2's own here is
+ * the session: siblings on it are unaffected.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -12,7 +14,8 @@ import { serve } from '../../src/node/websocket-server.js';
 import { RawPeer } from '../conformance/raw-peer.js';
 import { encodeFrame, OP } from '../conformance/wire-frame.js';
 import { deferred, until, within } from '../node/helpers.js';
-import { clientTls, connectionLog, H2_KINDS, listenH2, openPeer, QUICK } from './h2-fixtures.js';
+import { isHttp2, testTransports } from '../transports/test-transports.js';
+import { clientTls, connectionLog, openPeer, QUICK } from './h2-fixtures.js';
 import {
   closeRawSession,
   openRawSession,
@@ -24,7 +27,8 @@ import {
 const KiB = 1024;
 const CHUNK = Buffer.alloc(64 * KiB, 0x5a);
 
-for (const kind of H2_KINDS) {
+for (const transport of testTransports().filter(isHttp2)) {
+  const kind = transport.name;
   describe(`flow control, heartbeat and limits over ${kind}`, { timeout: 60_000 }, () => {
     test('a stream whose peer does not read hits the backpressure limit (1008); the other streams of the session keep flowing', async (t) => {
       let floods = 0;
@@ -43,7 +47,7 @@ for (const kind of H2_KINDS) {
         },
       });
       const server = await serve({
-        ...listenH2(kind),
+        ...transport.serve,
         ...QUICK,
         maxBackpressure: 256 * KiB,
         handler: log.handler,
@@ -108,7 +112,7 @@ for (const kind of H2_KINDS) {
         },
       });
       const server = await serve({
-        ...listenH2(kind),
+        ...transport.serve,
         ...QUICK,
         maxBackpressure: 64 * 1024 * KiB,
         handler: log.handler,
@@ -169,7 +173,7 @@ for (const kind of H2_KINDS) {
     test('heartbeat: pings go out on each stream; an answered stream stays, a silent one is closed with 1001 (pong timeout)', async (t) => {
       const log = connectionLog();
       const server = await serve({
-        ...listenH2(kind),
+        ...transport.serve,
         ...QUICK,
         pingInterval: 100,
         pongTimeout: 1_000,
@@ -213,7 +217,7 @@ for (const kind of H2_KINDS) {
     test('idle timeout: a stream that sends nothing is closed with 1001; a busy sibling is not', async (t) => {
       const log = connectionLog();
       const server = await serve({
-        ...listenH2(kind),
+        ...transport.serve,
         ...QUICK,
         idleTimeout: 300,
         handler: log.handler,
@@ -249,7 +253,7 @@ for (const kind of H2_KINDS) {
     test('a message over maxMessageSize closes its stream with 1009; the session and its other streams go on', async (t) => {
       const log = connectionLog();
       const server = await serve({
-        ...listenH2(kind),
+        ...transport.serve,
         ...QUICK,
         maxMessageSize: 1000,
         handler: log.handler,

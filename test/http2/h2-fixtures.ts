@@ -1,13 +1,13 @@
 /**
- * Shared pieces of the HTTP/2 WebSocket tests: `serve` options per kind (h2c, h2), a server
- * handler that logs what each connection saw (the connection's `data`), raw peers on streams
- * of one session, and a census of sockets, timers and HTTP/2 streams so a test can prove that
- * nothing was left behind.
+ * Shared pieces of the HTTP/2 WebSocket tests, which loop over the HTTP/2 entries of the
+ * transport list (`test/transports/test-transports.ts`): a server handler that logs what each
+ * connection saw (the connection's `data`), raw peers on streams of one session, and a census
+ * of sockets, timers and HTTP/2 streams so a test can prove that nothing was left behind.
  *
  * @example
  * ```ts
  * const log = connectionLog();
- * const server = await serve({ ...listenH2('h2c'), handler: log.handler });
+ * const server = await serve({ ...testTransport('h2c').serve, handler: log.handler });
  * const session = await openRawSession('h2c', server.address!.port);
  * const { peer } = await openPeer(session, '/chat');
  * ```
@@ -15,7 +15,6 @@
 import { createHook } from 'node:async_hooks';
 import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
 import type { Duplex } from 'node:stream';
-import type { TlsOptions } from 'node:tls';
 import type { ClientTlsOptions } from '../../src/node/connect.js';
 import type { Connection } from '../../src/node/connection.js';
 import type { UpgradeRequestInfo } from '../../src/node/upgrade-request.js';
@@ -24,20 +23,10 @@ import { RawPeer } from '../conformance/raw-peer.js';
 import { testCertificate } from '../helpers/tls-cert.js';
 import { type Census, compareCensus, takeCensus } from '../hostile/resource-census.js';
 import { type Deferred, deferred, within } from '../node/helpers.js';
-import { type H2Kind, rawExtendedConnect } from './raw-h2.js';
-
-/** Both kinds, for tests that run over each. */
-export const H2_KINDS: readonly H2Kind[] = ['h2c', 'h2'];
+import { rawExtendedConnect } from './raw-h2.js';
 
 /** Timers that keep a test short: no heartbeat, a quick close timeout. */
 export const QUICK = { pingInterval: 0, idleTimeout: 0, closeTimeout: 1_000 } as const;
-
-/** `serve` options for `kind` (spread into the call). */
-export function listenH2(kind: H2Kind): { port: 0; http2: true; tls?: TlsOptions } {
-  return kind === 'h2'
-    ? { port: 0, http2: true, tls: testCertificate() }
-    : { port: 0, http2: true };
-}
 
 /** Client TLS options trusting the test certificate. */
 export function clientTls(): ClientTlsOptions {

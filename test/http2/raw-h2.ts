@@ -27,6 +27,7 @@ import {
 } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { testCertificate } from '../helpers/tls-cert.js';
+import { within } from '../helpers/within.js';
 
 /** h2c: cleartext with prior knowledge (RFC 9113 §3.3); h2: TLS with ALPN `h2`. */
 export type H2Kind = 'h2c' | 'h2';
@@ -42,15 +43,6 @@ export function originOf(kind: H2Kind, port: number): string {
 /** `ws://` for h2c, `wss://` for h2. */
 export function wsUrlOf(kind: H2Kind, port: number, path = '/'): string {
   return `${kind === 'h2' ? 'wss' : 'ws'}://127.0.0.1:${port}${path}`;
-}
-
-/** Settle `promise` or fail after `ms` with a message naming `what`. */
-export function bounded<T>(promise: Promise<T>, what: string, ms: number = H2_WAIT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -77,10 +69,12 @@ export function openRawSession(
       resolve(session);
     });
   });
-  return bounded(ready, `the SETTINGS of ${originOf(kind, port)}`).catch((error: unknown) => {
-    session.destroy();
-    throw error;
-  });
+  return within(ready, H2_WAIT_MS, `the SETTINGS of ${originOf(kind, port)}`).catch(
+    (error: unknown) => {
+      session.destroy();
+      throw error;
+    },
+  );
 }
 
 /** What the server answered to a CONNECT. */
@@ -121,7 +115,7 @@ export function rawExtendedConnect(
       reject(new Error(`the CONNECT stream closed before a response (rst ${stream.rstCode})`)),
     );
   });
-  return bounded(answer, `the answer to CONNECT ${path}`);
+  return within(answer, H2_WAIT_MS, `the answer to CONNECT ${path}`);
 }
 
 /** Read a stream's body to its end (a refusal's text), then end our side of it too. */
@@ -135,7 +129,7 @@ export function readBody(stream: ClientHttp2Stream): Promise<string> {
     });
     stream.once('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
   });
-  return bounded(ended, 'the end of a response body');
+  return within(ended, H2_WAIT_MS, 'the end of a response body');
 }
 
 /** Close a client session (GOAWAY) and wait until it is gone; destroy it if that stalls. */
@@ -144,7 +138,7 @@ export async function closeRawSession(session: ClientHttp2Session): Promise<void
   const closed = new Promise<void>((resolve) => session.once('close', () => resolve()));
   session.close();
   try {
-    await bounded(closed, 'the raw session to close', 3_000);
+    await within(closed, 3_000, 'the raw session to close');
   } catch {
     session.destroy();
   }
@@ -163,8 +157,8 @@ export interface RawH2Server {
   readonly sessions: ServerHttp2Session[];
   /** CONNECT streams it received so far. */
   readonly connects: number;
-  /** The next extended CONNECT it receives (answered as `answer` said). */
-  nextStream(): Promise<AcceptedStream>;
+  /** The next extended CONNECT it receives (answered as `answer` said), within `ms`. */
+  nextStream(ms?: number): Promise<AcceptedStream>;
   /** Close every session and the listener. */
   close(): Promise<void>;
 }
@@ -227,18 +221,19 @@ export async function rawH2Server(
     get connects() {
       return connects;
     },
-    nextStream() {
+    nextStream(ms = H2_WAIT_MS) {
       const first = queued.shift();
       if (first !== undefined) return Promise.resolve(first);
-      return bounded(
+      return within(
         new Promise<AcceptedStream>((resolve) => waiting.push(resolve)),
+        ms,
         'a CONNECT stream on the raw server',
       );
     },
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const session of sessions) session.destroy();
-      await bounded(closed, 'the raw HTTP/2 server to close');
+      await within(closed, H2_WAIT_MS, 'the raw HTTP/2 server to close');
     },
   };
 }

@@ -21,10 +21,11 @@ import { rejectUpgrade, serve, WebSocketServer } from '../../src/node/websocket-
 import { closeBody, encodeFrame, OP, WireFrameParser } from '../conformance/wire-frame.js';
 import { testCertificate } from '../helpers/tls-cert.js';
 import { rawExchange, SAMPLE_ACCEPT, SAMPLE_KEY, upgradeRequest, within } from '../node/helpers.js';
-import { clientTls, connectionLog, H2_KINDS, listenH2, openPeer, QUICK } from './h2-fixtures.js';
+import { isHttp2, testTransports } from '../transports/test-transports.js';
+import { clientTls, connectionLog, openPeer, QUICK } from './h2-fixtures.js';
 import {
-  bounded,
   closeRawSession,
+  H2_WAIT_MS,
   openRawSession,
   rawExtendedConnect,
   readBody,
@@ -37,18 +38,20 @@ async function get(
   path: string,
 ): Promise<{ status: number; body: string }> {
   const stream = session.request({ ':path': path });
-  const response = await bounded(
+  const response = await within(
     new Promise<IncomingHttpHeaders>((resolve) => stream.once('response', resolve)),
+    H2_WAIT_MS,
     `the answer to GET ${path}`,
   );
   return { status: Number(response[':status']), body: await readBody(stream) };
 }
 
-for (const kind of H2_KINDS) {
+for (const transport of testTransports().filter(isHttp2)) {
+  const kind = transport.name;
   describe(`wirekit server over ${kind}`, { timeout: 60_000 }, () => {
     test('one port serves an HTTP/1.1 upgrade and an RFC 8441 extended CONNECT; SETTINGS_ENABLE_CONNECT_PROTOCOL is advertised (RFC 8441 §3)', async (t) => {
       const log = connectionLog();
-      const server = await serve({ ...listenH2(kind), ...QUICK, handler: log.handler });
+      const server = await serve({ ...transport.serve, ...QUICK, handler: log.handler });
       t.after(() => server.close());
       const port = server.address!.port;
 
@@ -97,7 +100,7 @@ for (const kind of H2_KINDS) {
 
     test('three WebSockets on one session: interleaved messages stay on their streams; closing one ends its stream (END_STREAM), not the session', async (t) => {
       const log = connectionLog();
-      const server = await serve({ ...listenH2(kind), ...QUICK, handler: log.handler });
+      const server = await serve({ ...transport.serve, ...QUICK, handler: log.handler });
       t.after(() => server.close());
       const session = await openRawSession(kind, server.address!.port);
       t.after(() => closeRawSession(session));
@@ -154,7 +157,7 @@ for (const kind of H2_KINDS) {
       // Chromium ends its stream with its close frame; the server's echo used to be dropped
       // (destroyed before nghttp2 sent it: a bare RST_STREAM, 1006 in the page) on some streams.
       const log = connectionLog();
-      const server = await serve({ ...listenH2(kind), ...QUICK, handler: log.handler });
+      const server = await serve({ ...transport.serve, ...QUICK, handler: log.handler });
       t.after(() => server.close());
       const session = await openRawSession(kind, server.address!.port);
       t.after(() => closeRawSession(session));
@@ -170,10 +173,11 @@ for (const kind of H2_KINDS) {
             parser.push(chunk);
             for (let f = parser.next(); f !== undefined; f = parser.next()) opcodes.push(f.opcode);
           });
-          const closed = bounded(
+          const closed = within(
             new Promise<string>((resolve) =>
               stream.once('close', () => resolve(`${opcodes.join(',')} rst=${stream.rstCode}`)),
             ),
+            H2_WAIT_MS,
             'the stream to close',
           );
           stream.write(encodeFrame({ opcode: OP.TEXT, payload: 'hi', mask: true }));
@@ -195,7 +199,7 @@ for (const kind of H2_KINDS) {
 
     test('a sec-websocket-key some clients send anyway is answered with its accept value', async (t) => {
       const log = connectionLog();
-      const server = await serve({ ...listenH2(kind), ...QUICK, handler: log.handler });
+      const server = await serve({ ...transport.serve, ...QUICK, handler: log.handler });
       t.after(() => server.close());
       const session = await openRawSession(kind, server.address!.port);
       t.after(() => closeRawSession(session));
@@ -209,7 +213,7 @@ for (const kind of H2_KINDS) {
 
     test('the upgrade hook, selectProtocol and path work as over HTTP/1.1: data, subprotocol, rejectUpgrade status and fields, 404', async (t) => {
       const server = await serve<{ user: string }>({
-        ...listenH2(kind),
+        ...transport.serve,
         ...QUICK,
         path: '/chat',
         selectProtocol: (offered) => offered.find((p) => p === 'chat.v2'),
@@ -258,11 +262,11 @@ for (const kind of H2_KINDS) {
     });
 
     test('streams that are not a CONNECT get 404, or go to http2Stream; an HTTP/1.1 GET without upgrade gets 426', async (t) => {
-      const plain = await serve({ ...listenH2(kind), ...QUICK, handler: {} });
+      const plain = await serve({ ...transport.serve, ...QUICK, handler: {} });
       t.after(() => plain.close());
       const served: string[] = [];
       const withPages = await serve({
-        ...listenH2(kind),
+        ...transport.serve,
         ...QUICK,
         handler: connectionLog().handler,
         http2Stream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders) {
@@ -346,10 +350,11 @@ for (const kind of H2_KINDS) {
       await peer.expectClose(1000);
       // wss.close() sends the sessions it tracks a GOAWAY once their WebSockets are gone.
       await wss.close();
-      await bounded(
+      await within(
         new Promise<void>((resolve) =>
           session.closed || session.destroyed ? resolve() : session.once('close', () => resolve()),
         ),
+        H2_WAIT_MS,
         'the attached session to close after wss.close()',
       );
     });

@@ -23,7 +23,7 @@ import {
   type WebSocketServer,
 } from '../../src/node/websocket-server.js';
 import { deferred, until, within } from '../node/helpers.js';
-import { listenOn, transports, urlOf } from '../node/transports.js';
+import { testTransports } from '../transports/test-transports.js';
 import {
   type EchoResult,
   type LargeResult,
@@ -120,7 +120,8 @@ describe('headless Chromium ↔ wirekit server', { timeout: 180_000 }, () => {
     await browser?.close();
   });
 
-  for (const transport of transports()) {
+  // A page's WebSocket over HTTP/1.1 (ws:// and wss://); over HTTP/2 in browser-http2.test.ts.
+  for (const transport of testTransports().filter((t) => t.http === '1.1')) {
     describe(`a page over ${transport.name === 'tls' ? 'https' : 'http'} → ${transport.scheme}://`, () => {
       let fixture: Fixture | undefined;
       const the = (): Fixture => {
@@ -133,11 +134,11 @@ describe('headless Chromium ↔ wirekit server', { timeout: 180_000 }, () => {
         const sessions: BrowserSession[] = [];
         const refused: string[] = [];
         const server = await serve<BrowserSession>({
-          ...listenOn(transport),
+          ...transport.serve,
           handler: browserHandler(sessions, refused),
           selectProtocol: (offered) => offered.find((p) => p === 'chat.v1'),
         });
-        const pageServer = await servePage(transport.serverTls);
+        const pageServer = await servePage(transport.serve.tls);
         const page = await browser.newPage({ ignoreHTTPSErrors: true });
         await page.goto(`${pageServer.origin}/`, { timeout: 30_000 });
         fixture = { server, pageServer, page, sessions, refused };
@@ -149,8 +150,7 @@ describe('headless Chromium ↔ wirekit server', { timeout: 180_000 }, () => {
         await fixture?.pageServer.close();
       });
 
-      const wsUrl = (target: string): string =>
-        urlOf(transport, the().server.address!.port, target);
+      const wsUrl = (target: string): string => transport.url(the().server.address!.port, target);
 
       test('text and binary echo; the page closes with 4321 and a reason (§5.5.1, §7.4.2)', async (t) => {
         const fixture = the();

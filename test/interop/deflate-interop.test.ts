@@ -22,6 +22,7 @@ import type { DeflateConfig } from '../../src/node/deflate-config.js';
 import { serve, type WebSocketServer as WirekitServer } from '../../src/node/websocket-server.js';
 import { skewedBinary, wordText } from '../conformance/deflate-payloads.js';
 import { parseExtensions } from '../conformance/deflate-peer.js';
+import { echo } from '../helpers/echo.js';
 import { closeHttp, listenLocal, until, within } from '../node/helpers.js';
 
 const KiB = 1024;
@@ -106,11 +107,7 @@ async function wirekitServer(deflate: boolean | DeflateConfig): Promise<WirekitS
     host: '127.0.0.1',
     deflate,
     ...LIMITS,
-    handler: {
-      message(ws, data, isBinary) {
-        if (ws.readyState === 1) ws.send(data, isBinary);
-      },
-    },
+    handler: echo,
   });
 }
 

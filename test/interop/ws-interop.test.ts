@@ -14,7 +14,7 @@ import type { Connection } from '../../src/node/connection.js';
 import type { UpgradeRequestInfo } from '../../src/node/upgrade-request.js';
 import { type ServerOptions, serve } from '../../src/node/websocket-server.js';
 import { type Recorder, recorder, until } from '../node/helpers.js';
-import { connectVia, listenOn, type Transport, transports, urlOf } from '../node/transports.js';
+import { type TestTransport, testTransports } from '../transports/test-transports.js';
 import {
   type CloseReport,
   openWsClient,
@@ -67,7 +67,7 @@ function assertMessages(
 /** A wirekit echo server for `transport`, closed after the test; records every callback. */
 async function wirekitServer(
   t: TestContext,
-  transport: Transport,
+  transport: TestTransport,
   options: Pick<ServerOptions, 'selectProtocol'> & { readonly echo?: boolean } = {},
 ): Promise<{ rec: Recorder<undefined>; url: string; requests: UpgradeRequestInfo[] }> {
   const echo = options.echo ?? true;
@@ -78,7 +78,7 @@ async function wirekitServer(
   });
   const requests: UpgradeRequestInfo[] = [];
   const server = await serve<undefined>({
-    ...listenOn(transport),
+    ...transport.serve,
     ...(options.selectProtocol === undefined ? {} : { selectProtocol: options.selectProtocol }),
     handler: {
       ...rec.handler,
@@ -89,13 +89,13 @@ async function wirekitServer(
     },
   });
   t.after(() => server.close());
-  return { rec, url: urlOf(transport, server.address!.port), requests };
+  return { rec, url: transport.url(server.address!.port), requests };
 }
 
 /** A `ws` server for `transport`, closed after the test. */
 async function wsServer(
   t: TestContext,
-  transport: Transport,
+  transport: TestTransport,
   options: WsServerPeerOptions = { echo: true },
 ): ReturnType<typeof startWsServer> {
   const server = await startWsServer(transport, options);
@@ -106,7 +106,7 @@ async function wsServer(
 /** A `ws` client, dropped after the test if still open. */
 async function wsClient(
   t: TestContext,
-  transport: Transport,
+  transport: TestTransport,
   url: string,
   protocols: readonly string[] = [],
 ): ReturnType<typeof openWsClient> {
@@ -118,13 +118,13 @@ async function wsClient(
 /** A wirekit client with a recording handler, dropped after the test if still open. */
 async function wirekitClient(
   t: TestContext,
-  transport: Transport,
+  transport: TestTransport,
   url: string,
   protocols?: readonly string[],
 ): Promise<{ rec: Recorder<undefined>; ws: Connection<undefined> }> {
   const rec = recorder<undefined>();
   const ws = await connect<undefined>(url, {
-    ...connectVia(transport),
+    ...transport.connect,
     handler: rec.handler,
     ...(protocols === undefined ? {} : { protocols }),
   });
@@ -143,7 +143,8 @@ function closeOf(record: { code: number; reason: string; wasClean: boolean }): C
   return { code: record.code, reason: record.reason, wasClean: record.wasClean };
 }
 
-for (const transport of transports()) {
+// ws speaks HTTP/1.1 only: the HTTP/1.1 transports of the list.
+for (const transport of testTransports().filter((t) => t.http === '1.1')) {
   describe(`ws client → wirekit server over ${transport.name}`, () => {
     test('text, binary and empty messages arrive and echo back unchanged', async (t) => {
       const { rec, url } = await wirekitServer(t, transport);

@@ -11,7 +11,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { testCertificate } from '../helpers/tls-cert.js';
 import { closeHttp, deferred, listenLocal, until, within } from '../node/helpers.js';
-import type { Transport } from '../node/transports.js';
+import type { TestTransport } from '../transports/test-transports.js';
 
 /** A message as `ws` delivered it. */
 export interface ReceivedMessage {
@@ -86,7 +86,7 @@ export class WsPeer {
 
 /** Open a `ws` client to a wirekit server and wait until it is open. */
 export async function openWsClient(
-  transport: Transport,
+  transport: TestTransport,
   url: string,
   protocols: readonly string[] = [],
 ): Promise<WsPeer> {
@@ -123,10 +123,10 @@ export interface WsServerPeerOptions extends WsPeerOptions {
 
 /** Start a `ws` server for `transport` on 127.0.0.1 with a free port. */
 export async function startWsServer(
-  transport: Transport,
+  transport: TestTransport,
   options: WsServerPeerOptions = {},
 ): Promise<WsServerPeer> {
-  const tls = transport.serverTls;
+  const tls = transport.serve.tls;
   const http = tls === undefined ? createHttpServer() : createHttpsServer(tls);
   const server = new WebSocketServer({
     server: http,

@@ -10,22 +10,22 @@ import { ReadyState } from '../../src/core/ws/ready-state.js';
 import { connect } from '../../src/node/connect.js';
 import type { Connection } from '../../src/node/connection.js';
 import { serve } from '../../src/node/websocket-server.js';
-import { type Recorder, recorder, until } from './helpers.js';
-import { connectVia, listenOn, transports, urlOf } from './transports.js';
+import { testTransports } from '../transports/test-transports.js';
+import { type Recorder, recorder, testNothingLeftOpen, until } from './helpers.js';
 
 const CLIENTS = 6;
 const MESSAGES = 1_000;
 const KICKED = 0;
 const LEFT = 1;
 
-for (const transport of transports()) {
+for (const transport of testTransports()) {
   describe(`broadcast while peers close, over ${transport.name}`, { timeout: 60_000 }, () => {
     test(`a loop sending ${MESSAGES} messages to ${CLIENTS} peers, one kicked with 4000 and one gone, does not throw`, async (t) => {
       // The application's own list of peers, filled by `open` and read by the loop: as in the
       // report, nothing checks `readyState` before sending.
       const peers: Connection<number>[] = [];
       const server = await serve<number>({
-        ...listenOn(transport),
+        ...transport.serve,
         handler: {
           message(ws, data) {
             ws.data = Number(data.toString()); // each client says which one it is
@@ -38,8 +38,8 @@ for (const transport of transports()) {
       for (let i = 0; i < CLIENTS; i++) {
         const client = recorder<undefined>();
         clients.push(client);
-        const ws = await connect(urlOf(transport, server.address!.port), {
-          ...connectVia(transport),
+        const ws = await connect(transport.url(server.address!.port), {
+          ...transport.connect,
           handler: client.handler,
         });
         ws.send(String(i));
@@ -84,3 +84,5 @@ for (const transport of transports()) {
     });
   });
 }
+
+testNothingLeftOpen();

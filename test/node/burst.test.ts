@@ -6,13 +6,12 @@
  * - a `ws` client doing the same to a wirekit echo server gets every echo (the server pauses
  *   reading while its output is backpressured, `pauseOnBackpressure`);
  * - a peer that stops reading gets 1008 once nothing was taken for `backpressureTimeout`, on
- *   the server and on the client;
+ *   the server and on the client (over every transport: limits.test.ts);
  * - the deadline counts from the last progress (driven by hand: no timing in the assertion).
  * Outcomes are asserted, never durations.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { describe, test } from 'node:test';
 import { WebSocket as WsClient } from 'ws';
@@ -20,15 +19,12 @@ import { ReadyState } from '../../src/core/ws/ready-state.js';
 import { connect } from '../../src/node/connect.js';
 import { Connection } from '../../src/node/connection.js';
 import { resolveConnectionOptions } from '../../src/node/connection-options.js';
-import { serve, WebSocketServer } from '../../src/node/websocket-server.js';
+import { serve } from '../../src/node/websocket-server.js';
 import { testCertificate } from '../helpers/tls-cert.js';
-import { deferred, RawClient, recorder, until, within } from './helpers.js';
+import { deferred, recorder, until, within } from './helpers.js';
 
 const BURST = 100_000;
 const PAYLOAD = Buffer.alloc(77, 0x61);
-/** Far more than any test here may push at a peer that does not read. */
-const SEND_CAP = 48 * 1024 * 1024;
-
 interface CloseSeen {
   readonly code: number;
   readonly reason: string;
@@ -138,81 +134,6 @@ describe('bursts over wss:// with default options', { timeout: 180_000 }, () => 
       reason: 'thanks',
       wasClean: true,
     });
-  });
-});
-
-describe('a peer that stops reading gets 1008 after backpressureTimeout', {
-  timeout: 60_000,
-}, () => {
-  test('server side: a raw client that never reads again', async (t) => {
-    let pushed = 0;
-    let pump: NodeJS.Immediate | undefined;
-    const chunk = Buffer.alloc(64 * 1024, 0x62);
-    // A well-behaved sender: it stops when send() says so and goes on at `drain`, so the hard
-    // limit (64 MiB by default) is never what closes the connection.
-    const burst = (ws: Connection): void => {
-      pump = undefined;
-      for (let i = 0; i < 16; i++) {
-        if (ws.readyState !== ReadyState.OPEN || pushed >= SEND_CAP) return;
-        pushed += chunk.length;
-        if (!ws.send(chunk)) return;
-      }
-      pump = setImmediate(burst, ws);
-    };
-    const serverSide = recorder({ open: burst, drain: burst });
-    const server = await serve({
-      port: 0,
-      host: '127.0.0.1',
-      backpressureTimeout: 300,
-      closeTimeout: 500,
-      handler: serverSide.handler,
-    });
-    t.after(() => server.close());
-    t.after(() => clearImmediate(pump));
-    const client = await RawClient.open(server.address!.port);
-    t.after(() => client.socket.destroy());
-    client.socket.pause(); // never reads again
-    const closed = await serverSide.closed;
-    assert.equal(closed.code, 1008);
-    assert.equal(closed.wasClean, false);
-    assert.match(closed.reason, /backpressure timeout/);
-    assert.ok(pushed < SEND_CAP, `closed after ${pushed} bytes`);
-    client.socket.destroy();
-  });
-
-  test('client side: a server that stops reading', async (t) => {
-    const serverSockets: Socket[] = [];
-    const wss = new WebSocketServer({ handler: {} });
-    const listener = createNetServer((socket) => {
-      serverSockets.push(socket);
-      wss.acceptSocket(socket);
-    });
-    listener.listen(0, '127.0.0.1');
-    await once(listener, 'listening');
-    t.after(async () => {
-      await wss.close();
-      await new Promise<void>((resolve) => listener.close(() => resolve()));
-    });
-    const client = recorder();
-    const ws = await connect(`ws://127.0.0.1:${(listener.address() as AddressInfo).port}`, {
-      backpressureTimeout: 300,
-      closeTimeout: 500,
-      handler: client.handler,
-    });
-    await until(() => wss.connections.size === 1, 'the server side');
-    for (const socket of serverSockets) socket.pause(); // the server stops reading
-    let pushed = 0;
-    const chunk = Buffer.alloc(64 * 1024, 0x63);
-    while (ws.readyState === ReadyState.OPEN && pushed < SEND_CAP) {
-      pushed += chunk.length;
-      if (!ws.send(chunk)) await ws.writable();
-    }
-    const closed = await client.closed;
-    assert.equal(closed.code, 1008);
-    assert.equal(closed.wasClean, false);
-    assert.match(closed.reason, /backpressure timeout/);
-    assert.ok(pushed < SEND_CAP, `closed after ${pushed} bytes`);
-    for (const socket of serverSockets) socket.destroy();
   });
 });
 

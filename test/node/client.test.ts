@@ -1,8 +1,10 @@
 /**
- * The client, `connect(url, options)`: ws:// and wss:// (trusted CA, default CAs, servername,
- * rejectUnauthorized), headers and subprotocols on the wire, and every way a connect fails —
- * refused, timeouts, non-101 answers, a wrong accept key — each as a `WirekitError` with its
- * stable code. Misbehaving servers are raw `net` servers that answer exact bytes.
+ * The client, `connect(url, options)`: a round trip over every transport of the list, wss://
+ * certificates (trusted CA, default CAs, servername, rejectUnauthorized), headers and
+ * subprotocols on the wire, and every way a connect fails — refused, timeouts, non-101
+ * answers, a wrong accept key — each as a `WirekitError` with its stable code. Misbehaving
+ * servers are raw `net` servers that answer exact bytes. The close handshake and
+ * `closeTimeout` are in close.test.ts.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -18,8 +20,8 @@ import { ReadyState } from '../../src/core/ws/ready-state.js';
 import { connect } from '../../src/node/connect.js';
 import { serve } from '../../src/node/websocket-server.js';
 import { acceptFor } from '../helpers/raw-handshake.js';
-import { recorder, until, within } from './helpers.js';
-import { connectVia, listenOn, transports, urlOf } from './transports.js';
+import { testTransport, testTransports } from '../transports/test-transports.js';
+import { recorder, testNothingLeftOpen, until } from './helpers.js';
 
 /**
  * A raw TCP server on 127.0.0.1 that calls `answer` with each complete request head (or, with
@@ -78,11 +80,11 @@ async function rejection(promise: Promise<unknown>): Promise<WirekitError> {
   return error;
 }
 
-describe('connect over ws:// and wss://', { timeout: 30_000 }, () => {
-  for (const transport of transports()) {
-    test(`${transport.scheme}:// connects, exchanges a message and closes cleanly`, async (t) => {
+describe('connect over every transport; wss:// certificates', { timeout: 30_000 }, () => {
+  for (const transport of testTransports()) {
+    test(`over ${transport.name}: connects, exchanges a message and closes cleanly`, async (t) => {
       const server = await serve({
-        ...listenOn(transport),
+        ...transport.serve,
         handler: {
           message(ws, data) {
             ws.send(`echo:${data.toString()}`);
@@ -91,8 +93,8 @@ describe('connect over ws:// and wss://', { timeout: 30_000 }, () => {
       });
       t.after(() => server.close());
       const client = recorder();
-      const ws = await connect(urlOf(transport, server.address!.port), {
-        ...connectVia(transport),
+      const ws = await connect(transport.url(server.address!.port), {
+        ...transport.connect,
         handler: client.handler,
       });
       assert.equal(ws.readyState, ReadyState.OPEN);
@@ -108,10 +110,10 @@ describe('connect over ws:// and wss://', { timeout: 30_000 }, () => {
   }
 
   test('wss:// with the default CAs fails: ERR_CONNECTION_LOST caused by the TLS error', async (t) => {
-    const [, tls] = transports();
-    const server = await serve({ ...listenOn(tls!), handler: {} });
+    const tls = testTransport('tls');
+    const server = await serve({ ...tls.serve, handler: {} });
     t.after(() => server.close());
-    const error = await rejection(connect(urlOf(tls!, server.address!.port)));
+    const error = await rejection(connect(tls.url(server.address!.port)));
     assert.equal(error.code, ErrorCode.CONNECTION_LOST);
     const cause = error.cause as NodeJS.ErrnoException;
     assert.ok(cause instanceof Error, 'the TLS error is the cause');
@@ -120,28 +122,28 @@ describe('connect over ws:// and wss://', { timeout: 30_000 }, () => {
   });
 
   test('wss:// checks the servername against the certificate', async (t) => {
-    const [, tls] = transports();
-    const server = await serve({ ...listenOn(tls!), handler: {} });
+    const tls = testTransport('tls');
+    const server = await serve({ ...tls.serve, handler: {} });
     t.after(() => server.close());
     const port = server.address!.port;
     const error = await rejection(
-      connect(urlOf(tls!, port), { tls: { ca: tls!.clientTls!.ca!, servername: 'example.com' } }),
+      connect(tls.url(port), { tls: { ca: tls.connect.tls!.ca!, servername: 'example.com' } }),
     );
     assert.equal(error.code, ErrorCode.CONNECTION_LOST);
     assert.equal((error.cause as NodeJS.ErrnoException).code, 'ERR_TLS_CERT_ALTNAME_INVALID');
     // `localhost` is in the certificate.
-    const ws = await connect(urlOf(tls!, port), {
-      tls: { ca: tls!.clientTls!.ca!, servername: 'localhost' },
+    const ws = await connect(tls.url(port), {
+      tls: { ca: tls.connect.tls!.ca!, servername: 'localhost' },
     });
     assert.equal(ws.readyState, ReadyState.OPEN);
     ws.close();
   });
 
   test('wss:// with rejectUnauthorized: false accepts the self-signed certificate', async (t) => {
-    const [, tls] = transports();
-    const server = await serve({ ...listenOn(tls!), handler: {} });
+    const tls = testTransport('tls');
+    const server = await serve({ ...tls.serve, handler: {} });
     t.after(() => server.close());
-    const ws = await connect(urlOf(tls!, server.address!.port), {
+    const ws = await connect(tls.url(server.address!.port), {
       tls: { rejectUnauthorized: false },
     });
     assert.equal(ws.readyState, ReadyState.OPEN);
@@ -392,63 +394,6 @@ describe('connect options', { timeout: 30_000 }, () => {
   });
 });
 
-describe('client close handshake', { timeout: 30_000 }, () => {
-  test('a server that never answers the close frame: the client gives up after closeTimeout (1006)', async (t) => {
-    const raw = await rawServer((head, socket) => {
-      const key = field(head, 'sec-websocket-key')!;
-      socket.write(
-        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(key)}\r\n\r\n`,
-      );
-      // ...and then ignores everything, including the close frame.
-    });
-    t.after(() => raw.close());
-    const client = recorder();
-    const ws = await connect(`ws://127.0.0.1:${raw.port}/`, {
-      closeTimeout: 200,
-      handler: client.handler,
-    });
-    ws.close(1000, 'bye');
-    const closed = await client.closed;
-    assert.equal(closed.code, 1006);
-    assert.equal(closed.wasClean, false);
-    assert.equal(ws.readyState, ReadyState.CLOSED);
-  });
-
-  test('after a clean close the client waits for the server to close TCP first (§7.1.1)', async (t) => {
-    let serverSocket: Socket | undefined;
-    const raw = await rawServer((head, socket) => {
-      serverSocket = socket;
-      const key = field(head, 'sec-websocket-key')!;
-      socket.write(
-        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(key)}\r\n\r\n`,
-      );
-      // Echo the client's close frame (a masked 2-byte body) unmasked, keep TCP open.
-      socket.on('data', (chunk: Buffer) => {
-        if ((chunk[0]! & 0x0f) === 0x8) socket.write(Buffer.from([0x88, 0x02, 0x03, 0xe8]));
-      });
-    });
-    t.after(() => raw.close());
-    const client = recorder();
-    const ws = await connect(`ws://127.0.0.1:${raw.port}/`, {
-      closeTimeout: 5_000,
-      handler: client.handler,
-    });
-    const serverEnded = new Promise((resolve) => serverSocket!.once('end', resolve));
-    ws.close(1000);
-    const closed = await client.closed;
-    assert.deepEqual(closed, { event: 'close', code: 1000, reason: '', wasClean: true });
-    // The client did not end TCP by itself; once the server closes, the client closes too.
-    let clientEndedFirst = false;
-    void serverEnded.then(() => {
-      clientEndedFirst = true;
-    });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.equal(clientEndedFirst, false, 'the client waits for the server to close first');
-    serverSocket!.end();
-    await within(serverEnded, 5_000, 'the client to close its side');
-  });
-});
-
 describe('async iteration', { timeout: 30_000 }, () => {
   test('for await yields every message in order and ends when the connection closes', async (t) => {
     const server = await serve({
@@ -520,10 +465,4 @@ describe('async iteration', { timeout: 30_000 }, () => {
   });
 });
 
-// Runs after every test above (node:test runs a file's tests in order): nothing may stay open,
-// or the test process would not exit by itself.
-test('no sockets, servers or TLS sessions remain open', async () => {
-  const open = (): string[] => process.getActiveResourcesInfo().filter((r) => /^(TCP|TLS)/.test(r));
-  await until(() => open().length === 0, 'every handle to close');
-  assert.deepEqual(open(), []);
-});
+testNothingLeftOpen();

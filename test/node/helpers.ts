@@ -3,12 +3,15 @@
  * and RFC 6455 frames byte by byte (so a test can misbehave on purpose), a server-frame
  * parser, recording handlers, and small promise utilities. Everything binds to 127.0.0.1.
  */
+import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import { type AddressInfo, connect as netConnect, type Socket } from 'node:net';
+import { test } from 'node:test';
 import type { Connection, ConnectionHandler } from '../../src/node/connection.js';
 import { clientFrame } from '../core/ws/helpers.js';
+import { within } from '../helpers/within.js';
 
 /** A promise with its resolve function outside. */
 export interface Deferred<T> {
@@ -27,14 +30,8 @@ export function deferred<T = void>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
-/** Reject after `ms` so a test fails with a message instead of hanging. */
-export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+/** The shared timeout helper, here too for the tests that import their helpers from here. */
+export { within };
 
 /** Resolve on the next macrotask turn (lets socket events run). */
 export function tick(): Promise<void> {
@@ -345,5 +342,19 @@ export function collectUncaught(count: number): Promise<unknown[]> {
   return within(done.promise, 10_000, `${count} uncaught error(s)`).catch((error: unknown) => {
     restore();
     throw error;
+  });
+}
+
+/**
+ * Register a file's last test (node:test runs a file's tests in order): every socket, server
+ * and TLS session the tests above opened is closed, or the test process would not exit by
+ * itself.
+ */
+export function testNothingLeftOpen(): void {
+  test('no sockets, servers or TLS sessions remain open', async () => {
+    const open = (): string[] =>
+      process.getActiveResourcesInfo().filter((r) => /^(TCP|TLS)/.test(r));
+    await until(() => open().length === 0, 'every handle to close');
+    assert.deepEqual(open(), []);
   });
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { connect, serve, type WebSocketServer } from '../../src/index.js';
-import { testCertificate } from '../helpers/tls-cert.js';
+import { echo } from '../helpers/echo.js';
+import { testTransports } from '../transports/test-transports.js';
 
 describe('client reads into a reused buffer (net.Socket onread)', () => {
   let server: WebSocketServer;
@@ -9,11 +10,7 @@ describe('client reads into a reused buffer (net.Socket onread)', () => {
   before(async () => {
     server = await serve({
       port: 0,
-      handler: {
-        message(ws, data, isBinary) {
-          ws.send(data, isBinary);
-        },
-      },
+      handler: echo,
     });
     port = server.address!.port;
   });
@@ -69,14 +66,14 @@ describe('client reads into a reused buffer (net.Socket onread)', () => {
 });
 
 describe('server reads every connection into one shared buffer (readBuffer)', () => {
-  for (const transport of ['tcp', 'tls'] as const) {
-    test(`${transport}: concurrent connections get intact echoes; payloads share one buffer`, async () => {
-      const cert = testCertificate();
+  // readBuffer is how TCP and TLS sockets read (Node's onread): the HTTP/1.1 transports.
+  // HTTP/2 streams keep their 'data' events.
+  for (const transport of testTransports().filter((t) => t.http === '1.1')) {
+    test(`${transport.name}: concurrent connections get intact echoes; payloads share one buffer`, async () => {
       const seen = new Set<ArrayBufferLike>();
       const server = await serve({
-        port: 0,
+        ...transport.serve,
         readBuffer: 4096,
-        ...(transport === 'tls' ? { tls: cert } : {}),
         handler: {
           message(ws, data, isBinary) {
             seen.add(data.buffer);
@@ -85,10 +82,8 @@ describe('server reads every connection into one shared buffer (readBuffer)', ()
         },
       });
       try {
-        const url = `${transport === 'tls' ? 'wss' : 'ws'}://localhost:${server.address!.port}`;
-        const clients = await Promise.all(
-          [0, 1, 2, 3].map(() => connect(url, { tls: { ca: cert.cert } })),
-        );
+        const url = transport.url(server.address!.port);
+        const clients = await Promise.all([0, 1, 2, 3].map(() => connect(url, transport.connect)));
         await Promise.all(
           clients.map(async (ws, k) => {
             // Sizes below and above the shared buffer, so some frames span reads.

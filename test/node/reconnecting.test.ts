@@ -17,18 +17,9 @@ import {
   serve,
   type WebSocketServer,
 } from '../../src/node/websocket-server.js';
-import { collectUncaught } from './helpers.js';
+import { collectUncaught, within } from './helpers.js';
 
 const LIMIT_MS = 10_000;
-
-/** Reject after `ms` so that a test fails with a message instead of hanging. */
-function within<T>(promise: Promise<T>, what: string, ms = LIMIT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** A condition to wait for, signalled by whoever makes it true. */
 class Signal {
@@ -41,6 +32,7 @@ class Signal {
       new Promise<void>((resolve) => {
         this.#waiters.push({ test, resolve });
       }),
+      LIMIT_MS,
       what,
     );
   }
@@ -155,7 +147,7 @@ describe('reconnectDelay: exponential backoff with full jitter', () => {
       onError: (error) => errors.push(error),
       onClose: () => stopped++,
     });
-    await within(client.closed, 'the helper to give up');
+    await within(client.closed, LIMIT_MS, 'the helper to give up');
     assert.deepEqual(scheduled, [
       [1, 2],
       [2, 4],
@@ -213,7 +205,7 @@ describe('reconnecting: staying connected', () => {
     assert.deepEqual(scheduled, [1]);
     assert.ok(client.connection !== undefined && connections.has(client.connection));
     client.close();
-    await within(client.closed, 'close');
+    await within(client.closed, LIMIT_MS, 'close');
     await server.close();
   });
 
@@ -238,7 +230,7 @@ describe('reconnecting: staying connected', () => {
     await clientSide.when(() => connects === 2, 'the second onConnect');
     assert.deepEqual(drops, ['1001 restarting']);
     client.close(1000);
-    await within(client.closed, 'close');
+    await within(client.closed, LIMIT_MS, 'close');
     assert.deepEqual(drops, ['1001 restarting', '1000 ']);
     await server.close();
   });
@@ -257,9 +249,9 @@ describe('reconnecting: staying connected', () => {
       onReconnecting: () => reconnects++,
       onClose: () => stopped++,
     });
-    await within(firstConnect, 'the first connection');
+    await within(firstConnect, LIMIT_MS, 'the first connection');
     client.close(1000, 'bye');
-    await within(client.closed, 'close');
+    await within(client.closed, LIMIT_MS, 'close');
     // A marker connection made after the close: by the time the server sees it, a reconnect
     // due after 0 ms would have been seen first.
     const marker = await connect(url);
@@ -288,10 +280,10 @@ describe('reconnecting: staying connected', () => {
       random: () => 0.5,
       onReconnecting: (_attempt, delay) => scheduled(delay),
     });
-    assert.equal(await within(waiting, 'the first retry to be scheduled'), 30_000);
+    assert.equal(await within(waiting, LIMIT_MS, 'the first retry to be scheduled'), 30_000);
     client.close();
     // Resolves without waiting for the 30 s timer, which no longer holds the process.
-    await within(client.closed, 'close', 2_000);
+    await within(client.closed, 2_000, 'close');
     assert.equal(client.attempt, 1);
   });
 
@@ -301,7 +293,7 @@ describe('reconnecting: staying connected', () => {
     let errors = 0;
     const client = reconnecting(url, { onConnect: () => connects++, onError: () => errors++ });
     client.close(4000, 'changed my mind');
-    await within(client.closed, 'close');
+    await within(client.closed, LIMIT_MS, 'close');
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.deepEqual(opened, []);
     assert.deepEqual(closes, []);
@@ -318,11 +310,11 @@ describe('reconnecting: staying connected', () => {
     await once(silent, 'listening');
     const { port } = silent.address() as AddressInfo;
     const client = reconnecting(`ws://127.0.0.1:${port}/`, { handshakeTimeout: 60_000 });
-    const socket = await within(accepted, 'the TCP connection');
+    const socket = await within(accepted, LIMIT_MS, 'the TCP connection');
     try {
       client.close();
-      await within(client.closed, 'the helper to stop');
-      await within(once(socket, 'close'), 'the client dropping its socket', 5_000);
+      await within(client.closed, LIMIT_MS, 'the helper to stop');
+      await within(once(socket, 'close'), 5_000, 'the client dropping its socket');
     } finally {
       socket.destroy();
       await new Promise<void>((resolve) => silent.close(() => resolve()));
@@ -343,12 +335,12 @@ describe('reconnecting: staying connected', () => {
         if (reconnects === 3) controller.abort();
       },
     });
-    await within(client.closed, 'the helper to stop');
+    await within(client.closed, LIMIT_MS, 'the helper to stop');
     assert.equal(reconnects, 3);
     assert.ok(errors <= 4, `${errors} errors`);
     // Already aborted: it never starts.
     const never = reconnecting(`ws://127.0.0.1:${port}/`, { signal: controller.signal });
-    await within(never.closed, 'an already aborted helper to stop');
+    await within(never.closed, LIMIT_MS, 'an already aborted helper to stop');
   });
 
   test('close() from onError: onReconnecting is not called afterwards', async () => {
@@ -362,7 +354,7 @@ describe('reconnecting: staying connected', () => {
       onClose: () => order.push('close'),
       onReconnecting: () => order.push('reconnecting'),
     });
-    await within(client.closed, 'the helper to stop');
+    await within(client.closed, LIMIT_MS, 'the helper to stop');
     assert.deepEqual(order, ['error', 'close']);
   });
 
@@ -374,7 +366,7 @@ describe('reconnecting: staying connected', () => {
         throw new Error('bug in shouldReconnect');
       },
     });
-    await within(client.closed, 'the helper to stop');
+    await within(client.closed, LIMIT_MS, 'the helper to stop');
     assert.equal(((await uncaught)[0] as Error).message, 'bug in shouldReconnect');
     await server.close();
   });
@@ -394,9 +386,9 @@ describe('reconnecting: staying connected', () => {
         },
       });
     });
-    assert.equal(await within(got, 'an iterated message'), 'hello');
+    assert.equal(await within(got, LIMIT_MS, 'an iterated message'), 'hello');
     reconnectingClient!.close();
-    await within(reconnectingClient!.closed, 'the helper to stop');
+    await within(reconnectingClient!.closed, LIMIT_MS, 'the helper to stop');
     await server.close();
   });
 
@@ -410,7 +402,7 @@ describe('reconnecting: staying connected', () => {
       shouldReconnect: (code) => code !== 4003,
       onClose: () => stopped++,
     });
-    await within(client.closed, 'the helper to stop');
+    await within(client.closed, LIMIT_MS, 'the helper to stop');
     assert.equal(stopped, 1);
     assert.deepEqual(opened, [1]);
     await server.close();
@@ -432,7 +424,7 @@ describe('reconnecting: staying connected', () => {
       });
       await signal.when(() => opened.length === 4, 'the fourth connection');
       client.close();
-      await within(client.closed, 'close');
+      await within(client.closed, LIMIT_MS, 'close');
       await server.close();
       return attempts;
     };
@@ -461,7 +453,7 @@ describe('reconnecting: sends while disconnected', () => {
     assert.equal(client.send('direct'), true);
     await signal.when(() => messages.length === 4, 'the direct message');
     client.close();
-    await within(client.closed, 'close');
+    await within(client.closed, LIMIT_MS, 'close');
     await server.close();
   });
 
@@ -482,7 +474,7 @@ describe('reconnecting: sends while disconnected', () => {
     bounded.close();
     unqueued.close();
     assert.equal(bounded.queuedBytes, 0, 'close() drops the queue');
-    await within(Promise.all([bounded.closed, unqueued.closed]), 'both to close');
+    await within(Promise.all([bounded.closed, unqueued.closed]), LIMIT_MS, 'both to close');
     await server.close();
   });
 });

@@ -21,8 +21,9 @@ import {
   type ServerOptions,
   WebSocketServer,
 } from '../../src/node/websocket-server.js';
+import { echo } from '../helpers/echo.js';
+import { type TestTransport, testTransports } from '../transports/test-transports.js';
 import { closeHttp, listenLocal, recorder, until } from './helpers.js';
-import { connectVia, type Transport, transports, urlOf } from './transports.js';
 
 const MiB = 1024 * 1024;
 
@@ -31,7 +32,8 @@ interface User {
   readonly userAgent: string | undefined;
 }
 
-for (const transport of transports()) {
+// node:http and node:https servers hand over HTTP/1.1 upgrades: the HTTP/1.1 transports.
+for (const transport of testTransports().filter((t) => t.http === '1.1')) {
   for (const mode of ['attach', 'handleUpgrade'] as const) {
     describe(`WebSocketServer.${mode} on node:${transport.name === 'tls' ? 'https' : 'http'}`, {
       timeout: 30_000,
@@ -46,9 +48,9 @@ for (const transport of transports()) {
           res.end(req.url === '/health' ? 'ok' : 'not found');
         };
         const http =
-          transport.serverTls === undefined
+          transport.serve.tls === undefined
             ? createHttpServer(onRequest)
-            : createHttpsServer(transport.serverTls, onRequest);
+            : createHttpsServer(transport.serve.tls, onRequest);
         const wss = new WebSocketServer<User>(options);
         if (mode === 'attach') wss.attach(http);
         else http.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head));
@@ -62,15 +64,11 @@ for (const transport of transports()) {
 
       test('echoes text, binary, empty and 5 MiB messages; HTTP still served', async (t) => {
         const { port } = await start(t, {
-          handler: {
-            message(ws, data, isBinary) {
-              ws.send(data, isBinary);
-            },
-          },
+          handler: echo,
         });
         const client = recorder();
-        const ws = await connect(urlOf(transport, port, '/chat'), {
-          ...connectVia(transport),
+        const ws = await connect(transport.url(port, '/chat'), {
+          ...transport.connect,
           handler: client.handler,
         });
         const large = randomBytes(5 * MiB);
@@ -108,8 +106,8 @@ for (const transport of transports()) {
             },
           },
         });
-        const ws = await connect(urlOf(transport, port), {
-          ...connectVia(transport),
+        const ws = await connect(transport.url(port), {
+          ...transport.connect,
           headers: [
             ['X-User', 'bob'],
             ['User-Agent', 'wirekit-test'],
@@ -117,7 +115,7 @@ for (const transport of transports()) {
         });
         const serverWs = await serverSide.opened;
         assert.deepEqual(serverWs.data, { name: 'bob', userAgent: 'wirekit-test' });
-        const error = await connect(urlOf(transport, port), connectVia(transport)).then(
+        const error = await connect(transport.url(port), transport.connect).then(
           () => assert.fail('connect without X-User should fail'),
           (e: unknown) => e,
         );
@@ -130,16 +128,13 @@ for (const transport of transports()) {
 
       test('a `path` mismatch is refused with 404', async (t) => {
         const { port } = await start(t, { path: '/ws', handler: {} });
-        const error = await connect(
-          urlOf(transport, port, '/elsewhere'),
-          connectVia(transport),
-        ).then(
+        const error = await connect(transport.url(port, '/elsewhere'), transport.connect).then(
           () => assert.fail('connect should have failed'),
           (e: unknown) => e,
         );
         assert.ok(error instanceof WirekitError);
         assert.equal(error.status, 404);
-        const ws = await connect(urlOf(transport, port, '/ws'), connectVia(transport));
+        const ws = await connect(transport.url(port, '/ws'), transport.connect);
         ws.close();
         assert.equal(await httpGet(transport, port, '/health'), '200 ok');
       });
@@ -147,8 +142,8 @@ for (const transport of transports()) {
       test('close() closes the WebSocket connections with 1001; the http server lives on', async (t) => {
         const { port, wss } = await start(t, { handler: {} });
         const client = recorder();
-        await connect(urlOf(transport, port), {
-          ...connectVia(transport),
+        await connect(transport.url(port), {
+          ...transport.connect,
           handler: client.handler,
         });
         await until(() => wss.connections.size === 1, 'the server connection');
@@ -163,8 +158,8 @@ for (const transport of transports()) {
 }
 
 /** GET `path` over http, or https trusting the test certificate; returns "status body". */
-async function httpGet(transport: Transport, port: number, path: string): Promise<string> {
-  const ca = transport.clientTls?.ca as string | undefined;
+async function httpGet(transport: TestTransport, port: number, path: string): Promise<string> {
+  const ca = transport.connect.tls?.ca as string | undefined;
   const request =
     ca === undefined
       ? httpRequest({ host: '127.0.0.1', port, path, agent: false })

@@ -30,17 +30,9 @@ import {
   type WebSocketServer,
 } from '../../src/node/websocket-server.js';
 import { testCertificate } from '../helpers/tls-cert.js';
+import { within } from '../helpers/within.js';
 
 const LIMIT_MS = 10_000;
-
-/** Reject after `ms` so that a test fails with a message instead of hanging. */
-function within<T>(promise: Promise<T>, what: string, ms = LIMIT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** The next `type` event of `ws`. */
 function next<K extends keyof WebSocketEventMap>(
@@ -49,6 +41,7 @@ function next<K extends keyof WebSocketEventMap>(
 ): Promise<WebSocketEventMap[K]> {
   return within(
     new Promise((resolve) => ws.addEventListener(type, resolve, { once: true })),
+    LIMIT_MS,
     `a ${type} event`,
   );
 }
@@ -115,6 +108,7 @@ async function recordingServer(
         new Promise<void>((resolve) => {
           waiter = { count, resolve };
         }),
+        LIMIT_MS,
         `${count} server-side messages`,
       );
     },
@@ -436,7 +430,7 @@ describe('WebSocket: send() and close() rules', () => {
     assert.equal(close.code, 1006);
     assert.equal(close.wasClean, false);
     assert.deepEqual(log, ['error', 'close 1006']);
-    await within(server.close(), 'the server to close');
+    await within(server.close(), LIMIT_MS, 'the server to close');
   });
 
   test('close() while CONNECTING drops the socket at once, not at the handshake timeout', async () => {
@@ -450,9 +444,9 @@ describe('WebSocket: send() and close() rules', () => {
     const log = eventLog(ws);
     const closed = next(ws, 'close');
     try {
-      const socket = await within(accepted, 'the TCP connection');
+      const socket = await within(accepted, LIMIT_MS, 'the TCP connection');
       ws.close();
-      await within(once(socket, 'close'), 'the client dropping its socket', 5_000);
+      await within(once(socket, 'close'), 5_000, 'the client dropping its socket');
       await closed;
       assert.deepEqual(log, ['error', 'close 1006']);
     } finally {
@@ -607,7 +601,7 @@ describe('WebSocket: closing and failures', () => {
     await next(ws, 'close');
     assert.deepEqual(log, ['error', 'close 1006']);
     assert.equal(ws.protocol, '');
-    await within(server.close(), 'the server to close');
+    await within(server.close(), LIMIT_MS, 'the server to close');
   });
 
   test('invalid UTF-8 from the server fails the connection: error, then close 1006', async () => {
@@ -620,7 +614,7 @@ describe('WebSocket: closing and failures', () => {
     assert.equal(close.wasClean, false);
     assert.deepEqual(log, ['open', 'error', 'close 1006']);
     // The client still told the server why, with 1007 (RFC 6455 §8.1).
-    const frames = await within(peer.receivedFromClient, 'the client close frame');
+    const frames = await within(peer.receivedFromClient, LIMIT_MS, 'the client close frame');
     assert.equal(frames[0], 0x88);
     await peer.close();
   });

@@ -19,6 +19,14 @@
  *   ./echo-load --port 9001 --connections 100 --payload 512 --warmup-ms 1000 --duration-ms 3000
  * Options: --pid PID (server CPU), --path /echo, --tcp (raw TCP echo: no handshake).
  * The process ends by itself: alarm() kills it if the run overstays its length by 30 s.
+ *
+ * Broadcast mode (--broadcast): N subscriber connections on /sub (--connections N) and one
+ * publisher connection on /pub that keeps at most --window W messages (default 16) published
+ * but not yet delivered to every subscriber. Each message carries its sequence number and its
+ * send time in its first 16 bytes, so every subscriber checks that messages arrive complete
+ * and in publish order, and each delivery gives one publish-to-arrival latency. Prints
+ * deliveries (message × subscriber) in the window, deliveries/s, latency p50/p99, and the
+ * server's CPU per delivery.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -63,7 +71,9 @@ static struct {
   int server_pid;
   int tcp;
   const char *path;
-} options = {0, 100, 512, 1000, 3000, 0, 0, "/echo"};
+  int broadcast;
+  int window;
+} options = {0, 100, 512, 1000, 3000, 0, 0, "/echo", 0, 16};
 
 static uint32_t histogram[HISTOGRAM_BUCKETS + 1];
 static uint64_t histogram_count;
@@ -213,7 +223,9 @@ static void build_frames(void) {
 }
 
 /* Blocking connect and handshake (bounded by socket timeouts), then non-blocking. */
-static int open_connection(void) {
+static int open_connection_to(const char *path);
+static int open_connection(void) { return open_connection_to(options.path); }
+static int open_connection_to(const char *path) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) fail("socket");
   struct timeval timeout = {HANDSHAKE_TIMEOUT_S, 0};
@@ -232,7 +244,7 @@ static int open_connection(void) {
                           "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n"
                           "Connection: Upgrade\r\nSec-WebSocket-Key: " KEY "\r\n"
                           "Sec-WebSocket-Version: 13\r\n\r\n",
-                          options.path, options.port);
+                          path, options.port);
     if (write(fd, request, (size_t)length) != length) fail("writing the upgrade request");
     /* Read byte by byte up to the blank line, so that no frame byte is taken with the head. */
     char head[4096];
@@ -306,6 +318,10 @@ static int parse_arguments(int argc, char **argv) {
       options.tcp = 1;
       continue;
     }
+    if (strcmp(name, "--broadcast") == 0) {
+      options.broadcast = 1;
+      continue;
+    }
     if (i + 1 >= argc) return 0;
     const char *value = argv[++i];
     if (strcmp(name, "--port") == 0) options.port = atoi(value);
@@ -315,20 +331,27 @@ static int parse_arguments(int argc, char **argv) {
     else if (strcmp(name, "--duration-ms") == 0) options.duration_ms = atol(value);
     else if (strcmp(name, "--pid") == 0) options.server_pid = atoi(value);
     else if (strcmp(name, "--path") == 0) options.path = value;
+    else if (strcmp(name, "--window") == 0) options.window = atoi(value);
     else return 0;
   }
   return options.port > 0 && options.port < 65536 && options.connections > 0 &&
          options.payload <= (1u << 24) && options.warmup_ms >= 0 && options.duration_ms > 0 &&
-         strlen(options.path) < 256;
+         strlen(options.path) < 256 && options.window > 0 && options.window < 65536 &&
+         (!options.broadcast || (options.payload >= 16 && options.payload <= 60000));
 }
+
+#include "broadcast-load.h"
+
 
 int main(int argc, char **argv) {
   if (!parse_arguments(argc, argv)) {
     fprintf(stderr,
             "usage: echo-load --port P [--connections N] [--payload BYTES] [--warmup-ms MS]\n"
-            "                 [--duration-ms MS] [--pid SERVER_PID] [--path /echo] [--tcp]\n");
+            "                 [--duration-ms MS] [--pid SERVER_PID] [--path /echo] [--tcp]\n"
+            "                 [--broadcast [--window W]]\n");
     return 1;
   }
+  if (options.broadcast) return run_broadcast();
   /* Never outlive the run by much, whatever the server does. */
   alarm((unsigned)((options.warmup_ms + options.duration_ms) / 1000 + 30));
   signal(SIGPIPE, SIG_IGN);

@@ -1,19 +1,21 @@
 /**
- * Section 4 (throughput half): broadcast from one publisher to 100 and 500 subscribers,
- * deliveries per second and server CPU per delivery; rounds interleaved, medians. The
- * syscalls per delivery come from the strace section.
+ * Section 4 (throughput half): broadcast from one publisher to 100 and 500 subscribers with
+ * each server's topics (wirekit `server.publish`, uWebSockets.js `app.publish`, Bun
+ * `server.publish`; ws has none and loops `send`), driven by the C load client's broadcast
+ * mode (`c/broadcast-load.h`: a publisher window of messages in flight, every subscriber
+ * checking order). Deliveries per second, server CPU per delivery, publish-to-arrival p50/p99;
+ * rounds interleaved, medians. The syscalls per delivery come from the strace section.
  *
  * @example
  * ```ts
- * const table = broadcastTable(await runBroadcastSection(config));
+ * const table = broadcastTable(await runBroadcastSection(config, specs, client));
  * ```
  */
-import type { BroadcastResult } from '../client/broadcast-benchmark.js';
-import { runClient } from './client-process.js';
+import type { CBroadcastResult, CLoadClient } from './c-load-client.js';
 import { fixed, grouped, markdownTable, times } from './markdown-table.js';
 import type { RunConfig } from './run-config.js';
 import type { ServerSpec } from './server-process.js';
-import { UWS_LABEL, WS_LABEL } from './server-specs.js';
+import { BUN_LABEL, UWS_LABEL, WIREKIT_LABEL } from './server-specs.js';
 import { median } from './stats.js';
 import { withServers } from './with-servers.js';
 
@@ -23,46 +25,55 @@ export interface BroadcastRow {
   readonly subscribers: number;
   readonly deliveriesPerSecond: number;
   readonly serverCpuUsPerDelivery: number;
+  readonly p50Us: number;
+  readonly p99Us: number;
   readonly serverCpuLoad: number;
   readonly clientCpuLoad: number;
-  readonly runs: readonly BroadcastResult[];
+  readonly runs: readonly CBroadcastResult[];
 }
 
-/** The client arguments of one broadcast run (shared with the strace section). */
-export function broadcastArgs(
-  config: RunConfig,
-  port: number,
-  pid: number,
-  subscribers: number,
-  warmupMs: number,
-  durationMs: number,
-): string[] {
-  const b = config.broadcast;
-  return [
-    ...['--mode', 'broadcast', '--port', String(port), '--pid', String(pid)],
-    ...['--subscribers', String(subscribers), '--payload', String(b.payloadBytes)],
-    ...['--burst', String(b.burst), '--in-flight', String(b.inFlight)],
-    ...['--warmup-ms', String(warmupMs), '--duration-ms', String(durationMs)],
-  ];
+/** wirekit with a loop of `send` over its subscribers instead of topics, for comparison. */
+export const WIREKIT_LOOP_LABEL = 'wirekit (send loop)';
+
+/** The servers of this section: the WebSocket servers, plus wirekit's send loop. */
+export function broadcastSpecs(all: readonly ServerSpec[]): ServerSpec[] {
+  const specs = all.filter((spec) => spec.websocket);
+  const wirekit = specs.find((spec) => spec.label === WIREKIT_LABEL);
+  if (wirekit !== undefined) {
+    specs.splice(specs.indexOf(wirekit) + 1, 0, {
+      ...wirekit,
+      label: WIREKIT_LOOP_LABEL,
+      env: { ...wirekit.env, WIREKIT_BROADCAST: 'loop' },
+    });
+  }
+  return specs;
 }
 
 /** Run the broadcast cases against the WebSocket servers. */
 export async function runBroadcastSection(
   config: RunConfig,
   all: readonly ServerSpec[],
+  client: CLoadClient,
 ): Promise<BroadcastRow[]> {
-  const { subscribers, rounds, warmupMs, durationMs } = config.broadcast;
-  const specs = all.filter((spec) => spec.websocket);
+  const { subscribers, rounds, warmupMs, durationMs, payloadBytes, window } = config.broadcast;
+  const specs = broadcastSpecs(all);
   return withServers(specs, { cpu: config.serverCpu }, async (servers) => {
-    const results = subscribers.map(() => servers.map(() => [] as BroadcastResult[]));
+    const results = subscribers.map(() => servers.map(() => [] as CBroadcastResult[]));
     for (let round = 0; round < rounds; round++) {
       for (const [c, count] of subscribers.entries()) {
         for (const [s, server] of servers.entries()) {
-          const args = broadcastArgs(config, server.port, server.pid, count, warmupMs, durationMs);
-          const result = (await runClient(args, {
-            cpu: config.clientCpu,
-            timeoutMs: warmupMs + durationMs + 60_000,
-          })) as BroadcastResult;
+          const result = await client.broadcast(
+            {
+              port: server.port,
+              serverPid: server.pid,
+              subscribers: count,
+              payloadBytes,
+              window,
+              warmupMs,
+              durationMs,
+            },
+            config.clientCpu,
+          );
           results[c]![s]!.push(result);
           process.stderr.write(
             `  broadcast ${count} ${server.spec.label}: ${grouped(result.deliveriesPerSecond)}/s\n`,
@@ -78,6 +89,8 @@ export async function runBroadcastSection(
           subscribers: count,
           deliveriesPerSecond: median(runs.map((r) => r.deliveriesPerSecond)),
           serverCpuUsPerDelivery: median(runs.map((r) => r.serverCpuUsPerDelivery)),
+          p50Us: median(runs.map((r) => r.p50Us)),
+          p99Us: median(runs.map((r) => r.p99Us)),
           serverCpuLoad: median(runs.map((r) => r.serverCpuLoad)),
           clientCpuLoad: median(runs.map((r) => r.clientCpuLoad)),
           runs,
@@ -87,7 +100,7 @@ export async function runBroadcastSection(
   });
 }
 
-/** One table, grouped by subscriber count. */
+/** One table, grouped by subscriber count; ratios against uWebSockets.js and Bun. */
 export function broadcastTable(rows: readonly BroadcastRow[]): string {
   return markdownTable(
     [
@@ -95,23 +108,27 @@ export function broadcastTable(rows: readonly BroadcastRow[]): string {
       'server',
       'deliveries/s',
       'server CPU µs/delivery',
+      'p50 µs',
+      'p99 µs',
       'server load',
       'client load',
-      '× ws',
       '× uWS',
+      '× Bun',
     ],
     rows.map((r) => {
-      const ws = rows.find((o) => o.subscribers === r.subscribers && o.label === WS_LABEL);
       const uws = rows.find((o) => o.subscribers === r.subscribers && o.label === UWS_LABEL);
+      const bun = rows.find((o) => o.subscribers === r.subscribers && o.label === BUN_LABEL);
       return [
         String(r.subscribers),
         r.label,
         grouped(r.deliveriesPerSecond),
         fixed(r.serverCpuUsPerDelivery, 2),
+        String(r.p50Us),
+        String(r.p99Us),
         fixed(r.serverCpuLoad, 2),
         fixed(r.clientCpuLoad, 2),
-        times(r.deliveriesPerSecond / (ws?.deliveriesPerSecond ?? Number.NaN)),
         times(r.deliveriesPerSecond / (uws?.deliveriesPerSecond ?? Number.NaN)),
+        times(r.deliveriesPerSecond / (bun?.deliveriesPerSecond ?? Number.NaN)),
       ];
     }),
   );

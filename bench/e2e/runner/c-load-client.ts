@@ -57,6 +57,40 @@ export interface CEchoResult {
   readonly totalMessages: number;
 }
 
+/** One broadcast measurement (`--broadcast`): subscribers on /sub, a publisher on /pub. */
+export interface CBroadcastRun {
+  readonly port: number;
+  readonly serverPid: number;
+  readonly subscribers: number;
+  readonly payloadBytes: number;
+  /** Messages published but not yet delivered to every subscriber, at most. */
+  readonly window: number;
+  readonly warmupMs: number;
+  readonly durationMs: number;
+}
+
+/** What the client prints in broadcast mode. */
+export interface CBroadcastResult {
+  readonly subscribers: number;
+  readonly payloadBytes: number;
+  readonly window: number;
+  readonly seconds: number;
+  /** Deliveries (message × subscriber) in the window. */
+  readonly deliveries: number;
+  readonly deliveriesPerSecond: number;
+  /** Publish-to-arrival time at the subscribers (1 µs histogram). */
+  readonly p50Us: number;
+  readonly p99Us: number;
+  readonly errors: number;
+  readonly firstError?: string;
+  readonly clientCpuLoad: number;
+  readonly serverCpuLoad: number;
+  readonly serverCpuUsPerDelivery: number;
+  readonly published: number;
+  /** Every delivery, warm-up included (to divide strace's counts by). */
+  readonly totalDeliveries: number;
+}
+
 /** Above this client CPU load the client, not the server, may have set the pace. */
 export const CLIENT_SATURATED = 0.9;
 
@@ -87,6 +121,30 @@ export class CLoadClient {
       throw new Error(`cc -O2 ${source} failed: ${stderr || (error as Error).message}`);
     }
     return new CLoadClient(path);
+  }
+
+  /** One broadcast run; rejects when the client fails, sees a message out of order, or a
+   * subscriber is closed. */
+  async broadcast(run: CBroadcastRun, cpu: number | undefined): Promise<CBroadcastResult> {
+    const args = [
+      ...['--broadcast', '--port', String(run.port), '--pid', String(run.serverPid)],
+      ...['--connections', String(run.subscribers), '--payload', String(run.payloadBytes)],
+      ...['--window', String(run.window)],
+      ...['--warmup-ms', String(run.warmupMs), '--duration-ms', String(run.durationMs)],
+    ];
+    const result = (await runJsonProcess([this.path, ...args], {
+      label: `echo-load ${args.join(' ')}`,
+      cpu,
+      timeoutMs: run.warmupMs + run.durationMs + 45_000,
+    })) as Partial<CBroadcastResult>;
+    if (result.deliveries === undefined || result.deliveries === 0 || (result.errors ?? 0) > 0) {
+      throw new Error(`broadcast load failed: ${JSON.stringify(result)}`);
+    }
+    return {
+      serverCpuLoad: Number.NaN,
+      serverCpuUsPerDelivery: Number.NaN,
+      ...result,
+    } as CBroadcastResult;
   }
 
   /** One run; rejects when the client fails or loses every connection. */

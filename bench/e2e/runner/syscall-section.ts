@@ -12,9 +12,8 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BroadcastResult } from '../client/broadcast-benchmark.js';
 import type { EchoLoadResult } from '../client/echo-load-benchmark.js';
-import { broadcastArgs } from './broadcast-section.js';
+import type { CLoadClient } from './c-load-client.js';
 import { runClient } from './client-process.js';
 import { hasCommand } from './machine-info.js';
 import { fixed, markdownTable } from './markdown-table.js';
@@ -82,6 +81,7 @@ export async function runSyscallSection(
   config: RunConfig,
   specs: readonly ServerSpec[],
   dir: string,
+  client: CLoadClient,
 ): Promise<SyscallRow[]> {
   if (!hasCommand('strace')) {
     throw new Error('strace is not installed: run `apt-get update && apt-get install -y strace`');
@@ -105,15 +105,19 @@ export async function runSyscallSection(
         config,
         join(dir, `broadcast-${i}.strace`),
         async (server) => {
-          const args = broadcastArgs(
-            config,
-            server.port,
-            server.pid,
-            subscribers,
-            warmupMs,
-            durationMs,
+          const { payloadBytes, window } = config.broadcast;
+          const result = await client.broadcast(
+            {
+              port: server.port,
+              serverPid: server.pid,
+              subscribers,
+              payloadBytes,
+              window,
+              warmupMs,
+              durationMs,
+            },
+            config.clientCpu,
           );
-          const result = (await runClient(args, clientOptions)) as BroadcastResult;
           return result.totalDeliveries;
         },
       );

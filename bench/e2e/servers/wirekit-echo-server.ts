@@ -1,7 +1,9 @@
 /**
  * The wirekit benchmark server: `serve()` from the built package entry, one handler object,
- * routes by path (see `route.ts`). Broadcast loops `send` over the subscribers (pub/sub topics
- * come later); sends to many connections in one tick leave as one write per connection.
+ * routes by path (see `route.ts`). Broadcast uses topics, as the uWebSockets.js and Bun servers
+ * do: every `/sub` connection subscribes to one topic and each `/pub` message is published to
+ * it with `server.publish` (framed once; each subscriber's messages of a tick leave in one
+ * write). WIREKIT_BROADCAST=loop: a loop of `send` over the subscribers instead.
  *
  * `maxBackpressure` is 64 MiB on every server in this suite (wirekit's default, set here so the
  * suite does not depend on it): the recv phase queues 100,000 messages at once.
@@ -18,9 +20,12 @@ import { serverTls } from './server-tls.js';
 interface ConnectionData {
   readonly route: Route;
   readonly script: PhaseScript | undefined;
-  /** Position in `subscribers` while subscribed, else -1. */
+  /** Position in `subscribers` while subscribed (WIREKIT_BROADCAST=loop), else -1. */
   index: number;
 }
+
+const TOPIC = 'broadcast';
+const loop = process.env['WIREKIT_BROADCAST'] === 'loop';
 
 function readBufferOption(setting: string | undefined): { readBuffer?: boolean } {
   return setting === '1' ? { readBuffer: true } : setting === '0' ? { readBuffer: false } : {};
@@ -56,7 +61,9 @@ const server = await serve<ConnectionData>({
       return { route, script, index: -1 };
     },
     open(ws) {
-      if (ws.data.route.kind === 'sub') {
+      if (ws.data.route.kind !== 'sub') return;
+      if (!loop) ws.subscribe(TOPIC);
+      else {
         ws.data.index = subscribers.length;
         subscribers.push(ws);
       }
@@ -70,7 +77,8 @@ const server = await serve<ConnectionData>({
           ws.send(data, isBinary);
           return;
         case 'pub':
-          for (let i = 0; i < subscribers.length; i++) subscribers[i]!.send(data, isBinary);
+          if (!loop) server.publish(TOPIC, data, isBinary);
+          else for (let i = 0; i < subscribers.length; i++) subscribers[i]!.send(data, isBinary);
           return;
         case 'phases':
           switch (script!.next()) {

@@ -33,6 +33,7 @@ export const HttpFailure: {
   readonly BAD_METHOD: HttpFailure;
   readonly BAD_REQUEST_LINE: HttpFailure;
   readonly BAD_TARGET: HttpFailure;
+  readonly BAD_TARGET_FORM: HttpFailure;
   readonly BAD_VERSION: HttpFailure;
   readonly UNSUPPORTED_VERSION: HttpFailure;
   readonly BAD_STATUS_LINE: HttpFailure;
@@ -84,6 +85,10 @@ export const HttpFailure: {
     'request line must be method SP request-target SP HTTP-version (RFC 9112 §3)',
   ),
   BAD_TARGET: parse(400, 'request-target has a byte other than VCHAR (RFC 9112 §3.2)'),
+  BAD_TARGET_FORM: parse(
+    400,
+    'request-target is not in origin-, absolute- or asterisk-form, or in authority-form for CONNECT (RFC 9112 §3.2)',
+  ),
   BAD_VERSION: parse(400, 'HTTP-version must be "HTTP/" DIGIT "." DIGIT (RFC 9112 §2.3)'),
   UNSUPPORTED_VERSION: parse(505, 'HTTP major version other than 1 (RFC 9110 §6.2, §15.6.6)'),
   BAD_STATUS_LINE: parse(

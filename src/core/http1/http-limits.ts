@@ -6,7 +6,7 @@
  */
 import { ErrorCode, WirekitError } from '../errors.js';
 
-/** Limits for {@link RequestReader} and {@link ResponseReader}; all sizes in bytes. */
+/** Limits for the http1 `RequestReader` and `ResponseReader`; all sizes in bytes. */
 export interface HttpLimits {
   /**
    * Maximum size of a head (start line, header lines and the empty line that ends them), and

@@ -19,7 +19,12 @@ import { HttpFailure } from './http-failure.js';
 import { type HttpLimits, resolveHttpLimits } from './http-limits.js';
 import { MessageReader } from './message-reader.js';
 import { RequestHead } from './request-head.js';
-import { methodName, parseHttpVersion } from './start-line.js';
+import {
+  isAuthorityForm,
+  isRequestTargetForm,
+  methodName,
+  parseHttpVersion,
+} from './start-line.js';
 
 /** Options of a {@link RequestReader}: the {@link HttpLimits}, each optional. */
 export type RequestReaderOptions = Partial<HttpLimits>;
@@ -151,6 +156,17 @@ export class RequestReader {
       return message.fail(bytes[p] === CR ? HttpFailure.BAD_REQUEST_LINE : HttpFailure.BAD_TARGET);
     }
     if (targetEnd === targetStart) return message.fail(HttpFailure.BAD_REQUEST_LINE);
+    const method = methodName(bytes, start, methodEnd);
+    // Fix (RFC 9112 §3.2): a request-target has one of four forms, and authority-form is the
+    // form of CONNECT and of nothing else. A target such as "." or "1" was read as a path, and
+    // a CONNECT to "#" was accepted (llhttp refuses both).
+    if (
+      method === 'CONNECT'
+        ? !isAuthorityForm(bytes, targetStart, targetEnd)
+        : !isRequestTargetForm(bytes, targetStart, targetEnd)
+    ) {
+      return message.fail(HttpFailure.BAD_TARGET_FORM);
+    }
     p++;
     const version = parseHttpVersion(bytes, p);
     if (typeof version !== 'string') return message.fail(version);
@@ -168,7 +184,6 @@ export class RequestReader {
     // ... and to a Host field with an invalid value.
     if (summary.badHost) return message.fail(HttpFailure.BAD_HOST);
 
-    const method = methodName(bytes, start, methodEnd);
     const framing = this.#framing(summary, version, method);
     if (typeof framing !== 'string') return message.fail(framing);
 

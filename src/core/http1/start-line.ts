@@ -86,3 +86,50 @@ function is(bytes: Uint8Array, start: number, name: string): boolean {
   }
   return true;
 }
+
+/**
+ * Is `bytes[start, end)` a request-target of a form other than authority-form (RFC 9112 §3.2):
+ * origin-form (starts with "/"), asterisk-form ("*"), or absolute-form (a scheme,
+ * `ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`, then ":")? Only the shape that tells the
+ * forms apart is checked; the characters were checked by the caller.
+ */
+export function isRequestTargetForm(bytes: Uint8Array, start: number, end: number): boolean {
+  const b0 = bytes[start]!;
+  if (b0 === 0x2f) return true; // origin-form
+  if (b0 === 0x2a) return end - start === 1; // asterisk-form
+  if (!isAlpha(b0)) return false;
+  for (let p = start + 1; p < end; p++) {
+    const b = bytes[p]!;
+    if (b === 0x3a) return true; // the ":" after the scheme
+    if (!(isAlpha(b) || (b >= 0x30 && b <= 0x39) || b === 0x2b || b === 0x2d || b === 0x2e)) {
+      return false;
+    }
+  }
+  return false;
+}
+
+/**
+ * Is `bytes[start, end)` authority-form, `uri-host ":" port` (RFC 9112 §3.2.3), the target of a
+ * CONNECT? The host is non-empty and holds no "/", "?", "#" or "@" (no path, query, fragment
+ * or userinfo); the port is digits.
+ */
+export function isAuthorityForm(bytes: Uint8Array, start: number, end: number): boolean {
+  let colon = -1;
+  for (let p = end - 1; p >= start; p--) {
+    if (bytes[p] === 0x3a) {
+      colon = p;
+      break;
+    }
+  }
+  if (colon <= start) return false;
+  for (let p = colon + 1; p < end; p++) if (bytes[p]! < 0x30 || bytes[p]! > 0x39) return false;
+  for (let p = start; p < colon; p++) {
+    const b = bytes[p]!;
+    if (b === 0x2f || b === 0x3f || b === 0x23 || b === 0x40) return false;
+  }
+  return true;
+}
+
+function isAlpha(b: number): boolean {
+  return (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a);
+}

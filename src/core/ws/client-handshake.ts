@@ -92,6 +92,7 @@ export interface UpgradeFailed {
   readonly error: WirekitError;
 }
 
+/** The result of {@link checkUpgradeResponse}: the connection is established, or it failed. */
 export type UpgradeResult = UpgradeEstablished | UpgradeFailed;
 
 function fail(message: string, status: number): UpgradeFailed {

@@ -80,6 +80,7 @@ export interface ClientHandshakeRefused {
   readonly headers: HeaderList | undefined;
 }
 
+/** What {@link ClientOpeningHandshake.next} returns, tagged by `type`. */
 export type ClientHandshakeEvent =
   | ClientHandshakeNeedData
   | ClientHandshakeAccepted

@@ -39,6 +39,7 @@ export interface ExtendedConnectRefused {
   readonly headers: Readonly<Record<string, string>>;
 }
 
+/** The result of {@link checkExtendedConnect}: accepted or refused. */
 export type ExtendedConnectCheck = ExtendedConnectAccepted | ExtendedConnectRefused;
 
 function refuse(

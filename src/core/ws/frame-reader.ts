@@ -104,14 +104,17 @@ export class FrameReader {
   readonly #allowRsv1: boolean;
   readonly #reuse: boolean;
   readonly #platform: Platform;
-  readonly #utf8: Utf8Validator;
+  // What only some connections ever need is made on first use, so an idle connection holds
+  // none of it: the validator of text cut across chunks, the queue of chunks that arrive
+  // before the current one is used up, the scratch of a header cut by a chunk boundary.
+  #utf8: Utf8Validator | undefined;
 
   // Input: the chunk being parsed, and chunks received before it was used up.
   #chunk: Uint8Array = EMPTY;
   #pos = 0;
-  #queue: Uint8Array[] = [];
-  // A header cut by a chunk boundary is gathered here.
-  readonly #scratch = new Uint8Array(MAX_HEADER);
+  #queue: Uint8Array[] | undefined;
+  // A header cut by a chunk boundary is gathered here (at most 14 bytes).
+  #scratch: Uint8Array | undefined;
   #scratchLen = 0;
 
   #state = HEADER;
@@ -138,13 +141,12 @@ export class FrameReader {
     this.#allowRsv1 = options.allowCompressed ?? false;
     this.#reuse = options.reuseBuffers ?? false;
     this.#platform = options.platform ?? portablePlatform;
-    this.#utf8 = new Utf8Validator(this.#platform.isUtf8);
   }
 
   /** Bytes received but not parsed yet (including a partial header). */
   get bufferedAmount(): number {
     let n = this.#chunk.length - this.#pos + this.#scratchLen;
-    for (const c of this.#queue) n += c.length;
+    for (const c of this.#queue ?? []) n += c.length;
     return n;
   }
 
@@ -156,16 +158,23 @@ export class FrameReader {
   /** Queue bytes for parsing. Masked payloads are unmasked in place in `chunk`. */
   receive(chunk: Uint8Array): void {
     if (this.#state === DONE || chunk.length === 0) return;
-    if (this.#pos >= this.#chunk.length && this.#queue.length === 0) {
+    if (
+      this.#pos >= this.#chunk.length &&
+      (this.#queue === undefined || this.#queue.length === 0)
+    ) {
       this.#chunk = chunk;
       this.#pos = 0;
     } else {
+      this.#queue ??= [];
       this.#queue.push(chunk);
     }
   }
 
   /** Parse until a message, control frame or error is found, or input runs out. */
   poll(): ReadKind {
+    // The last payload is not kept past this call: a view keeps its chunk's memory alive, and
+    // an idle connection would hold its last read.
+    this.payload = EMPTY;
     for (;;) {
       if (this.#state === HEADER) {
         const status = this.#readHeader();
@@ -181,7 +190,7 @@ export class FrameReader {
 
   /** Move to the next queued chunk when the current one is used up. */
   #nextChunk(): boolean {
-    const next = this.#queue.shift();
+    const next = this.#queue?.shift();
     if (next === undefined) {
       this.#chunk = EMPTY;
       this.#pos = 0;
@@ -209,6 +218,7 @@ export class FrameReader {
           return 1;
         }
         if (n < 0) return -1;
+        this.#scratch ??= new Uint8Array(MAX_HEADER);
         this.#scratch.set(chunk.subarray(pos), 0);
         this.#scratchLen = avail;
         this.#pos = chunk.length;
@@ -217,8 +227,9 @@ export class FrameReader {
       // Join the cut header with the start of this chunk; at most 14 bytes are ever needed.
       const had = this.#scratchLen;
       const take = Math.min(MAX_HEADER - had, avail);
-      this.#scratch.set(chunk.subarray(pos, pos + take), had);
-      const n = this.#parseHeader(this.#scratch, 0, had + take);
+      const scratch = this.#scratch!; // set when #scratchLen became > 0
+      scratch.set(chunk.subarray(pos, pos + take), had);
+      const n = this.#parseHeader(scratch, 0, had + take);
       if (n < 0) return -1;
       if (n > 0) {
         this.#scratchLen = 0;
@@ -261,6 +272,11 @@ export class FrameReader {
         return this.#headerError(CloseCode.PROTOCOL_ERROR, 'control frame payload over 125 bytes');
       // RFC 7692 §6.1: RSV1 is never set on control frames.
       if (rsv1) return this.#headerError(CloseCode.PROTOCOL_ERROR, 'RSV1 set on a control frame');
+      // §5.5.1: a close body is empty or starts with a 2-byte code. Fix: the first two bytes
+      // decide this, so it fails here, not after waiting for the payload byte (a stream cut
+      // after the header failed with ws and waited with wirekit).
+      if (opcode === Opcode.CLOSE && len === 1)
+        return this.#headerError(CloseCode.PROTOCOL_ERROR, 'close frame with a 1-byte payload');
     } else if (opcode === Opcode.CONTINUATION) {
       // §5.4: a continuation frame only continues a started fragmented message.
       if (this.#msgOpcode === 0)
@@ -317,6 +333,25 @@ export class FrameReader {
       // Beyond 2^53 a length is not exact in a double; it is over any limit anyway.
       len = high > 0x1f_ffff ? Number.MAX_SAFE_INTEGER : high * 0x1_0000_0000 + low;
     }
+    // Data frames only: control frames are at most 125 bytes anyway (§5.5), and a close frame
+    // with a long reason refused with 1009 would break the closing handshake. Fix: checked
+    // before waiting for the masking key, which does not change the verdict (a stream cut
+    // inside the key waited here and failed with ws).
+    if (opcode < Opcode.CLOSE) {
+      if (len > this.#maxFrame)
+        return this.#headerError(
+          CloseCode.MESSAGE_TOO_BIG,
+          `frame of ${len} bytes is over the ${this.#maxFrame}-byte limit`,
+        );
+      // Counted before anything is allocated for the payload.
+      const before = opcode === Opcode.CONTINUATION ? this.#msgLen : 0;
+      if (before + len > this.#maxMessage) {
+        return this.#headerError(
+          CloseCode.MESSAGE_TOO_BIG,
+          `message over the ${this.#maxMessage}-byte limit`,
+        );
+      }
+    }
     if (masked) {
       if (avail < size + 4) return 0;
       this.#key =
@@ -326,25 +361,11 @@ export class FrameReader {
         buf[pos + size + 3]!;
       size += 4;
     }
-    // Data frames only: control frames are at most 125 bytes anyway (§5.5), and a close frame
-    // with a long reason refused with 1009 would break the closing handshake.
-    if (len > this.#maxFrame && opcode < Opcode.CLOSE)
-      return this.#headerError(
-        CloseCode.MESSAGE_TOO_BIG,
-        `frame of ${len} bytes is over the ${this.#maxFrame}-byte limit`,
-      );
     if (opcode < Opcode.CLOSE) {
-      // Counted before anything is allocated for the payload.
       if (opcode !== Opcode.CONTINUATION) {
         this.#msgOpcode = opcode;
         this.#msgCompressed = rsv1;
         this.#msgLen = 0;
-      }
-      if (this.#msgLen + len > this.#maxMessage) {
-        return this.#headerError(
-          CloseCode.MESSAGE_TOO_BIG,
-          `message over the ${this.#maxMessage}-byte limit`,
-        );
       }
       this.#msgLen += len;
     }
@@ -396,13 +417,13 @@ export class FrameReader {
         this.#frameDone += n;
         this.#slabLen = at + n;
         // §8.1: invalid UTF-8 fails the connection as soon as it is seen.
-        if (
-          this.#msgOpcode === Opcode.TEXT &&
-          !this.#msgCompressed &&
-          !this.#utf8.push(slab, at, at + n)
-        ) {
-          this.#utf8.reset();
-          return this.#fail(CloseCode.INVALID_PAYLOAD, 'invalid UTF-8 in text message');
+        if (this.#msgOpcode === Opcode.TEXT && !this.#msgCompressed) {
+          this.#utf8 ??= new Utf8Validator(this.#platform.isUtf8);
+          const utf8 = this.#utf8;
+          if (!utf8.push(slab, at, at + n)) {
+            utf8.reset();
+            return this.#fail(CloseCode.INVALID_PAYLOAD, 'invalid UTF-8 in text message');
+          }
         }
       }
       if (this.#frameDone < this.#frameLen) continue;
@@ -412,8 +433,13 @@ export class FrameReader {
       const payload = slab === undefined ? EMPTY : slab.subarray(0, this.#slabLen);
       if (!this.#reuse) this.#slab = undefined;
       this.#slabLen = 0;
+      // A text message whose bytes never reached the slab path has no validator, and nothing
+      // left unfinished.
       const badText =
-        this.#msgOpcode === Opcode.TEXT && !this.#msgCompressed && !this.#utf8.finish();
+        this.#msgOpcode === Opcode.TEXT &&
+        !this.#msgCompressed &&
+        this.#utf8 !== undefined &&
+        !this.#utf8.finish();
       return this.#finishMessage(payload, badText);
     }
   }
@@ -427,6 +453,15 @@ export class FrameReader {
     this.payload = payload;
     this.compressed = this.#msgCompressed;
     return kind;
+  }
+
+  /**
+   * Let go of a reused slab (`reuseBuffers`) while no message is being assembled in it: an
+   * adapter calls this for quiet connections, so a connection that once received a large
+   * message does not keep its slab while idle.
+   */
+  trim(): void {
+    if (this.#slabLen === 0) this.#slab = undefined;
   }
 
   /** Room for `n` more bytes in the message slab; grows as bytes arrive, not as announced. */
@@ -490,9 +525,8 @@ export class FrameReader {
     if (payload.length === 0) {
       this.closeCode = CloseCode.NO_STATUS;
       this.closeReason = '';
-    } else if (payload.length === 1) {
-      return this.#fail(CloseCode.PROTOCOL_ERROR, 'close frame with a 1-byte payload');
     } else {
+      // A 1-byte body was refused with the header.
       const code = (payload[0]! << 8) | payload[1]!;
       // §7.4: codes that are reserved or unassigned MUST NOT appear on the wire.
       if (!isValidCloseCode(code))
@@ -526,7 +560,7 @@ export class FrameReader {
   #discardInput(): void {
     this.#chunk = EMPTY;
     this.#pos = 0;
-    this.#queue = [];
+    this.#queue = undefined;
     this.#scratchLen = 0;
     this.#slab = undefined;
     this.#slabLen = 0;

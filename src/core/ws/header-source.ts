@@ -6,7 +6,10 @@
  */
 import type { HeaderList } from '../http1/header-list.js';
 
+/** Read access to request or response header fields by name. */
 export interface HeaderSource {
+  /** The field's value (repeated fields joined with `, `), or `undefined` when absent; `name`
+   * is case-insensitive. */
   get(name: string): string | undefined;
 }
 

@@ -66,6 +66,7 @@ export {
   negotiateDeflate,
   PERMESSAGE_DEFLATE,
 } from './permessage-deflate.js';
+export { PreparedMessage } from './prepared-message.js';
 export { ReadyState } from './ready-state.js';
 export {
   type AcceptChoice,

@@ -42,4 +42,11 @@ export interface MessageCompression {
   readonly threshold: number;
   /** Messages larger than this are sent uncompressed (compression here is synchronous). */
   readonly maxCompressedSize: number;
+  /**
+   * Set when the deflater keeps no context between messages (the agreed no_context_takeover
+   * for this side's sending direction, RFC 7692 §7.1.1): it names the compressor's setup
+   * (window bits and settings), and connections with the same `sharedKey` may send the very
+   * same compressed bytes of a message (a `PreparedMessage` compresses it once for them all).
+   */
+  readonly sharedKey?: string | undefined;
 }

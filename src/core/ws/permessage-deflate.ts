@@ -14,6 +14,7 @@ import {
   parseExtensionHeader,
 } from './extension-header.js';
 
+/** The extension token of RFC 7692, as it appears in `Sec-WebSocket-Extensions`. */
 export const PERMESSAGE_DEFLATE = 'permessage-deflate';
 
 /** What one side wants; every field optional. */

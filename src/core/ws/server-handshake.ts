@@ -47,6 +47,7 @@ export interface UpgradeRefused {
   readonly headers: HeaderPairs;
 }
 
+/** The result of {@link checkUpgradeRequest}: accepted (with what was offered) or refused. */
 export type UpgradeCheck = UpgradeAccepted | UpgradeRefused;
 
 function refuse(status: number, message: string, headers: HeaderPairs = []): UpgradeRefused {

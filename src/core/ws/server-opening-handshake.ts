@@ -73,6 +73,7 @@ export interface HandshakeClosed {
   readonly type: 'closed';
 }
 
+/** What {@link ServerOpeningHandshake.next} returns, tagged by `type`. */
 export type ServerHandshakeEvent =
   | HandshakeNeedData
   | HandshakeRequest

@@ -39,6 +39,7 @@ import type { MaskKeyPool } from './mask-key-pool.js';
 import { InflateFailure, type MessageCompression } from './message-codec.js';
 import { Opcode } from './opcode.js';
 import type { OutputPool } from './output-pool.js';
+import type { PreparedMessage } from './prepared-message.js';
 import { ReadyState } from './ready-state.js';
 import { checkMessageData, controlPayload, MAX_CONTROL_PAYLOAD } from './send-arguments.js';
 import type { CloseInitiator, WebSocketEvent } from './websocket-event.js';
@@ -116,6 +117,13 @@ export class WebSocketConnection {
   #out: Uint8Array = EMPTY;
   #outStart = 0;
   #outLen = 0;
+  /** Prepared frames waiting for an unfinished fragmented message to end (see sendFrame). */
+  #held: Uint8Array[] | undefined;
+  /** Prepared frames queued by reference after everything in #out (see sendFrame), and their
+   * total size; copied into #out when the output is taken or another frame is queued. */
+  #frames: Uint8Array[] | undefined;
+  #frameCount = 0;
+  #framesLength = 0;
 
   constructor(options: WebSocketConnectionOptions) {
     const platform = options.platform ?? portablePlatform;
@@ -146,7 +154,7 @@ export class WebSocketConnection {
 
   /** Bytes queued by sends and not yet taken with {@link takeOutput}. */
   get outputLength(): number {
-    return this.#outLen - this.#outStart;
+    return this.#outLen - this.#outStart + this.#framesLength;
   }
 
   /** Bytes received and not parsed yet. */
@@ -179,6 +187,8 @@ export class WebSocketConnection {
    */
   poll(): ReadKind {
     if (this.#state === ReadyState.CLOSED) return ReadKind.NEED_DATA;
+    // Nothing of the last payload is kept past this call (see FrameReader.poll).
+    this.payload = EMPTY;
     const reader = this.#reader;
     const kind = this.#discard ? ReadKind.NEED_DATA : reader.poll();
     switch (kind) {
@@ -322,6 +332,96 @@ export class WebSocketConnection {
     this.#sendData(Opcode.BINARY, data, fin);
   }
 
+  /**
+   * Send a whole message already framed by the caller (a `PreparedMessage` frame shared by
+   * many connections): its bytes are copied into the output as they are. Server role only: a
+   * client masks every frame with a fresh key (RFC 6455 §5.3), so a frame cannot be prepared for
+   * it. The frame must be one unmasked data frame with FIN set (and RSV1 only when
+   * permessage-deflate was negotiated with a compressor that keeps no context, RFC 7692 §6);
+   * that is the caller's promise, not checked here. While a fragmented message is being sent,
+   * the frame waits until its last fragment: §5.4 forbids interleaving the frames of two
+   * messages. The connection keeps a reference to `frame` until the output is taken
+   * ({@link takeOutput}): do not change its bytes before. Throws `ERR_WS_SEND_AFTER_CLOSE`
+   * unless OPEN.
+   */
+  sendFrame(frame: Uint8Array): void {
+    this.#checkPreparedSend();
+    if (this.#sendOpcode !== 0) {
+      this.#held ??= [];
+      this.#held.push(frame.slice());
+      return;
+    }
+    this.#queueFrame(frame);
+  }
+
+  /**
+   * Keep `frame` by reference, to be copied when the output is taken: a server publishing to
+   * many connections then fills one (pooled, cache-warm) buffer per connection just before its
+   * write, instead of one buffer per connection all at once. The caller checked the state and
+   * that no fragmented message is unfinished.
+   */
+  #queueFrame(frame: Uint8Array): void {
+    let frames = this.#frames;
+    if (frames === undefined) {
+      frames = [];
+      this.#frames = frames;
+    }
+    // Slots are reused (the array keeps its capacity between ticks); #copyFrames clears them.
+    frames[this.#frameCount++] = frame;
+    this.#framesLength += frame.length;
+  }
+
+  /** Copy the frames queued by reference into the output, after what is there. */
+  #copyFrames(): void {
+    const frames = this.#frames!;
+    const count = this.#frameCount;
+    const total = this.#framesLength;
+    this.#framesLength = 0;
+    this.#frameCount = 0;
+    const out = this.#reserve(total);
+    let at = this.#outLen;
+    for (let i = 0; i < count; i++) {
+      const frame = frames[i]!;
+      out.set(frame, at);
+      at += frame.length;
+      frames[i] = EMPTY;
+    }
+    this.#outLen = at;
+    // A burst's worth of slots is not kept.
+    if (count > 1024) frames.length = 0;
+  }
+
+  /**
+   * Send a message prepared for many connections (pub/sub): its shared frame, or with
+   * permessage-deflate its shared compressed frame when this connection's compressor keeps no
+   * context (`sharedKey`), or compressed by this connection's own compressor when it does
+   * (its window is its own, RFC 7692 §7.2.1). The same size limits as for {@link sendText}
+   * decide whether it is compressed. Server role and OPEN only, as {@link sendFrame}.
+   */
+  sendPrepared(message: PreparedMessage): void {
+    this.#checkPreparedSend();
+    const compression = this.#compression;
+    if (compression === undefined) {
+      this.#queueFrame(message.frame());
+      return;
+    }
+    const payload = message.payload;
+    if (
+      this.#sendOpcode !== 0 ||
+      payload.length < compression.threshold ||
+      payload.length > compression.maxCompressedSize
+    ) {
+      this.sendFrame(message.frame());
+    } else if (compression.sharedKey !== undefined) {
+      this.#queueFrame(message.compressedFrame(compression.sharedKey, compression.deflater));
+    } else {
+      const compressed = compression.deflater.compress(payload);
+      const out = this.#reserve(this.#writer.maxFrameSize(compressed));
+      const opcode = message.isBinary ? Opcode.BINARY : Opcode.TEXT;
+      this.#outLen += this.#writer.writeFrame(out, this.#outLen, opcode, compressed, true, true);
+    }
+  }
+
   /** Send a ping with up to 125 bytes of data. Allowed while CLOSING: only data frames are
    * forbidden after a close frame (§5.5.1). */
   ping(data: Uint8Array | string = EMPTY): void {
@@ -383,6 +483,7 @@ export class WebSocketConnection {
    * the caller may hold the bytes until they are written. Empty when nothing is queued.
    */
   takeOutput(): Uint8Array {
+    if (this.#framesLength !== 0) this.#copyFrames();
     const start = this.#outStart;
     if (this.#outLen === start) return EMPTY;
     const out = this.#out.subarray(start, this.#outLen);
@@ -408,11 +509,20 @@ export class WebSocketConnection {
   }
 
   /**
+   * Let go of the reused receive slab (`reuseBuffers`) when no message is half-received, so a
+   * connection that once received a large message does not keep its slab while quiet. An
+   * adapter calls it now and then (Node: on the heartbeat tick).
+   */
+  trimInput(): void {
+    this.#reader.trim();
+  }
+
+  /**
    * Drop the output buffer if nothing is queued, so an idle connection holds no output memory.
    * An adapter calls it for connections that have been quiet for a while.
    */
   trimOutput(): void {
-    if (this.#outStart === this.#outLen) {
+    if (this.#outStart === this.#outLen && this.#framesLength === 0) {
       // A pooled buffer is not given back here: the caller does not say the transport is done
       // with the bytes taken from it.
       this.#out = EMPTY;
@@ -426,6 +536,16 @@ export class WebSocketConnection {
       throw new WirekitError(
         ErrorCode.WS_SEND_AFTER_CLOSE,
         `cannot send: the connection is ${this.#state === ReadyState.CLOSING ? 'closing' : 'closed'}`,
+      );
+    }
+  }
+
+  #checkPreparedSend(): void {
+    this.#checkOpen();
+    if (this.#writer.masked) {
+      throw new WirekitError(
+        ErrorCode.INVALID_ARGUMENT,
+        'a client cannot send a prepared frame: each of its frames needs a fresh masking key (RFC 6455 §5.3)',
       );
     }
   }
@@ -484,6 +604,14 @@ export class WebSocketConnection {
     const out = this.#reserve(room);
     this.#outLen += this.#writer.writeFrame(out, this.#outLen, frameOpcode, data, fin);
     this.#sendOpcode = fin ? 0 : opcode;
+    if (fin && this.#held !== undefined) this.#sendHeld();
+  }
+
+  /** The fragmented message has ended: the prepared frames held back follow it in order. */
+  #sendHeld(): void {
+    const held = this.#held!;
+    this.#held = undefined;
+    for (const frame of held) this.sendFrame(frame);
   }
 
   #writeControl(opcode: number, payload: Uint8Array): void {
@@ -525,6 +653,8 @@ export class WebSocketConnection {
 
   /** Room for `n` more output bytes; returns the output buffer. */
   #reserve(n: number): Uint8Array {
+    // Frames queued by reference go first: the output keeps the order of the sends.
+    if (this.#framesLength !== 0) this.#copyFrames();
     if (this.#outLen + n <= this.#out.length) return this.#out;
     // Full: start a new buffer (the old one may still be being written by the caller), twice
     // the size up to MAX_OUTPUT so a busy connection makes few allocations, with the bytes not

@@ -44,4 +44,5 @@ export interface CloseEvent {
   readonly initiator: CloseInitiator;
 }
 
+/** Any event of a {@link WebSocketConnection}, tagged by `type`. */
 export type WebSocketEvent = TextEvent | BinaryEvent | PingEvent | PongEvent | CloseEvent;

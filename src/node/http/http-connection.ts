@@ -3,21 +3,24 @@
  *
  * @module
  */
-import { isIP, connect as netConnect, type Socket } from 'node:net';
-import { type ConnectionOptions as TlsConnectionOptions, connect as tlsConnect } from 'node:tls';
+import type { Socket } from 'node:net';
 import { ErrorCode, WirekitError } from '../../core/errors.js';
 import type { HeaderList } from '../../core/http1/header-list.js';
 import type { HttpLimits } from '../../core/http1/http-limits.js';
 import type { RequestBuilder } from '../../core/http1/request-writer.js';
 import type { ResponseHead } from '../../core/http1/response-head.js';
 import { ResponseReader } from '../../core/http1/response-reader.js';
-import type { ClientTlsOptions } from '../connect.js';
+import { dial } from '../dial.js';
+import { type ProxyOption, resolveProxy } from '../proxy-option.js';
+import type { ProxyEndpoint } from '../proxy-url.js';
+import type { ClientTlsOptions } from '../tls-options.js';
 import { type HttpOrigin, parseHttpOrigin } from './http-origin.js';
 import { HttpResponse } from './http-response.js';
 
 /** Options of {@link HttpConnection}. */
 export interface HttpConnectionOptions {
-  /** Give up if TCP (and TLS) is not connected within this many ms. Default 10 000. */
+  /** Give up if TCP (and the proxy's tunnel, and TLS) is not ready within this many ms.
+   * Default 10 000. */
   readonly connectTimeout?: number;
   /**
    * Fail a request when no byte of its response arrives for this many ms (measured from the
@@ -31,6 +34,18 @@ export interface HttpConnectionOptions {
   readonly tls?: ClientTlsOptions;
   /** Limits of the response reader (head size, header count, body size, chunk line). */
   readonly limits?: Partial<HttpLimits>;
+  /**
+   * Connect through an HTTP proxy's CONNECT tunnel (RFC 9110 §9.3.6; requests then go to the
+   * origin through it, as over a direct connection): a proxy URL
+   * `'http://[user:password@]host[:port]'`, or `'env'` for the proxy the environment names,
+   * read once by the constructor — `https_proxy` then `HTTPS_PROXY` for `https:`, `http_proxy`
+   * then `HTTP_PROXY` for `http:` (lower case first, as curl and undici; an empty value is
+   * unset; `https:` never falls back to `http_proxy`), none when `no_proxy` / `NO_PROXY` lists
+   * the host (`*`, `example.com` / `.example.com` for a domain and its subdomains, `host:port`,
+   * IP literals, CIDR ranges). A proxy that does not open the tunnel fails the connect with
+   * `ERR_PROXY`.
+   */
+  readonly proxy?: ProxyOption;
 }
 
 /** What an {@link HttpConnection} is doing; see {@link HttpConnection.state}. */
@@ -108,6 +123,7 @@ export class HttpConnection {
   readonly #readTimeout: number;
   readonly #noDelay: boolean;
   readonly #tls: ClientTlsOptions;
+  readonly #proxy: ProxyEndpoint | undefined;
   readonly #reader: ResponseReader;
 
   #state: HttpConnectionState = DISCONNECTED;
@@ -117,8 +133,8 @@ export class HttpConnection {
   #cause: WirekitError | undefined;
   /** An idle close was seen and no send has reported it yet. */
   #staleUnreported = false;
-  /** Ends the connect in progress (rejecting `reconnect()`), while connecting. */
-  #abortConnect: ((error: WirekitError) => void) | null = null;
+  /** Ends the connect in progress (rejecting `reconnect()` with its reason), while connecting. */
+  #connecting: AbortController | null = null;
 
   // The request in flight.
   #tunnel = false; // it is a CONNECT
@@ -142,13 +158,15 @@ export class HttpConnection {
     this.#readTimeout = checkTime('readTimeout', options.readTimeout ?? 30_000, 0);
     this.#noDelay = options.noDelay ?? true;
     this.#tls = options.tls ?? {};
+    this.#proxy = resolveProxy(options.proxy, this.#origin);
     this.#reader = new ResponseReader(options.limits ?? {});
   }
 
   /**
    * Connects to the origin of `url`.
    * @throws {WirekitError} `ERR_TIMEOUT` (connect timeout), `ERR_CONNECTION_LOST` (refused,
-   * unreachable, TLS failure; the socket error is the `cause`).
+   * unreachable, TLS failure; the socket error is the `cause`), `ERR_PROXY` (the proxy did not
+   * open the tunnel).
    */
   static async connect(
     url: string | URL,
@@ -204,82 +222,67 @@ export class HttpConnection {
     this.#state = CONNECTING;
     this.#cause = undefined;
     this.#staleUnreported = false;
-    return new Promise<void>((resolve, reject) => {
-      const origin = this.#origin;
-      const tls = this.#tls;
-      const socket: Socket = origin.secure
-        ? tlsConnect({
-            host: origin.hostname,
-            port: origin.port,
-            ...(isIP(origin.hostname) === 0
-              ? { servername: tls.servername ?? origin.hostname }
-              : tls.servername === undefined
-                ? {}
-                : { servername: tls.servername }),
-            ...(tls as TlsConnectionOptions),
-            ALPNProtocols: ['http/1.1'],
-          })
-        : netConnect({ host: origin.hostname, port: origin.port });
-      this.#socket = socket;
-      const timer = setTimeout(() => {
-        fail(new WirekitError(ErrorCode.TIMEOUT, `connect to ${origin.href} timed out`));
-      }, this.#connectTimeout);
-      const fail = (error: WirekitError): void => {
-        clearTimeout(timer);
-        this.#abortConnect = null;
-        socket.off('error', onError);
-        socket.off(origin.secure ? 'secureConnect' : 'connect', onConnect);
-        socket.on('error', NOOP);
-        socket.destroy();
-        if (this.#socket === socket) {
-          this.#socket = null;
-          if (this.#state === CONNECTING) {
-            this.#state = DISCONNECTED;
-            this.#cause = error;
-          }
-        }
-        reject(error);
-      };
-      const onError = (error: Error): void => {
-        fail(
-          new WirekitError(
-            ErrorCode.CONNECTION_LOST,
-            `connect to ${origin.href} failed: ${error.message}`,
-            { cause: error },
-          ),
-        );
-      };
-      const onConnect = (): void => {
-        clearTimeout(timer);
-        this.#abortConnect = null;
-        socket.off('error', onError);
-        if (this.#socket !== socket || this.#state !== CONNECTING) {
-          // close() or another reconnect() took over meanwhile.
+    // close() and abort() end the connect in progress through this signal; their error, not
+    // ERR_ABORTED, is what reconnect() rejects with.
+    const controller = new AbortController();
+    this.#connecting = controller;
+    const origin = this.#origin;
+    return dial(origin, {
+      tls: this.#tls,
+      alpn: ['http/1.1'],
+      connectTimeout: this.#connectTimeout,
+      signal: controller.signal,
+      proxy: this.#proxy,
+      noDelay: this.#noDelay,
+      name: `connect to ${origin.href}`,
+    }).then(
+      (socket) => {
+        if (this.#connecting !== controller || controller.signal.aborted) {
+          // close() or abort() took over meanwhile.
           socket.on('error', NOOP);
           socket.destroy();
-          reject(
-            this.#cause ??
-              new WirekitError(ErrorCode.CONNECTION_LOST, 'connection closed while connecting'),
-          );
-          return;
+          throw this.#connectFailed(controller, undefined);
         }
-        if (this.#noDelay) socket.setNoDelay(true);
+        this.#connecting = null;
+        this.#socket = socket;
         socket.on('data', this.#onData);
         socket.on('end', this.#onEnd);
         socket.on('close', this.#onClose);
         socket.on('error', this.#onError);
+        // The dialer hands the socket over paused: bytes it holds (sent before any request)
+        // reach #onData now, and poison the connection as they should.
+        socket.resume();
         socket.unref();
         this.#state = IDLE;
         if (this.#timer === null && this.#readTimeout > 0) {
           this.#timer = setTimeout(this.#onTimeout, this.#readTimeout);
           this.#timer.unref();
         }
-        resolve();
-      };
-      this.#abortConnect = fail;
-      socket.once(origin.secure ? 'secureConnect' : 'connect', onConnect);
-      socket.on('error', onError);
-    });
+      },
+      (error: unknown) => {
+        throw this.#connectFailed(controller, error);
+      },
+    );
+  }
+
+  // The error reconnect() rejects with: the reason close() or abort() gave, else the dialer's.
+  // When this connect is still the current one, the connection is disconnected with it.
+  #connectFailed(controller: AbortController, error: unknown): WirekitError {
+    const failure: WirekitError = controller.signal.aborted
+      ? (controller.signal.reason as WirekitError)
+      : error instanceof WirekitError
+        ? error
+        : new WirekitError(ErrorCode.CONNECTION_LOST, 'connection closed while connecting', {
+            cause: error,
+          });
+    if (this.#connecting === controller) {
+      this.#connecting = null;
+      if (this.#state === CONNECTING) {
+        this.#state = DISCONNECTED;
+        this.#cause = failure;
+      }
+    }
+    return failure;
   }
 
   /**
@@ -319,7 +322,7 @@ export class HttpConnection {
     const error = new WirekitError(ErrorCode.CONNECTION_LOST, reason);
     if (this.#state === BUSY) this.#fail(error, false);
     else if (this.#state === IDLE) this.#poison(error, false);
-    else if (this.#state === CONNECTING) this.#abortConnect?.(error);
+    else if (this.#state === CONNECTING) this.#connecting?.abort(error);
   }
 
   /**
@@ -331,7 +334,7 @@ export class HttpConnection {
     // Taken first: failing a request in flight lets go of the socket, which is still closing.
     const socket = this.#socket;
     if (this.#state === BUSY) this.#fail(error, false);
-    else if (this.#state === CONNECTING) this.#abortConnect?.(error); // rejects reconnect()
+    else if (this.#state === CONNECTING) this.#connecting?.abort(error); // rejects reconnect()
     this.#state = CLOSED;
     this.#cause = error;
     this.#staleUnreported = false;

@@ -12,7 +12,7 @@
  * const response = await slot.send(slot.writer.get('/health'));
  * ```
  *
- * @module
+ * @module wirekit/http
  */
 export { ErrorCode, WirekitError } from '../../core/errors.js';
 export { HeaderList } from '../../core/http1/header-list.js';
@@ -23,6 +23,8 @@ export {
   type RequestWriterOptions,
 } from '../../core/http1/request-writer.js';
 export type { HeaderInit } from '../../core/http1/write-head.js';
+export type { ProxyOption } from '../proxy-option.js';
+export type { ClientTlsOptions } from '../tls-options.js';
 export { ClientPool, type ClientPoolOptions, type ReconnectOptions } from './client-pool.js';
 export {
   HttpConnection,

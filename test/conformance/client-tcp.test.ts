@@ -1,4 +1,0 @@
-import { runConformance } from './run-conformance.js';
-import { clientTarget } from './targets.js';
-
-runConformance(clientTarget('tcp'));

@@ -1,4 +1,0 @@
-import { runConformance } from './run-conformance.js';
-import { serverTarget } from './targets.js';
-
-runConformance(serverTarget('tcp'));

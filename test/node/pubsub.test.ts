@@ -1,0 +1,331 @@
+/**
+ * Topics on one server (issue 12, steps 1–2): subscribe/unsubscribe/isSubscribed/topics,
+ * `server.publish` and `ws.publish` (everyone but the sender), order per publisher, the end of
+ * subscriptions with the connection, limits as typed errors, publishing to a closing
+ * connection, encode-once (frame counters), compressed subscribers in shared and dedicated
+ * mode, and a slow subscriber that neither blocks nor breaks the others (closed with 1008, or
+ * its messages dropped and counted). Real sockets on 127.0.0.1; wirekit's client.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ErrorCode, WirekitError } from '../../src/core/errors.js';
+import { ReadyState } from '../../src/core/ws/ready-state.js';
+import { connect } from '../../src/node/connect.js';
+import type { Connection } from '../../src/node/connection.js';
+import type { DeflateConfig } from '../../src/node/deflate-config.js';
+import type { PubSubOptions } from '../../src/node/pubsub/pubsub-options.js';
+import { serve, WebSocketServer } from '../../src/node/websocket-server.js';
+import { RawClient, until } from './helpers.js';
+
+/** A server whose connections subscribe to the topics named in the URL query (`?t=a,b`). */
+async function topicServer(
+  options: {
+    pubsub?: PubSubOptions;
+    deflate?: boolean | DeflateConfig;
+    maxBackpressure?: number;
+  } = {},
+  closeCodes: number[] = [],
+): Promise<{ server: WebSocketServer<{ topics: string[] }>; port: number }> {
+  const server = await serve<{ topics: string[] }>({
+    port: 0,
+    ...options,
+    closeTimeout: 1000,
+    handler: {
+      upgrade(request) {
+        const query = new URL(request.url, 'http://x').searchParams.get('t');
+        return { topics: query === null || query === '' ? [] : query.split(',') };
+      },
+      open(ws) {
+        for (const topic of ws.data.topics) ws.subscribe(topic);
+      },
+      message(ws, data, isBinary) {
+        // "pub:<topic>:<text>" publishes from this connection.
+        const text = data.toString();
+        if (text.startsWith('pub:')) {
+          const [, topic, body] = text.split(':') as [string, string, string];
+          ws.publish(topic, body, isBinary);
+        }
+      },
+      close(_ws, code) {
+        closeCodes.push(code);
+      },
+    },
+  });
+  return { server, port: server.address!.port };
+}
+
+/** A client that records the text of every message it receives. */
+async function subscriber(
+  port: number,
+  topics: string,
+  deflate?: boolean | DeflateConfig,
+): Promise<{ ws: Connection<undefined>; texts: string[] }> {
+  const texts: string[] = [];
+  const ws = await connect(`ws://127.0.0.1:${port}/?t=${topics}`, {
+    ...(deflate === undefined ? {} : { deflate }),
+    handler: {
+      message(_ws, data) {
+        texts.push(data.toString());
+      },
+    },
+  });
+  return { ws, texts };
+}
+
+function hasCode(code: string): (e: unknown) => boolean {
+  return (e: unknown) => e instanceof WirekitError && e.code === code;
+}
+
+describe('topics on one server', { timeout: 60_000 }, () => {
+  test('subscribe, topics, isSubscribed, subscribers(); unsubscribe; the end of the connection', async (t) => {
+    const { server, port } = await topicServer();
+    t.after(() => server.close());
+    const { ws } = await subscriber(port, 'a,b');
+    await until(() => server.subscribers('b') === 1, 'the subscriptions');
+    const serverSide = [...server.connections][0]!;
+    assert.deepEqual(serverSide.topics, ['a', 'b']);
+    assert.equal(serverSide.isSubscribed('a'), true);
+    assert.equal(serverSide.isSubscribed('c'), false);
+    assert.equal(serverSide.subscribe('a'), false, 'already subscribed');
+    assert.equal(serverSide.unsubscribe('a'), true);
+    assert.equal(serverSide.unsubscribe('a'), false);
+    assert.equal(server.subscribers('a'), 0);
+    assert.equal(server.pubsubStats.topics, 1);
+    ws.close(1000);
+    await until(() => server.connections.size === 0, 'the connection to end');
+    assert.equal(server.subscribers('b'), 0, 'subscriptions end with the connection');
+    assert.equal(server.pubsubStats.topics, 0);
+    assert.deepEqual(serverSide.topics, []);
+  });
+
+  test('server.publish: every subscriber, in publish order, framed once per message', async (t) => {
+    const { server, port } = await topicServer();
+    t.after(() => server.close());
+    const subs = await Promise.all([1, 2, 3, 4, 5].map(() => subscriber(port, 'news')));
+    const other = await subscriber(port, 'sport');
+    t.after(() => {
+      for (const s of [...subs, other]) s.ws.terminate();
+    });
+    await until(() => server.subscribers('news') === 5, 'the subscriptions');
+    const count = 2000;
+    const before = server.pubsubStats;
+    for (let i = 0; i < count; i++) {
+      assert.equal(server.publish('news', `m${i}`), 5);
+      if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const expected = Array.from({ length: count }, (_, i) => `m${i}`);
+    await until(() => subs.every((s) => s.texts.length === count), 'every delivery');
+    for (const s of subs) assert.deepEqual(s.texts, expected);
+    assert.deepEqual(other.texts, []);
+    const after = server.pubsubStats;
+    assert.equal(after.published - before.published, count);
+    assert.equal(after.delivered - before.delivered, count * 5);
+    assert.equal(after.framesEncoded - before.framesEncoded, count, 'one frame per message');
+    assert.equal(server.publish('nobody', 'x'), 0);
+  });
+
+  test('ws.publish reaches every subscriber but the sender; binary stays binary', async (t) => {
+    const { server, port } = await topicServer();
+    t.after(() => server.close());
+    const a = await subscriber(port, 'room');
+    const b = await subscriber(port, 'room');
+    const binary: boolean[] = [];
+    const c = await connect(`ws://127.0.0.1:${port}/?t=room`, {
+      handler: {
+        message(_ws, _data, isBinary) {
+          binary.push(isBinary);
+        },
+      },
+    });
+    t.after(() => {
+      a.ws.terminate();
+      b.ws.terminate();
+      c.terminate();
+    });
+    await until(() => server.subscribers('room') === 3, 'the subscriptions');
+    a.ws.send('pub:room:hello');
+    await until(() => b.texts.length === 1 && binary.length === 1, 'the deliveries');
+    a.ws.send(Buffer.from('pub:room:bytes'));
+    await until(() => b.texts.length === 2 && binary.length === 2, 'the binary delivery');
+    assert.deepEqual(b.texts, ['hello', 'bytes']);
+    assert.deepEqual(binary, [false, true]);
+    assert.deepEqual(a.texts, [], 'the sender does not get its own message');
+  });
+
+  test('unsubscribe stops delivery', async (t) => {
+    const { server, port } = await topicServer();
+    t.after(() => server.close());
+    const a = await subscriber(port, 'x');
+    t.after(() => a.ws.terminate());
+    await until(() => server.subscribers('x') === 1, 'the subscription');
+    server.publish('x', 'one');
+    await until(() => a.texts.length === 1, 'the first message');
+    [...server.connections][0]!.unsubscribe('x');
+    server.publish('x', 'two');
+    server.publish('y', 'three');
+    a.ws.send('ping-through'); // a round trip later, nothing more has come
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(a.texts, ['one']);
+  });
+
+  test('publishing to a closing subscriber is a no-op, never an exception', async (t) => {
+    const { server, port } = await topicServer();
+    t.after(() => server.close());
+    const a = await subscriber(port, 'x');
+    const b = await subscriber(port, 'x');
+    t.after(() => {
+      a.ws.terminate();
+      b.ws.terminate();
+    });
+    await until(() => server.subscribers('x') === 2, 'the subscriptions');
+    const [first] = [...server.connections];
+    first!.close(1000); // CLOSING: waiting for the client's close
+    assert.equal(first!.readyState, ReadyState.CLOSING);
+    assert.equal(server.publish('x', 'after close'), 1);
+    assert.equal(first!.publish('x', 'from a closing connection'), 1);
+    await until(() => a.texts.length + b.texts.length === 2, 'the open subscriber');
+    assert.equal(server.pubsubStats.dropped, 0, 'skipped, not counted as dropped');
+  });
+
+  test('limits are typed errors: topic name, topics per connection; a client has no topics', async (t) => {
+    const { server, port } = await topicServer({
+      pubsub: { maxTopicLength: 8, maxTopicsPerConnection: 2 },
+    });
+    t.after(() => server.close());
+    const { ws } = await subscriber(port, '');
+    t.after(() => ws.terminate());
+    await until(() => server.connections.size === 1, 'the connection');
+    const serverSide = [...server.connections][0]!;
+    assert.throws(() => serverSide.subscribe(''), hasCode(ErrorCode.PUBSUB_INVALID_TOPIC));
+    assert.throws(() => serverSide.subscribe('123456789'), hasCode(ErrorCode.PUBSUB_INVALID_TOPIC));
+    assert.throws(() => server.publish('123456789', 'x'), hasCode(ErrorCode.PUBSUB_INVALID_TOPIC));
+    serverSide.subscribe('a');
+    serverSide.subscribe('b');
+    assert.throws(() => serverSide.subscribe('c'), hasCode(ErrorCode.PUBSUB_TOO_MANY_TOPICS));
+    assert.deepEqual(serverSide.topics, ['a', 'b']);
+    assert.throws(() => ws.subscribe('a'), hasCode(ErrorCode.PUBSUB_UNAVAILABLE));
+    assert.throws(() => ws.publish('a', 'x'), hasCode(ErrorCode.PUBSUB_UNAVAILABLE));
+    assert.equal(ws.isSubscribed('a'), false);
+    assert.throws(
+      () => new WebSocketServer({ handler: {}, pubsub: { maxTopicsPerConnection: 0 } }),
+      hasCode(ErrorCode.INVALID_ARGUMENT),
+    );
+  });
+});
+
+describe('compressed subscribers', { timeout: 60_000 }, () => {
+  const big = (i: number): string => `${i}:${'the same words again and again '.repeat(60)}`;
+
+  test('shared mode: compressed once per message; every kind of subscriber decodes it', async (t) => {
+    const { server, port } = await topicServer({ deflate: true });
+    t.after(() => server.close());
+    const compressed = await Promise.all([1, 2, 3].map(() => subscriber(port, 'z', true)));
+    const dedicatedClient = await subscriber(port, 'z', { mode: 'dedicated' });
+    const plain = await subscriber(port, 'z');
+    const all = [...compressed, dedicatedClient, plain];
+    t.after(() => {
+      for (const s of all) s.ws.terminate();
+    });
+    assert.match(compressed[0]!.ws.extensions, /permessage-deflate/);
+    assert.equal(plain.ws.extensions, '');
+    await until(() => server.subscribers('z') === 5, 'the subscriptions');
+    const before = server.pubsubStats;
+    const count = 50;
+    for (let i = 0; i < count; i++) server.publish('z', big(i));
+    server.publish('z', 'small');
+    const expected = [...Array.from({ length: count }, (_, i) => big(i)), 'small'];
+    await until(() => all.every((s) => s.texts.length === count + 1), 'every delivery');
+    for (const s of all) assert.deepEqual(s.texts, expected);
+    const after = server.pubsubStats;
+    // The server answers every offer with no context takeover (shared mode): one compressed
+    // frame per large message serves the four compressing subscribers.
+    assert.equal(after.framesCompressed - before.framesCompressed, count);
+    // The uncompressed frame: once per message, for the plain subscriber (and 'small' for all).
+    assert.equal(after.framesEncoded - before.framesEncoded, count + 1);
+  });
+
+  test('dedicated mode: each subscriber compresses with its own context, and decodes', async (t) => {
+    const { server, port } = await topicServer({ deflate: { mode: 'dedicated' } });
+    t.after(() => server.close());
+    const subs = await Promise.all([1, 2, 3].map(() => subscriber(port, 'z', true)));
+    t.after(() => {
+      for (const s of subs) s.ws.terminate();
+    });
+    assert.doesNotMatch(subs[0]!.ws.extensions, /server_no_context_takeover/);
+    await until(() => server.subscribers('z') === 3, 'the subscriptions');
+    const before = server.pubsubStats;
+    const count = 50;
+    for (let i = 0; i < count; i++) server.publish('z', big(i));
+    const expected = Array.from({ length: count }, (_, i) => big(i));
+    await until(() => subs.every((s) => s.texts.length === count), 'every delivery');
+    for (const s of subs) assert.deepEqual(s.texts, expected);
+    const after = server.pubsubStats;
+    assert.equal(after.framesCompressed - before.framesCompressed, 0, 'no shared compression');
+    assert.equal(after.delivered - before.delivered, count * 3);
+  });
+});
+
+describe('a slow subscriber', { timeout: 60_000 }, () => {
+  const KiB = 1024;
+  const chunk = Buffer.alloc(16 * KiB, 0x61);
+  /** Publish in bursts, a turn of the event loop apart, until `stop()` or the cap. */
+  async function pump(
+    server: { publish(topic: string, data: Buffer): number },
+    stop: () => boolean,
+  ): Promise<number> {
+    let published = 0;
+    while (!stop() && published < 4096) {
+      for (let i = 0; i < 8; i++) server.publish('t', chunk);
+      published += 8;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return published;
+  }
+
+  for (const policy of ['close', 'drop'] as const) {
+    test(`does not block the others (slowSubscriber: '${policy}')`, async (t) => {
+      const closeCodes: number[] = [];
+      const { server, port } = await topicServer(
+        { maxBackpressure: 256 * KiB, pubsub: { slowSubscriber: policy } },
+        closeCodes,
+      );
+      t.after(() => server.close());
+      const slow = await RawClient.open(port, {
+        request:
+          'GET /?t=t HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      });
+      t.after(() => slow.socket.destroy());
+      slow.socket.pause(); // never reads again
+      let fastBytes = 0;
+      let fastMessages = 0;
+      const fast = await connect(`ws://127.0.0.1:${port}/?t=t`, {
+        handler: {
+          message(_ws, data) {
+            fastMessages++;
+            fastBytes += data.length;
+          },
+        },
+      });
+      t.after(() => fast.terminate());
+      await until(() => server.subscribers('t') === 2, 'the subscriptions');
+      const published = await pump(server, () =>
+        policy === 'close' ? server.subscribers('t') === 1 : server.pubsubStats.dropped > 100,
+      );
+      assert.ok(published < 4096, 'the slow subscriber was dealt with before the cap');
+      await until(() => fastMessages === published, 'every message at the fast subscriber');
+      assert.equal(fastBytes, published * chunk.length);
+      if (policy === 'close') {
+        // Closed with 1008 past maxBackpressure, and out of the topic at once.
+        assert.deepEqual(closeCodes, [1008]);
+        assert.equal(server.subscribers('t'), 1);
+      } else {
+        assert.deepEqual(closeCodes, []);
+        assert.equal(server.subscribers('t'), 2, 'the slow subscriber stays subscribed');
+        assert.ok(server.pubsubStats.dropped > 100);
+        const slowConnection = [...server.connections].find((c) => c.bufferedAmount > 0);
+        assert.equal(slowConnection?.readyState, ReadyState.OPEN);
+      }
+    });
+  }
+});
