@@ -84,6 +84,11 @@ export const ErrorCode = {
    * `ERR_TIMEOUT`.
    */
   PROXY: 'ERR_PROXY',
+
+  // io_uring transport (src/node/uring)
+  /** The io_uring transport cannot run here: not Linux, the addon is not built (`npm run
+   * build:uring`) or does not load, or the kernel refuses io_uring; `reason` says which. */
+  URING_UNAVAILABLE: 'ERR_URING_UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

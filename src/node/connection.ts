@@ -213,6 +213,8 @@ export class Connection<Data = unknown>
   #pendingDirect = 0;
   /** The transport is done with written bytes once a write completes synchronously. */
   readonly #writesCopied: boolean;
+  /** The transport copies written bytes within its write call (the io_uring socket). */
+  readonly #copiesWrites: boolean;
   /** A TLS socket: its write call encrypts the plaintext at once when nothing is queued. */
   readonly #encrypts: boolean;
   readonly #sharedReadBuffer: Buffer | undefined;
@@ -279,6 +281,7 @@ export class Connection<Data = unknown>
     this.#copyPayloads = reuseBuffers && !borrow;
     this.#checkBorrowed = borrow && CHECK_BORROWED;
     this.#writesCopied = writesCopied(init.socket);
+    this.#copiesWrites = (init.socket as { copiesWrites?: unknown }).copiesWrites === true;
     this.#encrypts = (init.socket as { encrypted?: boolean }).encrypted === true;
     this.#sharedReadBuffer = shared;
     this.#compression = init.compression;
@@ -535,9 +538,10 @@ export class Connection<Data = unknown>
     // the write as pending until the ciphertext is out. A JavaScript Duplex may keep the
     // chunk itself, and a queued direct write still holds the buffer's start.
     if (
-      this.#writesCopied &&
-      this.#pendingDirect === 0 &&
-      (socket.writableLength === 0 || (idle && this.#encrypts))
+      this.#copiesWrites ||
+      (this.#writesCopied &&
+        this.#pendingDirect === 0 &&
+        (socket.writableLength === 0 || (idle && this.#encrypts)))
     )
       core.releaseOutput();
     if (!ok) this.#backpressured();

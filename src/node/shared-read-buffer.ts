@@ -43,6 +43,19 @@ function onreadKeys(): OnreadKeys | null {
 /** The callback: `this` is the socket; return `false` to pause reading. */
 export type SharedReadCallback = (this: Duplex, length: number, buffer: Buffer) => boolean;
 
+/**
+ * A transport that reads into memory of its own and lends each read to one callback, valid
+ * until the callback returns (the io_uring socket: its reads land in the kernel's provided
+ * buffers). {@link readInto} gives it the callback; the buffer is not used.
+ */
+export interface LendingReader {
+  lendReads(callback: SharedReadCallback): void;
+}
+
+function lendsReads(socket: Duplex): socket is Duplex & LendingReader {
+  return typeof (socket as Partial<LendingReader>).lendReads === 'function';
+}
+
 /** The size of {@link processReadBuffer}: what one read takes at most, as Node's default. */
 const PROCESS_READ_BUFFER_SIZE = 64 * 1024;
 let processBuffer: Buffer | undefined;
@@ -60,6 +73,7 @@ export function processReadBuffer(): Buffer {
 
 /** Whether {@link readInto} can switch `socket` to a read buffer (it reads from a handle). */
 export function canReadInto(socket: Duplex): boolean {
+  if (lendsReads(socket)) return true;
   const handle = (socket as { _handle?: { useUserBuffer?: unknown } })._handle;
   return onreadKeys() !== null && typeof handle?.useUserBuffer === 'function';
 }
@@ -70,6 +84,10 @@ export function canReadInto(socket: Duplex): boolean {
  * `false`, changing nothing, when this is not possible here.
  */
 export function readInto(socket: Duplex, buffer: Buffer, callback: SharedReadCallback): boolean {
+  if (lendsReads(socket)) {
+    socket.lendReads(callback);
+    return true;
+  }
   const found = onreadKeys();
   const handle = (socket as { _handle?: { useUserBuffer?: (buffer: Uint8Array) => void } })._handle;
   if (found === null || typeof handle?.useUserBuffer !== 'function' || socket.readableLength > 0)

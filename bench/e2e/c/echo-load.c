@@ -39,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -137,6 +138,32 @@ static long long server_ticks(void) {
   long long utime = 0, stime = 0;
   if (sscanf(p, "%lld %lld", &utime, &stime) != 2) return -1;
   return utime + stime;
+}
+
+/* The server's CPU time in ns, summed over its threads' /proc/PID/task/TID/schedstat (first
+ * field: time on a CPU): the same total as field 14 + 15 of /proc/PID/stat, without its 10 ms
+ * tick granularity, which matters for short runs on a busy machine. */
+static long long server_sched_ns(void) {
+  if (options.server_pid <= 0) return 0;
+  char path[320], text[128];
+  snprintf(path, sizeof path, "/proc/%d/task", options.server_pid);
+  DIR *dir = opendir(path);
+  if (dir == NULL) return -1;
+  long long total = 0;
+  struct dirent *entry;
+  while ((entry = readdir(dir)) != NULL) {
+    if (entry->d_name[0] == '.') continue;
+    snprintf(path, sizeof path, "/proc/%d/task/%s/schedstat", options.server_pid, entry->d_name);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) continue;
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n <= 0) continue;
+    text[n] = 0;
+    total += atoll(text);
+  }
+  closedir(dir);
+  return total;
 }
 
 static void record_latency(uint64_t ns) {
@@ -357,6 +384,7 @@ int main(int argc, char **argv) {
   uint64_t total = 0, at_window_start = 0, window_started_ns = 0, window_ended_ns = 0;
   double cpu_at_start = 0, cpu_in_window = 0, user_at_start = 0, user_in_window = 0;
   long long server_at_start = 0, server_in_window = 0;
+  long long sched_at_start = 0, sched_in_window = -1;
   struct epoll_event events[MAX_EVENTS];
 
   for (;;) {
@@ -367,6 +395,7 @@ int main(int argc, char **argv) {
       window_started_ns = now;
       cpu_at_start = cpu_seconds(&user_at_start);
       server_at_start = server_ticks();
+      sched_at_start = server_sched_ns();
     }
     if (in_window && now >= window_end) {
       window_ended_ns = now;
@@ -375,6 +404,8 @@ int main(int argc, char **argv) {
       user_in_window = user_now - user_at_start;
       long long server_now = server_ticks();
       server_in_window = server_at_start < 0 || server_now < 0 ? -1 : server_now - server_at_start;
+      long long sched_now = server_sched_ns();
+      sched_in_window = sched_at_start < 0 || sched_now < 0 ? -1 : sched_now - sched_at_start;
       break;
     }
     if (alive == 0) {
@@ -452,6 +483,10 @@ int main(int argc, char **argv) {
   if (options.server_pid > 0 && server_seconds >= 0 && messages > 0) {
     printf("\"serverCpuSeconds\":%.4f,\"serverCpuLoad\":%.4f,\"serverCpuUsPerMessage\":%.3f,",
            server_seconds, server_seconds / seconds, server_seconds * 1e6 / (double)messages);
+  }
+  if (options.server_pid > 0 && sched_in_window >= 0 && messages > 0) {
+    printf("\"serverSchedCpuSeconds\":%.6f,\"serverSchedCpuUsPerMessage\":%.3f,",
+           (double)sched_in_window / 1e9, (double)sched_in_window / 1e3 / (double)messages);
   }
   printf("\"totalMessages\":%llu}\n", (unsigned long long)total);
   fflush(stdout);
