@@ -14,6 +14,8 @@
  * const options = { port: 9001, handler: { message(ws, data, isBinary) { ws.send(data, isBinary); } } };
  * const server = uringAvailable() ? await serveUring(options) : await serve(options);
  * ```
+ *
+ * @module wirekit/uring
  */
 import { createRing, loadUringAddon } from './uring-addon.js';
 import { UringUnavailableError } from './uring-error.js';
@@ -27,7 +29,6 @@ export {
 export type { RingOptions, RingStats } from './uring-addon.js';
 export { UringUnavailableError, UringUnavailableReason } from './uring-error.js';
 export { UringLoop, type UringSink } from './uring-loop.js';
-export { UringSocket } from './uring-socket.js';
 
 /**
  * Load the addon and make (then release) one ring: throws {@link UringUnavailableError} with
