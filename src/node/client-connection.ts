@@ -8,11 +8,14 @@ import type { ResolvedConnectionOptions } from './connection-options.js';
 import type { ResolvedDeflate } from './deflate-config.js';
 import { heartbeatFor } from './heartbeat.js';
 import { processReadBuffer } from './shared-read-buffer.js';
+import type { StreamTraits } from './stream-traits.js';
 import { createCompression } from './zlib-codec.js';
 
 /** What {@link clientConnection} needs once a transport's handshake was accepted. */
 export interface ClientConnectionInit<Data> {
   readonly stream: Duplex;
+  /** How the transport ends the stream. */
+  readonly traits: StreamTraits;
   /** The subprotocol and extensions answer the handshake check accepted. */
   readonly chosen: {
     readonly protocol: string | undefined;
@@ -42,6 +45,7 @@ export function clientConnection<Data>(
   if (params instanceof WirekitError) return params;
   return new Connection<Data>({
     socket: init.stream,
+    traits: init.traits,
     role: 'client',
     handler: options.handler ?? {},
     data: options.data as Data,

@@ -1,33 +1,28 @@
 /**
  * The WebSocket client: `connect('ws://…' | 'wss://…', options)` resolves with an open
- * {@link Connection} once the opening handshake (RFC 6455 §4.1) succeeded.
- *
- * TLS is chosen by the scheme. The request is written by the http1 core, the answer read by its
- * `ResponseReader` (which hands over any frames that arrived with the 101), and checked by the
- * core's handshake rules. The socket comes from the one dialer (`dial.ts`: TCP, TLS, an HTTP
- * proxy's CONNECT tunnel). Failures reject with a `WirekitError`: `ERR_TIMEOUT` (connect or
- * handshake), `ERR_ABORTED` (the signal), `ERR_CONNECTION_LOST` (refused, reset, TLS failure;
- * the socket error is the `cause`), `ERR_PROXY` (the proxy did not open the tunnel),
- * `ERR_WS_HANDSHAKE` (a non-101 answer with its status and the start of its body, a wrong
- * accept key, an extension or subprotocol that was not offered).
+ * {@link Connection} once the opening handshake succeeded. It picks the transport from the
+ * options and delegates: HTTP/1.1 (RFC 6455 §4.1, `transports/http1-client.ts`) by default,
+ * HTTP/2 (RFC 8441, `transports/h2-client.ts`) with `http2`. TLS is chosen by the scheme; the
+ * socket comes from the one dialer (`dial.ts`: TCP, TLS, an HTTP proxy's CONNECT tunnel).
+ * Failures reject with a `WirekitError`: `ERR_TIMEOUT` (connect or handshake), `ERR_ABORTED`
+ * (the signal), `ERR_CONNECTION_LOST` (refused, reset, TLS failure; the socket error is the
+ * `cause`), `ERR_PROXY` (the proxy did not open the tunnel), `ERR_WS_HANDSHAKE` (a refusal with
+ * its status and the start of its body, a wrong accept key, an extension or subprotocol that
+ * was not offered).
  */
-import type { Socket } from 'node:net';
-import { ErrorCode, WirekitError } from '../core/errors.js';
-import { ClientOpeningHandshake } from '../core/ws/client-opening-handshake.js';
-import { extendedConnectRequest } from '../core/ws/extended-connect.js';
-import type { HeaderPairs } from '../core/ws/header-source.js';
-import { deflateOffer, PERMESSAGE_DEFLATE } from '../core/ws/permessage-deflate.js';
-import { type ClientConnectionInit, clientConnection } from './client-connection.js';
 import type { ClientTlsOptions, ConnectOptions } from './connect-options.js';
 import type { Connection } from './connection.js';
-import { resolveConnectionOptions } from './connection-options.js';
-import { deadline } from './deadline.js';
-import { resolveDeflate } from './deflate-config.js';
-import { dial } from './dial.js';
-import { Http2WebSocketSession } from './http2-session.js';
-import { nodePlatform } from './node-platform.js';
-import { resolveProxy } from './proxy-option.js';
-import { parseWebSocketUrl, type WebSocketTarget } from './websocket-url.js';
+import type { ClientTransport } from './transports/client-transport.js';
+import { h2Client } from './transports/h2-client.js';
+import { http1Client } from './transports/http1-client.js';
+
+/** `http2: 'prefer'` falls back to HTTP/1.1. */
+const h2 = h2Client(http1Client);
+
+/** The transport `options` ask for. */
+function transportFor(options: ConnectOptions<unknown>): ClientTransport {
+  return options.http2 === true || options.http2 === 'prefer' ? h2 : http1Client;
+}
 
 /**
  * Open a WebSocket connection.
@@ -43,275 +38,7 @@ export function connect<Data = undefined>(
   url: string | URL,
   options: ConnectOptions<Data> = {},
 ): Promise<Connection<Data>> {
-  if (options.http2 === true || options.http2 === 'prefer') return connectOverHttp2(url, options);
-  return connectHttp1(url, options);
+  return transportFor(options as ConnectOptions<unknown>).open(url, options);
 }
 
-/**
- * RFC 8441 through a session of its own, closed when the connection is. Misuse (URL, headers,
- * subprotocols) throws before any I/O, as over HTTP/1.1.
- */
-function connectOverHttp2<Data>(
-  url: string | URL,
-  options: ConnectOptions<Data>,
-): Promise<Connection<Data>> {
-  const target = parseWebSocketUrl(url);
-  resolveProxy(options.proxy, target); // a bad proxy URL throws here, before any I/O
-  extendedConnectRequest({
-    scheme: target.secure ? 'https' : 'http',
-    authority: target.host,
-    path: target.resource,
-    ...(options.headers === undefined ? {} : { headers: options.headers }),
-    ...(options.protocols === undefined ? {} : { protocols: options.protocols }),
-    ...(options.origin === undefined ? {} : { origin: options.origin }),
-  });
-  return openOverHttp2(url, target, options);
-}
-
-async function openOverHttp2<Data>(
-  url: string | URL,
-  target: WebSocketTarget,
-  options: ConnectOptions<Data>,
-): Promise<Connection<Data>> {
-  let session: Http2WebSocketSession;
-  try {
-    session = await Http2WebSocketSession.connect(url, {
-      ...(options.tls === undefined ? {} : { tls: options.tls }),
-      ...(options.connectTimeout === undefined ? {} : { connectTimeout: options.connectTimeout }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-      ...(options.proxy === undefined ? {} : { proxy: options.proxy }),
-      ...(options.closeTimeout === undefined ? {} : { closeTimeout: options.closeTimeout }),
-    });
-  } catch (error) {
-    const fallback =
-      options.http2 === 'prefer' &&
-      error instanceof WirekitError &&
-      (error.code === ErrorCode.WS_HANDSHAKE || error.code === ErrorCode.CONNECTION_LOST);
-    if (fallback) return connectHttp1(url, options);
-    throw error;
-  }
-  try {
-    const connection = await session.openWebSocket(target.resource, options);
-    session.closeWhenEmpty();
-    return connection;
-  } catch (error) {
-    void session.close();
-    throw error;
-  }
-}
-
-function connectHttp1<Data>(
-  url: string | URL,
-  options: ConnectOptions<Data> = {},
-): Promise<Connection<Data>> {
-  const target = parseWebSocketUrl(url);
-  const proxy = resolveProxy(options.proxy, target);
-  const deflate = resolveDeflate(options.deflate, false);
-  const extra: HeaderPairs =
-    options.headers === undefined
-      ? []
-      : Array.isArray(options.headers)
-        ? (options.headers as HeaderPairs)
-        : Object.entries(options.headers);
-  // Built now so a bad header or subprotocol throws synchronously, before any socket exists.
-  const handshake = new ClientOpeningHandshake({
-    host: target.host,
-    resource: target.resource,
-    headers: extra,
-    platform: nodePlatform,
-    maxHeadBytes: options.maxHeadBytes ?? 16 * 1024,
-    ...(deflate === undefined
-      ? {}
-      : { extensions: deflateOffer(deflate.negotiation), extensionNames: [PERMESSAGE_DEFLATE] }),
-    ...(options.protocols === undefined ? {} : { protocols: options.protocols }),
-    ...(options.origin === undefined ? {} : { origin: options.origin }),
-  });
-  const connectionOptions = resolveConnectionOptions(options, false);
-
-  // With `readBuffer`, reads land in one reused buffer: copied while the handshake is parsed
-  // (the HTTP reader keeps chunks), handed to the connection as views afterwards.
-  const readBuffer =
-    options.readBuffer === undefined
-      ? undefined
-      : typeof options.readBuffer === 'number'
-        ? Buffer.allocUnsafe(options.readBuffer)
-        : options.readBuffer;
-  const reads: Http1Reads<Data> = { connection: undefined, early: [], handshake: undefined };
-  const onread =
-    readBuffer === undefined
-      ? undefined
-      : {
-          buffer: readBuffer,
-          callback: (length: number, buffer: Uint8Array): boolean => {
-            const view = buffer.subarray(0, length);
-            if (reads.connection !== undefined) reads.connection.receive(view);
-            else if (reads.handshake !== undefined) reads.handshake(Buffer.from(view));
-            else reads.early.push(Buffer.from(view));
-            return true; // keep reading (false would pause the socket)
-          },
-        };
-  const plan: Http1Plan<Data> = {
-    target,
-    handshake,
-    deflate,
-    options,
-    connectionOptions,
-    reusedReadBuffer: readBuffer !== undefined,
-    reads,
-  };
-  return dial(target, {
-    tls: options.tls,
-    // An ALPN list with h2 would invite an h2 answer; WebSocket over TLS here is HTTP/1.1.
-    alpn: ['http/1.1'],
-    connectTimeout: options.connectTimeout,
-    signal: options.signal,
-    proxy,
-    noDelay: connectionOptions.noDelay,
-    onread,
-    name: `WebSocket connection to ${target.href}`,
-  }).then((socket) => handshakeHttp1(socket, plan));
-}
-
-/** Where the `readBuffer` callback sends what it reads, by phase. */
-interface Http1Reads<Data> {
-  connection: Connection<Data> | undefined;
-  handshake: ((chunk: Buffer) => void) | undefined;
-  /** Read before the handshake listened (a server that speaks first). */
-  readonly early: Buffer[];
-}
-
-/** What the HTTP/1.1 handshake needs, built before any I/O. */
-interface Http1Plan<Data> {
-  readonly target: WebSocketTarget;
-  /** The sans-IO opening handshake: the request to write, the answer's checks. */
-  readonly handshake: ClientOpeningHandshake;
-  readonly deflate: ReturnType<typeof resolveDeflate>;
-  readonly options: ConnectOptions<Data>;
-  readonly connectionOptions: ReturnType<typeof resolveConnectionOptions>;
-  readonly reusedReadBuffer: boolean;
-  readonly reads: Http1Reads<Data>;
-}
-
-// RFC 6455 §4.1 over a dialed socket: write the request, read the 101 (or the refusal) within
-// `handshakeTimeout`, and hand the socket to a connection. The socket is destroyed on failure.
-async function handshakeHttp1<Data>(
-  socket: Socket,
-  plan: Http1Plan<Data>,
-): Promise<Connection<Data>> {
-  const { target, options } = plan;
-  try {
-    return await deadline(
-      {
-        timeout: options.handshakeTimeout ?? 10_000,
-        signal: options.signal,
-        timeoutMessage: `WebSocket handshake with ${target.href} timed out`,
-        abortMessage: `connecting to ${target.href} was aborted`,
-        unref: true,
-      },
-      (giveUp) => readUpgradeResponse(socket, plan, giveUp),
-    );
-  } catch (error) {
-    socket.on('error', () => {});
-    socket.destroy();
-    throw error;
-  }
-}
-
-function readUpgradeResponse<Data>(
-  socket: Socket,
-  plan: Http1Plan<Data>,
-  giveUp: AbortSignal,
-): Promise<Connection<Data>> {
-  const { target, handshake, deflate, options, reads } = plan;
-  return new Promise<Connection<Data>>((resolve, reject) => {
-    let settled = false;
-    function cleanup(): void {
-      giveUp.removeEventListener('abort', onGiveUp);
-      reads.handshake = undefined;
-      socket.off('data', onData);
-      socket.off('error', onError);
-      socket.off('end', onEnd);
-      socket.off('close', onEnd);
-    }
-    function fail(error: unknown): void {
-      if (settled) return;
-      settled = true;
-      cleanup();
-      reject(error);
-    }
-    function onGiveUp(): void {
-      fail(giveUp.reason);
-    }
-    function onError(error: Error): void {
-      fail(
-        new WirekitError(
-          ErrorCode.CONNECTION_LOST,
-          `WebSocket connection to ${target.href} failed: ${error.message}`,
-          { cause: error },
-        ),
-      );
-    }
-    function onEnd(): void {
-      handshake.receiveEof();
-      settle();
-    }
-    function onData(chunk: Buffer): void {
-      if (settled) return;
-      handshake.receive(chunk);
-      settle();
-    }
-    /** Act on the handshake's result, once it has one. */
-    function settle(): void {
-      if (settled) return;
-      const event = handshake.next();
-      if (event.type === 'need-data') return;
-      if (event.type === 'refused') {
-        const error = event.error;
-        fail(
-          new WirekitError(error.code, `${error.message} (${target.href})`, {
-            cause: error.cause,
-            ...(error.status === undefined ? {} : { status: error.status }),
-          }),
-        );
-        return;
-      }
-      const made = clientConnection<Data>({
-        stream: socket,
-        chosen: event,
-        deflate,
-        options,
-        connectionOptions: plan.connectionOptions,
-        reusedReadBuffer: plan.reusedReadBuffer,
-      });
-      if (made instanceof WirekitError) {
-        fail(made);
-        return;
-      }
-      settled = true;
-      cleanup();
-      reads.connection = made;
-      resolve(made);
-      const head = event.trailing;
-      made.start(Buffer.from(head.buffer, head.byteOffset, head.length));
-    }
-
-    if (giveUp.aborted) {
-      onGiveUp();
-      return;
-    }
-    giveUp.addEventListener('abort', onGiveUp, { once: true });
-    socket.on('data', onData);
-    socket.on('error', onError);
-    socket.on('end', onEnd);
-    socket.on('close', onEnd);
-    reads.handshake = onData;
-    for (const chunk of reads.early.splice(0)) onData(chunk);
-    if (settled) return;
-    // The dialer hands the socket over paused: nothing read is lost before these listeners.
-    socket.resume();
-    socket.write(handshake.request);
-  });
-}
-
-export type { ClientConnectionInit, ClientTlsOptions, ConnectOptions, WebSocketTarget };
-export { clientConnection, parseWebSocketUrl };
+export type { ClientTlsOptions, ConnectOptions };

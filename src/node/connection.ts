@@ -10,7 +10,6 @@
  * connection dirty, and one `process.nextTick` flushes every dirty connection, so 100k sends in
  * a loop become a few large writes (large batches flush as soon as they pass 64 KiB).
  */
-import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ErrorCode, WirekitError } from '../core/errors.js';
 import { CloseCode, closeReasonBytes } from '../core/ws/close-code.js';
@@ -33,6 +32,7 @@ import type { Heartbeat, HeartbeatMember } from './heartbeat.js';
 import { nodePlatform } from './node-platform.js';
 import type { TopicRegistry } from './pubsub/topic-registry.js';
 import { canReadInto, readInto } from './shared-read-buffer.js';
+import { byteStreamTraits, type StreamTraits } from './stream-traits.js';
 import type { ConnectionCompression } from './zlib-codec.js';
 
 /**
@@ -80,6 +80,9 @@ export interface ConnectionInit<Data> {
   readonly socket: Duplex;
   /** The peer's address when the stream does not carry one (an HTTP/2 stream). */
   readonly remoteAddress?: string;
+  /** What the transport does at the end of the stream; by default a byte stream's
+   * (`byteStreamTraits`: TCP, TLS, any `Duplex`). */
+  readonly traits?: StreamTraits;
   readonly role: Role;
   readonly handler: ConnectionHandler<Data>;
   readonly data: Data;
@@ -201,6 +204,8 @@ export class Connection<Data = unknown>
   readonly #heartbeat: Heartbeat | undefined;
   readonly #onDispose: ((connection: Connection<Data>) => void) | undefined;
   readonly #compression: ConnectionCompression | undefined;
+  /** The transport's end-of-stream behaviour, consulted when the connection finishes. */
+  readonly #traits: StreamTraits;
   /** Queued messages must be copied: their memory is reused after the callback. */
   readonly #copyQueued: boolean;
   /** Payloads are copied before any callback sees them (reads land in a shared buffer). */
@@ -280,7 +285,8 @@ export class Connection<Data = unknown>
     this.#copyQueued = borrow;
     this.#copyPayloads = reuseBuffers && !borrow;
     this.#checkBorrowed = borrow && CHECK_BORROWED;
-    this.#writesCopied = writesCopied(init.socket);
+    this.#traits = init.traits ?? byteStreamTraits(init.socket);
+    this.#writesCopied = this.#traits.writesCopied;
     this.#copiesWrites = (init.socket as { copiesWrites?: unknown }).copiesWrites === true;
     this.#encrypts = (init.socket as { encrypted?: boolean }).encrypted === true;
     this.#sharedReadBuffer = shared;
@@ -833,18 +839,7 @@ export class Connection<Data = unknown>
     const socket = this.#socket;
     this.flush();
     if (!socket.destroyed) {
-      const stream = socket as Duplex & { close?: (code?: number) => void; session?: unknown };
-      if (core.wasClean && stream.session !== undefined && typeof stream.close === 'function') {
-        // HTTP/2: the close handshake is complete, so the stream is done both ways. END_STREAM
-        // alone leaves it half-open until the peer ends its side (undici never does);
-        // RST_STREAM(NO_ERROR) after our last DATA frame (RFC 9113 §8.1) closes it now.
-        socket.end(() => {
-          if (!socket.destroyed) stream.close?.(0);
-        });
-      } else if (this.#server || socket.readableEnded || !core.wasClean) {
-        // §7.1.1: the server closes TCP first; a client that failed the connection need not wait.
-        socket.end();
-      }
+      this.#traits.endStream(socket, core.wasClean, this.#server);
       // Whoever should close next gets `closeTimeout` to do it, counted from `close()` when
       // this side started the close.
       if (this.#closeTimer === undefined) this.#armCloseTimer();
@@ -982,15 +977,6 @@ export class ConnectionWriter<Data = unknown> {
   get readyState(): ReadyState {
     return this.#connection.readyState;
   }
-}
-
-/**
- * Whether a write the transport completed synchronously is done with its chunk: true for TCP
- * and TLS sockets (the kernel or OpenSSL has copied the bytes) and HTTP/2 streams (whose writes
- * complete only once nghttp2 has taken the data); not for other Duplexes, which may keep it.
- */
-function writesCopied(socket: Duplex): boolean {
-  return socket instanceof Socket || (socket as { session?: unknown }).session !== undefined;
 }
 
 /**

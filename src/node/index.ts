@@ -9,11 +9,6 @@ export {
 } from './connection.js';
 export type { ConnectionOptions } from './connection-options.js';
 export type { DeflateConfig } from './deflate-config.js';
-export {
-  type Http2SessionOptions,
-  type Http2WebSocketOptions,
-  Http2WebSocketSession,
-} from './http2-session.js';
 export type { ProxyOption } from './proxy-option.js';
 export type { Broker, BrokerSink } from './pubsub/broker.js';
 export { ClusterBroker } from './pubsub/cluster-broker.js';
@@ -35,6 +30,11 @@ export {
   type WorkerServer,
   type WorkersOptions,
 } from './run-workers.js';
+export {
+  type Http2SessionOptions,
+  type Http2WebSocketOptions,
+  Http2WebSocketSession,
+} from './transports/h2-client.js';
 export type { UpgradeRequestInfo } from './upgrade-request.js';
 export {
   type BinaryType,

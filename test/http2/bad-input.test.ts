@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { constants } from 'node:http2';
 import { describe, test } from 'node:test';
-import { Http2WebSocketSession } from '../../src/node/http2-session.js';
+import { Http2WebSocketSession } from '../../src/node/transports/h2-client.js';
 import { serve } from '../../src/node/websocket-server.js';
 import { OP } from '../conformance/wire-frame.js';
 import { deferred, within } from '../node/helpers.js';

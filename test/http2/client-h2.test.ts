@@ -14,7 +14,7 @@ import { describe, test } from 'node:test';
 import { ErrorCode } from '../../src/core/errors.js';
 import { connect } from '../../src/node/connect.js';
 import type { Connection } from '../../src/node/connection.js';
-import { Http2WebSocketSession } from '../../src/node/http2-session.js';
+import { Http2WebSocketSession } from '../../src/node/transports/h2-client.js';
 import { rejectUpgrade, serve, WebSocketServer } from '../../src/node/websocket-server.js';
 import { RawPeer } from '../conformance/raw-peer.js';
 import { OP } from '../conformance/wire-frame.js';
@@ -311,6 +311,57 @@ for (const transport of testTransports().filter(isHttp2)) {
       await assert.rejects(session.openWebSocket('/extension'), { code: ErrorCode.WS_HANDSHAKE });
       assert.equal(session.size, 0);
       assert.equal(session.closed, false);
+    });
+
+    test("a refusal's body is quoted in the error as over HTTP/1.1: cut at 256 bytes without waiting for the rest, what arrived before a reset, nothing for an empty body (RFC 8441 §5)", async (t) => {
+      const raw = await rawH2Server(kind, { answer: () => undefined });
+      t.after(() => raw.close());
+      const session = await Http2WebSocketSession.connect(wsUrlOf(kind, raw.port), {
+        tls: clientTls(),
+      });
+      t.after(() => session.close());
+
+      // A long body that never ends: the error comes once 256 bytes are in.
+      const long = session.openWebSocket('/long');
+      const longStream = (await raw.nextStream()).stream;
+      longStream.respond({ ':status': 403, 'content-type': 'text/plain' });
+      longStream.write(`${'a'.repeat(200)}${'b'.repeat(100)}`);
+      const error = await long.then(
+        () => assert.fail('the WebSocket should have been refused'),
+        (e: unknown) => e as Error & { code?: string; status?: number },
+      );
+      assert.equal(error.code, ErrorCode.WS_HANDSHAKE);
+      assert.equal(error.status, 403);
+      const quoted = JSON.stringify(`${'a'.repeat(200)}${'b'.repeat(56)}`);
+      assert.ok(
+        error.message.endsWith(`instead of 200: ${quoted}`),
+        `the first 256 bytes quoted: ${error.message}`,
+      );
+
+      // Reset halfway through the body: still the refusal with its status (not a lost stream),
+      // quoting whatever of the body was read before the reset.
+      const reset = session.openWebSocket('/reset');
+      const resetStream = (await raw.nextStream()).stream;
+      resetStream.respond({ ':status': 401, 'www-authenticate': 'Bearer' });
+      resetStream.write('token expi', () => resetStream.close(constants.NGHTTP2_INTERNAL_ERROR));
+      await assert.rejects(reset, (e: Error & { code?: string; status?: number }) => {
+        assert.equal(e.code, ErrorCode.WS_HANDSHAKE);
+        assert.equal(e.status, 401);
+        assert.match(e.message, /401 to the WebSocket CONNECT instead of 200(: "token expi")?$/);
+        return true;
+      });
+
+      // No body: the status alone.
+      const empty = session.openWebSocket('/empty');
+      (await raw.nextStream()).stream.respond({ ':status': 404 }, { endStream: true });
+      await assert.rejects(empty, (e: Error & { code?: string; status?: number }) => {
+        assert.equal(e.code, ErrorCode.WS_HANDSHAKE);
+        assert.equal(e.status, 404);
+        assert.match(e.message, /404 to the WebSocket CONNECT instead of 200$/);
+        return true;
+      });
+      assert.equal(session.size, 0);
+      assert.equal(session.closed, false, 'a refused stream leaves the session open');
     });
 
     test('timeouts and aborts: no SETTINGS within connectTimeout, no answer within handshakeTimeout, an AbortSignal', async (t) => {

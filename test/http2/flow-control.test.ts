@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Http2WebSocketSession } from '../../src/node/http2-session.js';
+import { Http2WebSocketSession } from '../../src/node/transports/h2-client.js';
 import { serve } from '../../src/node/websocket-server.js';
 import { RawPeer } from '../conformance/raw-peer.js';
 import { encodeFrame, OP } from '../conformance/wire-frame.js';

@@ -13,7 +13,7 @@ import { describe, test } from 'node:test';
 import { ErrorCode, WirekitError } from '../../src/core/errors.js';
 import { connect } from '../../src/node/connect.js';
 import type { Connection } from '../../src/node/connection.js';
-import { Http2WebSocketSession } from '../../src/node/http2-session.js';
+import { Http2WebSocketSession } from '../../src/node/transports/h2-client.js';
 import { serve } from '../../src/node/websocket-server.js';
 import { fakeProxy, tunnel } from '../helpers/fake-proxy.js';
 import { startTinyproxy } from '../helpers/tinyproxy.js';

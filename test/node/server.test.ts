@@ -200,14 +200,9 @@ for (const transport of testTransports()) {
       await server.close();
     });
 
-    // FOLLOW-UP (src, HTTP/2 client refusal body): over h2c and h2, wirekit's client fails a
-    // refused extended CONNECT with the status only ("server answered 401 to the WebSocket
-    // CONNECT instead of 200", src/core/ws/extended-connect.ts via src/node/http2-session.ts):
-    // it never reads the refusal's body, which the server does send (test/http2/server-h2.test.ts
-    // reads it), while over HTTP/1.1 the message carries a body snippet. Until the client reads
-    // it, this case runs over the HTTP/1.1 transports, where it passes.
-    const refusalBodyReachesClient = transport.http === '1.1';
-    for (const status of refusalBodyReachesClient ? [401, 403] : []) {
+    // The refusal's body reaches the client's error on every transport: the HTTP/1.1 client
+    // reads it with the answer's head, the HTTP/2 client from the refused stream (RFC 8441 §5).
+    for (const status of [401, 403]) {
       test(`rejectUpgrade(${status}) reaches the client as ERR_WS_HANDSHAKE with status`, async (t) => {
         const opened: unknown[] = [];
         const server = await serve({

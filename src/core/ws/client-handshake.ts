@@ -60,6 +60,9 @@ export function protocolsToOffer(protocols: readonly string[] = []): readonly st
   return protocols;
 }
 
+/** How much of a refusal's body a client reads and quotes in its error, in bytes. */
+export const REFUSAL_SNIPPET_BYTES = 256;
+
 /** What the HTTP layer parsed of the server's answer. */
 export interface UpgradeResponse {
   readonly status: number;
@@ -109,7 +112,7 @@ export function checkUpgradeResponse(
   // Item 1: anything but 101 ends the handshake (redirects, auth challenges, errors).
   if (status !== 101) {
     const text = response.statusText ? ` ${response.statusText}` : '';
-    const body = response.bodySnippet ? `: ${JSON.stringify(response.bodySnippet)}` : '';
+    const body = quoteSnippet(response.bodySnippet);
     return fail(
       `server answered ${status}${text} instead of 101 Switching Protocols${body}`,
       status,
@@ -163,4 +166,9 @@ export function checkChoices(
     protocol = chosen[0];
   }
   return { protocol, extensions: extensionsHeader };
+}
+
+/** The start of a refusal's body as the error quotes it: `: "…"`, or nothing. */
+export function quoteSnippet(snippet: string | undefined): string {
+  return snippet ? `: ${JSON.stringify(snippet)}` : '';
 }

@@ -25,7 +25,11 @@ import type { HeaderList } from '../http1/header-list.js';
 import { ResponseReader } from '../http1/response-reader.js';
 import { encodeRequestHead } from '../http1/write-head.js';
 import { type Platform, portablePlatform } from '../platform.js';
-import { checkUpgradeResponse, upgradeRequestHeaders } from './client-handshake.js';
+import {
+  checkUpgradeResponse,
+  REFUSAL_SNIPPET_BYTES,
+  upgradeRequestHeaders,
+} from './client-handshake.js';
 import { generateKey } from './handshake-key.js';
 import { type HeaderPairs, headerListSource } from './header-source.js';
 
@@ -87,8 +91,6 @@ export type ClientHandshakeEvent =
   | ClientHandshakeRefused;
 
 const NEED_DATA: ClientHandshakeNeedData = Object.freeze({ type: 'need-data' });
-/** How much of a refusal's body the error quotes. */
-const SNIPPET_BYTES = 256;
 
 /** One client-side opening handshake on one connection. */
 export class ClientOpeningHandshake {
@@ -160,7 +162,7 @@ export class ClientOpeningHandshake {
           continue;
         case 'body':
           this.#keepSnippet(event.data);
-          if (this.#bodyBytes < SNIPPET_BYTES) continue;
+          if (this.#bodyBytes < REFUSAL_SNIPPET_BYTES) continue;
           return this.#refuseWithStatus();
         case 'end':
           if (this.#refusal !== undefined) return this.#refuseWithStatus();
@@ -216,7 +218,7 @@ export class ClientOpeningHandshake {
   }
 
   #keepSnippet(data: Uint8Array): void {
-    const room = SNIPPET_BYTES - this.#bodyBytes;
+    const room = REFUSAL_SNIPPET_BYTES - this.#bodyBytes;
     if (room <= 0) return;
     // The reader's views point into the caller's chunks: keep a copy.
     const kept = data.slice(0, room);

@@ -10,7 +10,7 @@
  */
 import { ErrorCode, WirekitError } from '../errors.js';
 import { type Platform, portablePlatform } from '../platform.js';
-import { checkChoices, protocolsToOffer } from './client-handshake.js';
+import { checkChoices, protocolsToOffer, quoteSnippet } from './client-handshake.js';
 import { computeAccept, isValidKey } from './handshake-key.js';
 import type { HeaderSource } from './header-source.js';
 import { isToken } from './header-tokens.js';
@@ -205,11 +205,15 @@ export interface ExtendedConnectEstablished {
   readonly extensions: string | undefined;
 }
 
-/** Check the response to a client's extended CONNECT. */
+/**
+ * Check the response to a client's extended CONNECT. `bodySnippet`: the start of a refusal's
+ * body (up to `REFUSAL_SNIPPET_BYTES`), quoted in the error as over HTTP/1.1.
+ */
 export function checkExtendedConnectResponse(
   status: number,
   headers: HeaderSource,
   expected: { readonly protocols?: readonly string[]; readonly extensions?: readonly string[] },
+  bodySnippet?: string,
 ): ExtendedConnectEstablished | { readonly ok: false; readonly error: WirekitError } {
   const fail = (message: string): { ok: false; error: WirekitError } => ({
     ok: false,
@@ -217,7 +221,9 @@ export function checkExtendedConnectResponse(
   });
   // §5: "If the server agrees to the WebSocket connection, it MUST respond with a 200".
   if (status !== 200)
-    return fail(`server answered ${status} to the WebSocket CONNECT instead of 200`);
+    return fail(
+      `server answered ${status} to the WebSocket CONNECT instead of 200${quoteSnippet(bodySnippet)}`,
+    );
   // RFC 6455 §4.1 items 5 and 6 hold here as well.
   const chosen = checkChoices(headers, expected);
   return typeof chosen === 'string' ? fail(chosen) : { ok: true, ...chosen };

@@ -79,6 +79,7 @@ export {
   type UpgradeRequest,
 } from './server-handshake.js';
 export {
+  type AcceptOptions,
   type HandshakeAccepted,
   type HandshakeClosed,
   type HandshakeNeedData,

@@ -80,6 +80,14 @@ export type ServerHandshakeEvent =
   | HandshakeRefused
   | HandshakeClosed;
 
+/** What {@link ServerOpeningHandshake.accept} takes: the choice and any fields to add. */
+export interface AcceptOptions extends AcceptChoice {
+  /** Fields added to the 101 answer. */
+  readonly headers?: HeaderPairs;
+  /** Look at or add to the answer's fields just before they are encoded. */
+  readonly review?: (fields: (readonly [name: string, value: string])[]) => void;
+}
+
 /** What {@link ServerOpeningHandshake.accept} returns. */
 export interface HandshakeAccepted {
   /** The 101 answer to write. */
@@ -176,16 +184,18 @@ export class ServerOpeningHandshake {
 
   /**
    * Accept the request (§4.2.2): the 101 answer with the accept value, the chosen subprotocol
-   * and extensions and `headers`, and the bytes that followed the request. Throws
-   * `ERR_INVALID_ARGUMENT` unless a `request` event is waiting for a decision, or for a
-   * subprotocol that is not a token or a field with CR, LF or NUL.
+   * and extensions and `headers`, and the bytes that followed the request. `review` sees the
+   * answer's fields just before they are encoded and may add to them (a `Set-Cookie`); every
+   * field is checked as it is encoded. Throws `ERR_INVALID_ARGUMENT` unless a `request` event
+   * is waiting for a decision, or for a subprotocol that is not a token, and
+   * `ERR_HTTP_INVALID_HEADER` for a field with CR, LF or NUL.
    */
-  accept(choice: AcceptChoice & { readonly headers?: HeaderPairs } = {}): HandshakeAccepted {
+  accept(choice: AcceptOptions = {}): HandshakeAccepted {
     this.#decide();
-    const fields = acceptHeaders(this.#key, choice, this.#platform);
-    const answer = switchingProtocolsAnswer(
-      choice.headers === undefined ? fields : [...fields, ...choice.headers],
-    );
+    const fields = [...acceptHeaders(this.#key, choice, this.#platform)];
+    if (choice.headers !== undefined) fields.push(...choice.headers);
+    choice.review?.(fields);
+    const answer = switchingProtocolsAnswer(fields);
     // An upgrade GET has no body: after its end the reader pauses and hands over what follows.
     const reader = this.#reader;
     let next = reader.next();

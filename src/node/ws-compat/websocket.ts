@@ -38,6 +38,7 @@ import type { Connection, ConnectionHandler } from '../connection.js';
 import { resolveConnectionOptions } from '../connection-options.js';
 import { type ResolvedDeflate, resolveDeflate } from '../deflate-config.js';
 import { nodePlatform } from '../node-platform.js';
+import { byteStreamTraits } from '../stream-traits.js';
 import { isWirekitLimit, notOpenError, peerFailure, WsErrorCode, wsError } from './errors.js';
 import {
   addEventListener,
@@ -859,6 +860,7 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
       const extensions = response.headers['sec-websocket-extensions'];
       const made = clientConnection<WebSocket>({
         stream: socket,
+        traits: byteStreamTraits(socket),
         chosen: { protocol, extensions },
         deflate,
         options: { handler, data: this },

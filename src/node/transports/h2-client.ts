@@ -16,25 +16,28 @@ import {
   type Settings,
 } from 'node:http2';
 import type { Duplex } from 'node:stream';
-import { ErrorCode, WirekitError } from '../core/errors.js';
+import { ErrorCode, WirekitError } from '../../core/errors.js';
+import { REFUSAL_SNIPPET_BYTES } from '../../core/ws/client-handshake.js';
 import {
   checkExtendedConnectResponse,
   extendedConnectRequest,
-} from '../core/ws/extended-connect.js';
-import { deflateOffer, PERMESSAGE_DEFLATE } from '../core/ws/permessage-deflate.js';
-import { clientConnection } from './client-connection.js';
-import type { ConnectOptions } from './connect-options.js';
-import type { Connection } from './connection.js';
-import { resolveConnectionOptions } from './connection-options.js';
-import { deadline } from './deadline.js';
-import { resolveDeflate } from './deflate-config.js';
-import { dial } from './dial.js';
-import { DEFAULT_SESSION_WINDOW } from './http2-defaults.js';
-import { type ProxyOption, resolveProxy } from './proxy-option.js';
-import type { ProxyEndpoint } from './proxy-url.js';
-import type { ClientTlsOptions } from './tls-options.js';
-import { headerObjectSource } from './upgrade-request.js';
-import { parseWebSocketUrl, type WebSocketTarget } from './websocket-url.js';
+} from '../../core/ws/extended-connect.js';
+import { deflateOffer, PERMESSAGE_DEFLATE } from '../../core/ws/permessage-deflate.js';
+import { clientConnection } from '../client-connection.js';
+import type { ConnectOptions } from '../connect-options.js';
+import type { Connection } from '../connection.js';
+import { resolveConnectionOptions } from '../connection-options.js';
+import { deadline } from '../deadline.js';
+import { resolveDeflate } from '../deflate-config.js';
+import { dial } from '../dial.js';
+import { DEFAULT_SESSION_WINDOW } from '../http2-defaults.js';
+import { type ProxyOption, resolveProxy } from '../proxy-option.js';
+import type { ProxyEndpoint } from '../proxy-url.js';
+import type { ClientTlsOptions } from '../tls-options.js';
+import { headerObjectSource } from '../upgrade-request.js';
+import { parseWebSocketUrl, type WebSocketTarget } from '../websocket-url.js';
+import type { ClientTransport } from './client-transport.js';
+import { H2_STREAM_TRAITS } from './h2-stream-traits.js';
 
 /** Options of {@link Http2WebSocketSession.connect}. */
 export interface Http2SessionOptions {
@@ -210,28 +213,68 @@ export class Http2WebSocketSession {
             );
             return;
           }
-          const onError = (error: Error): void =>
-            fail(
-              new WirekitError(
-                ErrorCode.CONNECTION_LOST,
-                `WebSocket stream to ${path} failed: ${error.message}`,
-                { cause: error },
-              ),
+          const expected = {
+            ...(options.protocols === undefined ? {} : { protocols: options.protocols }),
+            extensions: deflate === undefined ? [] : [PERMESSAGE_DEFLATE],
+          };
+          /** A non-200 answer whose body is being read for the error message. */
+          let refusal: Refusal | undefined;
+          let settled = false;
+          const refused = (): void => {
+            const { status, headers, body } = refusal!;
+            const snippet = new TextDecoder().decode(
+              Buffer.concat(body).subarray(0, REFUSAL_SNIPPET_BYTES),
             );
-          const onClose = (): void =>
-            fail(
-              new WirekitError(
-                ErrorCode.CONNECTION_LOST,
-                `WebSocket stream to ${path} closed before the answer (RST_STREAM ${stream.rstCode ?? ''})`,
-              ),
+            const result = checkExtendedConnectResponse(
+              status,
+              headerObjectSource(headers),
+              expected,
+              snippet,
             );
-          const onGiveUp = (): void => fail(giveUp.reason);
+            fail(
+              result.ok
+                ? new WirekitError(ErrorCode.WS_HANDSHAKE, `server answered ${status}`, { status })
+                : result.error,
+            );
+          };
+          const onError = (error: Error): void => {
+            if (refusal !== undefined) refused();
+            else
+              fail(
+                new WirekitError(
+                  ErrorCode.CONNECTION_LOST,
+                  `WebSocket stream to ${path} failed: ${error.message}`,
+                  { cause: error },
+                ),
+              );
+          };
+          const onClose = (): void => {
+            if (refusal !== undefined) refused();
+            else
+              fail(
+                new WirekitError(
+                  ErrorCode.CONNECTION_LOST,
+                  `WebSocket stream to ${path} closed before the answer (RST_STREAM ${stream.rstCode ?? ''})`,
+                ),
+              );
+          };
+          // Given up while reading a refusal's body: the refusal with what has arrived.
+          const onGiveUp = (): void => (refusal !== undefined ? refused() : fail(giveUp.reason));
+          const onData = (chunk: Buffer): void => {
+            refusal!.body.push(chunk);
+            refusal!.bytes += chunk.length;
+            if (refusal!.bytes >= REFUSAL_SNIPPET_BYTES) refused();
+          };
           const cleanup = (): void => {
             giveUp.removeEventListener('abort', onGiveUp);
             stream.off('error', onError);
             stream.off('close', onClose);
+            stream.off('data', onData);
+            stream.off('end', refused);
           };
           const fail = (error: unknown): void => {
+            if (settled) return;
+            settled = true;
             cleanup();
             if (!stream.destroyed) {
               // Given up before an answer (timeout, abort): RST_STREAM(CANCEL), "no longer
@@ -251,16 +294,26 @@ export class Http2WebSocketSession {
           stream.on('close', onClose);
           stream.once('response', (headers: IncomingHttpHeaders) => {
             const status = Number(headers[':status']);
-            const result = checkExtendedConnectResponse(status, headerObjectSource(headers), {
-              ...(options.protocols === undefined ? {} : { protocols: options.protocols }),
-              extensions: deflate === undefined ? [] : [PERMESSAGE_DEFLATE],
-            });
+            if (status !== 200) {
+              // RFC 8441 §5: anything but 200 refuses. Its body (an auth challenge, a reason) is
+              // read up to REFUSAL_SNIPPET_BYTES or its end, for the error, as over HTTP/1.1.
+              refusal = { status, headers, body: [], bytes: 0 };
+              stream.on('data', onData);
+              stream.once('end', refused);
+              return;
+            }
+            const result = checkExtendedConnectResponse(
+              status,
+              headerObjectSource(headers),
+              expected,
+            );
             if (!result.ok) {
               fail(result.error);
               return;
             }
             const connection = clientConnection<Data>({
               stream,
+              traits: H2_STREAM_TRAITS,
               chosen: result,
               deflate,
               options,
@@ -275,6 +328,7 @@ export class Http2WebSocketSession {
               fail(connection);
               return;
             }
+            settled = true;
             cleanup();
             this.#connections.add(connection as Connection<unknown>);
             resolve(connection);
@@ -321,6 +375,64 @@ export class Http2WebSocketSession {
       // comes by itself.
       if (!session.closed) session.close();
     });
+  }
+}
+
+/**
+ * WebSockets over HTTP/2 (RFC 8441), each through a session of its own that closes with it.
+ * With `http2: 'prefer'`, a server that does not speak HTTP/2 or does not enable WebSockets
+ * over it (`ERR_WS_HANDSHAKE` or `ERR_CONNECTION_LOST` before any stream) is tried again
+ * through `fallback`.
+ */
+export function h2Client(fallback: ClientTransport): ClientTransport {
+  return {
+    open<Data>(url: string | URL, options: ConnectOptions<Data>): Promise<Connection<Data>> {
+      const target = parseWebSocketUrl(url);
+      resolveProxy(options.proxy, target); // a bad proxy URL throws here, before any I/O
+      // Misuse (headers, subprotocols) throws before any I/O, as over HTTP/1.1.
+      extendedConnectRequest({
+        scheme: target.secure ? 'https' : 'http',
+        authority: target.host,
+        path: target.resource,
+        ...(options.headers === undefined ? {} : { headers: options.headers }),
+        ...(options.protocols === undefined ? {} : { protocols: options.protocols }),
+        ...(options.origin === undefined ? {} : { origin: options.origin }),
+      });
+      return openOverHttp2(url, target, options, fallback);
+    },
+  };
+}
+
+async function openOverHttp2<Data>(
+  url: string | URL,
+  target: WebSocketTarget,
+  options: ConnectOptions<Data>,
+  fallback: ClientTransport,
+): Promise<Connection<Data>> {
+  let session: Http2WebSocketSession;
+  try {
+    session = await Http2WebSocketSession.connect(url, {
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
+      ...(options.connectTimeout === undefined ? {} : { connectTimeout: options.connectTimeout }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.proxy === undefined ? {} : { proxy: options.proxy }),
+      ...(options.closeTimeout === undefined ? {} : { closeTimeout: options.closeTimeout }),
+    });
+  } catch (error) {
+    const fallBack =
+      options.http2 === 'prefer' &&
+      error instanceof WirekitError &&
+      (error.code === ErrorCode.WS_HANDSHAKE || error.code === ErrorCode.CONNECTION_LOST);
+    if (fallBack) return fallback.open(url, options);
+    throw error;
+  }
+  try {
+    const connection = await session.openWebSocket(target.resource, options);
+    session.closeWhenEmpty();
+    return connection;
+  } catch (error) {
+    void session.close();
+    throw error;
   }
 }
 
@@ -391,3 +503,11 @@ function socketOf(session: ClientHttp2Session): Duplex | undefined {
 }
 
 function ignoreError(): void {}
+
+/** A refusal of an extended CONNECT, its body being read. */
+interface Refusal {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer[];
+  bytes: number;
+}
