@@ -22,13 +22,12 @@ import { WebSocketConnection } from '../core/ws/websocket-connection.js';
 import type { ResolvedConnectionOptions } from './connection-options.js';
 import {
   DirectWrite,
-  type DirectWriteSink,
   directHandle,
   type StreamHandle,
   writeDirect,
   writeError,
 } from './direct-write.js';
-import type { Heartbeat, HeartbeatMember } from './heartbeat.js';
+import type { Heartbeat } from './heartbeat.js';
 import { nodePlatform } from './node-platform.js';
 import type { TopicRegistry } from './pubsub/topic-registry.js';
 import { canReadInto, readInto } from './shared-read-buffer.js';
@@ -184,9 +183,7 @@ function onSocketDrain(this: TaggedSocket): void {
 }
 
 /** One WebSocket connection over a Node socket. Created by `serve`/`handleUpgrade`/`connect`. */
-export class Connection<Data = unknown>
-  implements HeartbeatMember, AsyncIterable<Message>, DirectWriteSink
-{
+export class Connection<Data = unknown> implements AsyncIterable<Message> {
   /** Your per-connection data (set by the server's `upgrade` hook, or `connect` options). */
   data: Data;
   /** The subprotocol agreed in the handshake, or `''`. */

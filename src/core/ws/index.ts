@@ -92,8 +92,8 @@ export {
 export { WebSocketConnection, type WebSocketConnectionOptions } from './websocket-connection.js';
 export type {
   BinaryEvent,
-  CloseEvent,
   CloseInitiator,
+  ConnectionClosedEvent,
   PingEvent,
   PongEvent,
   TextEvent,

@@ -89,7 +89,7 @@ const ASCII_STAND_IN = new Uint8Array([0x61]);
 export class WebSocketConnection {
   /** After `poll()` returned a message or control kind: its payload. */
   payload: Uint8Array = EMPTY;
-  /** After CLOSE: the close code (see {@link CloseEvent}). */
+  /** After CLOSE: the close code (see {@link ConnectionClosedEvent}). */
   closeCode = 0;
   /** After CLOSE: the close reason. */
   closeReason = '';

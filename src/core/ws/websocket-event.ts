@@ -28,7 +28,8 @@ export interface PongEvent {
 export type CloseInitiator = 'local' | 'remote';
 
 /**
- * The connection is closed; nothing more will be read, and nothing may be sent.
+ * The connection is closed; nothing more will be read, and nothing may be sent. (Named apart
+ * from the WHATWG `CloseEvent` class of the `WebSocket` API, a DOM event.)
  *
  * - Clean close, either side first: `wasClean` is `true` and `code`/`reason` are those of the
  *   peer's close frame (1005 when it had no code), as in the WHATWG `CloseEvent`.
@@ -36,7 +37,7 @@ export type CloseInitiator = 'local' | 'remote';
  *   code this endpoint sent (1002, 1007, 1009) and `reason` says what was wrong.
  * - The transport ended before the close handshake: `wasClean` is `false`, `code` is 1006.
  */
-export interface CloseEvent {
+export interface ConnectionClosedEvent {
   readonly type: 'close';
   readonly code: number;
   readonly reason: string;
@@ -45,4 +46,9 @@ export interface CloseEvent {
 }
 
 /** Any event of a {@link WebSocketConnection}, tagged by `type`. */
-export type WebSocketEvent = TextEvent | BinaryEvent | PingEvent | PongEvent | CloseEvent;
+export type WebSocketEvent =
+  | TextEvent
+  | BinaryEvent
+  | PingEvent
+  | PongEvent
+  | ConnectionClosedEvent;

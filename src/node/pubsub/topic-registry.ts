@@ -168,7 +168,7 @@ export class TopicRegistry implements BrokerSink {
     }
   }
 
-  /** @internal A message published elsewhere, from the broker (see {@link BrokerSink}). */
+  /** A message published elsewhere, from the broker (see {@link BrokerSink}). */
   deliver(topic: string, data: Uint8Array, isBinary: boolean): void {
     if (!this.#topics.has(topic)) return;
     const message = this.#enter();
