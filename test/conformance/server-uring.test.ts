@@ -76,5 +76,5 @@ const reason = unavailable();
 if (reason === undefined) runConformance(uringTarget());
 else
   test('RFC 6455 conformance: server over TCP on io_uring', () => {
-    assert.fail(`the io_uring transport cannot run: ${reason}; build it with: npm run build:uring`);
+    assert.fail(`the io_uring transport cannot run: ${reason}`);
   });
