@@ -545,7 +545,7 @@ export class Http3Session {
   #requestHeaders(stream: RequestStream, payload: Uint8Array): void {
     const decoded = decodeFieldSection(payload, this.#maxFieldSectionSize);
     if (!decoded.ok) {
-      if (decoded.tooLarge) this.#streamError(stream, decoded.code, decoded.message);
+      if (decoded.streamError) this.#streamError(stream, decoded.code, decoded.message);
       // RFC 9204 §2.2.3, §4.5: a dynamic reference or bad encoding is a connection error.
       else this.#close(decoded.code, decoded.message);
       return;

@@ -13,7 +13,7 @@
  * - Strings (§4.1.2) are raw or Huffman-coded (RFC 7541 §5.2 rules).
  * - The size (RFC 9114 §4.2.2: name and value lengths plus 32 per line) is checked against the
  *   caller's limit before each string is decoded; over it, the result says so with
- *   `tooLarge`, so the session answers on that stream alone.
+ *   `streamError`, so the session answers on that stream alone.
  *
  * Never throws. A truncated section is QPACK_DECOMPRESSION_FAILED too.
  */
@@ -27,12 +27,15 @@ import { STATIC_NAMES, STATIC_VALUES } from './static-table.js';
 /** A field section that cannot be decoded. */
 export interface QpackDecodeFailure {
   readonly ok: false;
-  /** QPACK_DECOMPRESSION_FAILED, or H3_EXCESSIVE_LOAD with `tooLarge`. */
+  /** QPACK_DECOMPRESSION_FAILED, or H3_EXCESSIVE_LOAD for a section over the size limit. */
   readonly code: Http3ErrorCode;
   /** What was wrong, for logs. */
   readonly message: string;
-  /** The section is larger than the limit (a stream error); otherwise a connection error. */
-  readonly tooLarge: boolean;
+  /**
+   * A stream error (the section is over the size limit, or holds an integer over 2^62, which
+   * RFC 9204 §7.4 (Implementation Limits) makes a stream error); otherwise a connection error.
+   */
+  readonly streamError: boolean;
 }
 
 /** The result of {@link decodeFieldSection}. */
@@ -43,7 +46,12 @@ export type QpackDecodeResult =
 const STATIC_COUNT = 99;
 
 function failed(message: string): QpackDecodeFailure {
-  return { ok: false, code: Http3ErrorCode.QPACK_DECOMPRESSION_FAILED, message, tooLarge: false };
+  return {
+    ok: false,
+    code: Http3ErrorCode.QPACK_DECOMPRESSION_FAILED,
+    message,
+    streamError: false,
+  };
 }
 
 function tooLarge(_room: number): QpackDecodeFailure {
@@ -51,7 +59,7 @@ function tooLarge(_room: number): QpackDecodeFailure {
     ok: false,
     code: Http3ErrorCode.H3_EXCESSIVE_LOAD,
     message: 'field section over the size limit (RFC 9114 §4.2.2)',
-    tooLarge: true,
+    streamError: true,
   };
 }
 
@@ -132,8 +140,16 @@ function readString(r: PrefixIntReader, prefix: number, room: number): string | 
   const huffman = (r.bytes[r.at]! & (1 << prefix)) !== 0;
   const length = r.read(prefix);
   if (length === -1) return failed('string length is truncated');
-  // A length no field section could hold: the section is over any limit.
-  if (length === -2) return tooLarge(room);
+  // RFC 9204 §7.4 (Implementation Limits): "If an implementation encounters a value larger than it is able to decode,
+  // this MUST be treated as a stream error of type QPACK_DECOMPRESSION_FAILED if on a request
+  // stream".
+  if (length === -2)
+    return {
+      ok: false,
+      code: Http3ErrorCode.QPACK_DECOMPRESSION_FAILED,
+      message: 'string length over 2^62',
+      streamError: true,
+    };
   if (length > r.end - r.at) return failed('string literal runs past the field section');
   const start = r.at;
   r.at += length;
