@@ -105,6 +105,8 @@ class RequestStream {
   received = 0;
   headersSent = false;
   sendOpen = true;
+  /** This side sent FIN: more sends are misuse (a reset or STOP_SENDING only drops them). */
+  finSent = false;
 
   constructor(id: number) {
     this.id = id;
@@ -152,6 +154,10 @@ export class Http3Session {
   #peerSettings: Http3Settings | undefined;
   #nextRequestId = 0;
   #highestRequestId = -1;
+  /** Peer request streams below this ID are all retired (server). */
+  #retiredBelow = 0;
+  /** Retired peer request streams at or above `#retiredBelow` (streams retire out of order). */
+  readonly #retired = new Set<number>();
   #goawaySent = -1;
   #goawayReceived = -1;
   #maxPushId = -1;
@@ -313,6 +319,7 @@ export class Http3Session {
     stream.connect = lines.some(([name, value]) => name === ':method' && value === 'CONNECT');
     stream.headersSent = true;
     stream.sendOpen = !fin;
+    stream.finSent = fin;
     this.#requests.set(id, stream);
     this.#push({ type: 'write', streamId: id, data, fin });
     return id;
@@ -405,6 +412,10 @@ export class Http3Session {
     let stream = this.#requests.get(id);
     if (stream === undefined) {
       if (this.role === 'client') return; // a stream this client never opened, or retired
+      // Data still in flight after a stream was retired (after STOP_SENDING, a reset or FIN)
+      // is dropped; a new stream may come below the highest ID seen (QUIC opens streams of one
+      // type in order, but their data may arrive in any order).
+      if (id < this.#retiredBelow || this.#retired.has(id)) return;
       stream = new RequestStream(id);
       this.#requests.set(id, stream);
       if (id > this.#highestRequestId) this.#highestRequestId = id;
@@ -859,9 +870,19 @@ export class Http3Session {
     this.#retire(stream);
   }
 
-  /** Forget a stream once both directions are over. */
+  /** Forget a stream once both directions are over (a server remembers its ID compactly). */
   #retire(stream: RequestStream): void {
-    if (stream.state === R_DONE && !stream.sendOpen) this.#requests.delete(stream.id);
+    if (stream.state !== R_DONE || stream.sendOpen) return;
+    const id = stream.id;
+    this.#requests.delete(id);
+    if (this.role === 'client') return;
+    if (id !== this.#retiredBelow) {
+      this.#retired.add(id);
+      return;
+    }
+    let next = id + 4;
+    while (this.#retired.delete(next)) next += 4;
+    this.#retiredBelow = next;
   }
 
   /** The stream to send on, `undefined` when sends are to be dropped (peer stopped it, or the
@@ -869,13 +890,17 @@ export class Http3Session {
   #sendable(streamId: number): RequestStream | undefined {
     if (this.#closed) return undefined;
     const stream = this.#requests.get(streamId);
-    if (stream === undefined) throw misuse(`no open request stream ${streamId}`);
+    if (stream === undefined || stream.finSent)
+      throw misuse(`no request stream ${streamId} open for sending`);
     if (!stream.sendOpen) return undefined;
     return stream;
   }
 
   #write(stream: RequestStream, data: Uint8Array, fin: boolean): void {
-    if (fin) stream.sendOpen = false;
+    if (fin) {
+      stream.sendOpen = false;
+      stream.finSent = true;
+    }
     this.#push({ type: 'write', streamId: stream.id, data, fin });
     if (fin) this.#retire(stream);
   }
