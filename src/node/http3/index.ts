@@ -21,6 +21,13 @@
 import { loadQuicBinding } from './quic-binding.js';
 
 export { ByteSlab } from './byte-slab.js';
+export {
+  connectHttp3,
+  type Http3SessionOptions,
+  type Http3WebSocketOptions,
+  Http3WebSocketSession,
+} from './h3-client.js';
+export { type Http3Listener, type Http3ServeOptions, serveHttp3 } from './h3-server.js';
 export { QUIC_INSTALL, QUIC_PACKAGE } from './quic-binding.js';
 export { connectQuic, describeClose, type QuicClientOptions } from './quic-client.js';
 export {
