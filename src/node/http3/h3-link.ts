@@ -184,10 +184,8 @@ export class Http3Link implements QuicStreamHandler {
       case 'trailers':
       case 'goaway':
         return;
-      default: {
-        const never: never = item;
-        return never;
-      }
+      default:
+        item satisfies never;
     }
   }
 }
