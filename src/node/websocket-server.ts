@@ -885,33 +885,35 @@ export async function serve<Data = unknown>(
   return server as ListeningServer<Data>;
 }
 
-/** `serve()` with an HTTP/3 listener beside TCP: `wirekit/http3` is loaded only here. */
+/** `serve()` with an HTTP/3 listener beside TCP: `wirekit/http3` is loaded only here. The
+ * UDP port is the TCP port unless `http3.port` says otherwise (browsers look there first). */
 async function serveWithHttp3<Data>(
   options: ServeOptions<Data>,
   http3: Http3ServeOptions,
 ): Promise<ListeningServer<Data>> {
   const { serveHttp3 } = await import('./http3/h3-server.js');
-  let server: WebSocketServer<Data> | undefined;
-  const listener = await serveHttp3((stream, headers) => server!.handleStream(stream, headers), {
-    host: options.host ?? '127.0.0.1',
-    ...(options.port === undefined || options.port === 0 ? {} : { port: options.port }),
-    ...http3,
-  });
-  const altSvc = `h3=":${listener.port}"`;
+  let altSvc = '';
   const own = options.responseHeaders;
-  server = new WebSocketServer<Data>({
+  const server = new WebSocketServer<Data>({
     ...options,
     responseHeaders(fields, request) {
       fields.push(['alt-svc', altSvc]);
       own?.(fields, request);
     },
   });
+  const address = await server.listen(options);
+  let listener: Awaited<ReturnType<typeof serveHttp3>>;
   try {
-    await server.listen(options);
+    listener = await serveHttp3((stream, headers) => server.handleStream(stream, headers), {
+      host: options.host ?? '127.0.0.1',
+      port: address.port,
+      ...http3,
+    });
   } catch (error) {
-    await listener.close();
+    await server.close();
     throw error;
   }
+  altSvc = `h3=":${listener.port}"`;
   const closeTcp = server.close.bind(server);
   // The HTTP/3 listener closes with the server, after its WebSockets said goodbye.
   Object.defineProperties(server, {

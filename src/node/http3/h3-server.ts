@@ -58,8 +58,10 @@ class ServerOwner implements Http3LinkOwner {
   request(_link: Http3Link, stream: Http3Stream, event: { fields: FieldSection }): void {
     const taken = this.#hook(stream as unknown as ServerHttp2Stream, headerObject(event.fields));
     if (!taken) {
+      // Not a WebSocket: 404 with FIN, and the rest of the request read and dropped (a reset
+      // here would make a browser fail the load instead of showing the answer).
       stream.respond({ ':status': 404 }, { endStream: true });
-      stream.destroy();
+      stream.resume();
     }
   }
 

@@ -52,7 +52,10 @@ export class Http3Stream extends Duplex {
       flat[name] = Array.isArray(value) ? value.join(', ') : String(value);
     this.headersSent = true;
     this.#link.sendHeaders(this.id, flat, options?.endStream === true);
-    if (options?.endStream === true) this.#finished = true;
+    if (options?.endStream === true) {
+      this.#finished = true;
+      this.end();
+    }
   }
 
   /**
