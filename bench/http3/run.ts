@@ -39,7 +39,12 @@ async function open(
         connect<unknown>(`wss://127.0.0.1:${tcpPort}/`, { tls: { ca: cert }, handler, data: {} }),
       ),
     );
-    return { sockets, close: async () => sockets.forEach((s) => s.close()) };
+    return {
+      sockets,
+      close: async () => {
+        for (const s of sockets) s.close();
+      },
+    };
   }
   if (transport === 'h2') {
     const session = await Http2WebSocketSession.connect(`wss://127.0.0.1:${tcpPort}/`, {

@@ -8,7 +8,16 @@
  * FIN, RFC 9114 §4.1); an abort is RESET_STREAM plus STOP_SENDING with an HTTP/3 code.
  */
 import { Duplex } from 'node:stream';
-import type { Http3Link } from './h3-link.js';
+/** What a stream asks of its HTTP/3 connection (the link implements it). @internal */
+export interface Http3StreamSink {
+  readonly quic: { readonly remoteAddress: string };
+  sendHeaders(id: number, fields: Record<string, string>, fin: boolean): void;
+  sendData(id: number, data: Uint8Array): boolean;
+  finish(id: number): void;
+  abortStream(id: number, code: number): void;
+  sendStopSending(id: number, code: number): void;
+  forget(id: number): void;
+}
 
 /** H3_NO_ERROR (RFC 9114 §8.1). */
 const H3_NO_ERROR = 0x100;
@@ -32,12 +41,12 @@ export class Http3Stream extends Duplex {
   readonly remoteAddress: string;
   /** The response head went out. */
   headersSent = false;
-  readonly #link: Http3Link;
+  readonly #link: Http3StreamSink;
   #blocked: ((error?: Error | null) => void) | undefined;
   #finished = false;
   #peerEnded = false;
 
-  constructor(link: Http3Link, id: number) {
+  constructor(link: Http3StreamSink, id: number) {
     super({ allowHalfOpen: true, decodeStrings: false });
     this.#link = link;
     this.id = id;

@@ -27,7 +27,12 @@ export {
   type Http3WebSocketOptions,
   Http3WebSocketSession,
 } from './h3-client.js';
-export { type Http3Listener, type Http3ServeOptions, serveHttp3 } from './h3-server.js';
+export {
+  type Http3Listener,
+  type Http3ServeOptions,
+  type Http3StreamHook,
+  serveHttp3,
+} from './h3-server.js';
 export { QUIC_INSTALL, QUIC_PACKAGE } from './quic-binding.js';
 export { connectQuic, describeClose, type QuicClientOptions } from './quic-client.js';
 export {

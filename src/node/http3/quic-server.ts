@@ -24,7 +24,7 @@ import { isIPv6 } from 'node:net';
 import { ErrorCode, WirekitError } from '../../core/errors.js';
 import { CID_LENGTH, cidKey, datagramCidKey, isInitialV1 } from './connection-id.js';
 import { loadQuicBinding, type QuicBinding, type QuicheConfig } from './quic-binding.js';
-import { QuicConnection, type QuicConnectionHost } from './quic-connection.js';
+import { QuicConnection } from './quic-connection.js';
 import {
   type QuicServerTls,
   type QuicTransportOptions,
@@ -50,7 +50,7 @@ export interface QuicServerOptions extends QuicTransportOptions, QuicServerTls {
 const MIN_INITIAL = 1200;
 
 /** A listening QUIC server. */
-export class QuicServer implements QuicConnectionHost {
+export class QuicServer {
   readonly #socket: Socket;
   readonly #binding: QuicBinding;
   readonly #config: QuicheConfig;
