@@ -32,11 +32,7 @@
  */
 import { ErrorCode, WirekitError } from '../errors.js';
 import { decodeFieldSection } from '../qpack/field-decoder.js';
-import {
-  encodedFieldSectionLength,
-  type FieldLines,
-  writeFieldSection,
-} from '../qpack/field-encoder.js';
+import { encodeFieldSectionView, type FieldLines } from '../qpack/field-encoder.js';
 import { QpackInstructionStream } from '../qpack/instruction-stream.js';
 import { isLatin1 } from '../qpack/latin1.js';
 import {
@@ -933,9 +929,11 @@ export class Http3Session {
     const limit = this.#peerSettings?.maxFieldSectionSize ?? Number.POSITIVE_INFINITY;
     if (size > limit)
       throw misuse(`field section of ${size} bytes exceeds the peer's limit of ${limit}`);
-    const length = encodedFieldSectionLength(lines);
-    const out = new Uint8Array(frameHeaderLength(FrameType.HEADERS, length) + length);
-    writeFieldSection(lines, out, writeFrameHeader(out, 0, FrameType.HEADERS, length));
+    const section = encodeFieldSectionView(lines);
+    const out = new Uint8Array(
+      frameHeaderLength(FrameType.HEADERS, section.length) + section.length,
+    );
+    out.set(section, writeFrameHeader(out, 0, FrameType.HEADERS, section.length));
     return out;
   }
 }
