@@ -105,7 +105,8 @@ function runOps(
   for (const op of ops) {
     const pieces = salt < 0 ? [op.bytes] : chunkings(op.bytes, salt);
     if (pieces.length === 0) pieces.push(new Uint8Array(0));
-    pieces.forEach((piece, i) => s.streamData(op.id, piece, op.fin && i === pieces.length - 1));
+    for (let i = 0; i < pieces.length; i++)
+      s.streamData(op.id, pieces[i]!, op.fin && i === pieces.length - 1);
     if (op.reset) s.streamReset(op.id, 0x10c);
     drain(s, out);
   }

@@ -43,7 +43,7 @@ function run(input: Uint8Array): void {
   if (input.length < 1) return;
   const limit = LIMITS[input[0]! & 3]!;
   const section = input.subarray(1);
-  const fail = (what: string): never => {
+  const fail: (what: string) => never = (what) => {
     throw new FuzzFailure('qpack', `${what} on ${hex(input)}`);
   };
   const result = decodeFieldSection(section, limit);
@@ -57,7 +57,7 @@ function run(input: Uint8Array): void {
     if (size > limit) fail(`decoded size ${size} over the limit ${limit}`);
     if (size !== result.fields.size) fail(`size ${result.fields.size}, counted ${size}`);
     const again = decodeFieldSection(encodeFieldSection(lines), limit);
-    if (!again.ok) return fail(`re-encoded section fails: ${again.message}`);
+    if (!again.ok) fail(`re-encoded section fails: ${again.message}`);
     if (JSON.stringify([...again.fields]) !== JSON.stringify(lines))
       fail('re-encoded section decodes differently');
   } else if (!(result.code === FAILED || (result.streamError && result.code === EXCESSIVE))) {
