@@ -99,6 +99,8 @@ class RequestStream {
   connect = false;
   contentLength = -1;
   received = 0;
+  /** Client: the request is HEAD, so the response has no content whatever its Content-Length. */
+  head = false;
   headersSent = false;
   sendOpen = true;
   /** This side sent FIN: more sends are misuse (a reset or STOP_SENDING only drops them). */
@@ -312,7 +314,9 @@ export class Http3Session {
     const data = this.#headersFrame(lines);
     this.#nextRequestId += 4;
     const stream = new RequestStream(id);
-    stream.connect = lines.some(([name, value]) => name === ':method' && value === 'CONNECT');
+    const method = lines.find(([name]) => name === ':method')?.[1];
+    stream.connect = method === 'CONNECT';
+    stream.head = method === 'HEAD';
     stream.headersSent = true;
     stream.sendOpen = !fin;
     stream.finSent = fin;
@@ -598,7 +602,10 @@ export class Http3Session {
       if (stream.connect && head.status < 300) stream.contentLength = -1;
       else {
         stream.connect = false;
-        stream.contentLength = head.contentLength;
+        // §4.1.2: a response defined as never having content (to HEAD, 204, 304) may carry any
+        // Content-Length.
+        const empty = stream.head || head.status === 204 || head.status === 304;
+        stream.contentLength = empty ? -1 : head.contentLength;
       }
     }
     this.#push({ type: 'response', streamId, fields, status: head.status });
