@@ -32,11 +32,7 @@
  */
 import { ErrorCode, WirekitError } from '../errors.js';
 import { decodeFieldSection } from '../qpack/field-decoder.js';
-import {
-  encodedFieldSectionLength,
-  type FieldLines,
-  writeFieldSection,
-} from '../qpack/field-encoder.js';
+import { encodeFieldSectionView, type FieldLines } from '../qpack/field-encoder.js';
 import { QpackInstructionStream } from '../qpack/instruction-stream.js';
 import { isLatin1 } from '../qpack/latin1.js';
 import {
@@ -103,6 +99,8 @@ class RequestStream {
   connect = false;
   contentLength = -1;
   received = 0;
+  /** Client: the request is HEAD, so the response has no content whatever its Content-Length. */
+  head = false;
   headersSent = false;
   sendOpen = true;
   /** This side sent FIN: more sends are misuse (a reset or STOP_SENDING only drops them). */
@@ -316,7 +314,9 @@ export class Http3Session {
     const data = this.#headersFrame(lines);
     this.#nextRequestId += 4;
     const stream = new RequestStream(id);
-    stream.connect = lines.some(([name, value]) => name === ':method' && value === 'CONNECT');
+    const method = lines.find(([name]) => name === ':method')?.[1];
+    stream.connect = method === 'CONNECT';
+    stream.head = method === 'HEAD';
     stream.headersSent = true;
     stream.sendOpen = !fin;
     stream.finSent = fin;
@@ -602,7 +602,10 @@ export class Http3Session {
       if (stream.connect && head.status < 300) stream.contentLength = -1;
       else {
         stream.connect = false;
-        stream.contentLength = head.contentLength;
+        // §4.1.2: a response defined as never having content (to HEAD, 204, 304) may carry any
+        // Content-Length.
+        const empty = stream.head || head.status === 204 || head.status === 304;
+        stream.contentLength = empty ? -1 : head.contentLength;
       }
     }
     this.#push({ type: 'response', streamId, fields, status: head.status });
@@ -933,9 +936,11 @@ export class Http3Session {
     const limit = this.#peerSettings?.maxFieldSectionSize ?? Number.POSITIVE_INFINITY;
     if (size > limit)
       throw misuse(`field section of ${size} bytes exceeds the peer's limit of ${limit}`);
-    const length = encodedFieldSectionLength(lines);
-    const out = new Uint8Array(frameHeaderLength(FrameType.HEADERS, length) + length);
-    writeFieldSection(lines, out, writeFrameHeader(out, 0, FrameType.HEADERS, length));
+    const section = encodeFieldSectionView(lines);
+    const out = new Uint8Array(
+      frameHeaderLength(FrameType.HEADERS, section.length) + section.length,
+    );
+    out.set(section, writeFrameHeader(out, 0, FrameType.HEADERS, section.length));
     return out;
   }
 }

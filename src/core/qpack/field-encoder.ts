@@ -11,17 +11,11 @@
  */
 import { huffmanEncode, huffmanEncodedLength } from './huffman.js';
 import { latin1Encode } from './latin1.js';
-import { prefixIntLength, writePrefixInt } from './prefix-int.js';
+import { writePrefixInt } from './prefix-int.js';
 import { staticExactIndex, staticNameIndex } from './static-table.js';
 
 /** Field lines to encode, as `[name, value]` pairs in order. */
 export type FieldLines = ReadonlyArray<readonly [name: string, value: string]>;
-
-function stringLength(text: string, prefix: number): number {
-  const huffman = huffmanEncodedLength(text);
-  const length = Math.min(huffman, text.length);
-  return prefixIntLength(length, prefix) + length;
-}
 
 function writeString(
   text: string,
@@ -39,32 +33,33 @@ function writeString(
   return latin1Encode(text, out, at);
 }
 
-/** Bytes the encoded field section of `lines` takes. */
-export function encodedFieldSectionLength(lines: FieldLines): number {
+/**
+ * An upper bound of the bytes the encoded field section of `lines` takes, cheap to compute
+ * (string lengths only): size `out` for {@link writeFieldSection} with it.
+ */
+export function fieldSectionBound(lines: FieldLines): number {
+  // Per line: up to 6 bytes of prefixed integer for each of two strings (or an index), and each
+  // string raw at worst.
   let size = 2;
-  for (const [name, value] of lines) {
-    const exact = staticExactIndex(name, value);
-    if (exact >= 0) {
-      size += prefixIntLength(exact, 6);
-      continue;
-    }
-    const index = staticNameIndex(name);
-    if (index >= 0) size += prefixIntLength(index, 4) + stringLength(value, 7);
-    else size += stringLength(name, 3) + stringLength(value, 7);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    size += 12 + line[0].length + line[1].length;
   }
   return size;
 }
 
 /**
  * Write the encoded field section of `lines` at `out[offset]` (sized with
- * {@link encodedFieldSectionLength}); returns the offset after it.
+ * {@link fieldSectionBound}); returns the offset after it. Each string's Huffman length is
+ * computed once.
  */
 export function writeFieldSection(lines: FieldLines, out: Uint8Array, offset: number): number {
   let at = offset;
   // §4.5.1: Required Insert Count 0; Delta Base 0 with sign 0.
   out[at++] = 0;
   out[at++] = 0;
-  for (const [name, value] of lines) {
+  for (let i = 0; i < lines.length; i++) {
+    const [name, value] = lines[i]!;
     const exact = staticExactIndex(name, value);
     if (exact >= 0) {
       // 1 T=1 index(6)
@@ -85,9 +80,19 @@ export function writeFieldSection(lines: FieldLines, out: Uint8Array, offset: nu
   return at;
 }
 
+let scratch = new Uint8Array(1024);
+
+/**
+ * Encode `lines` into a scratch buffer owned by this module and return a view of it, valid
+ * until the next call: the caller copies it where it belongs (a frame).
+ */
+export function encodeFieldSectionView(lines: FieldLines): Uint8Array {
+  const bound = fieldSectionBound(lines);
+  if (scratch.length < bound) scratch = new Uint8Array(Math.max(bound, scratch.length * 2));
+  return scratch.subarray(0, writeFieldSection(lines, scratch, 0));
+}
+
 /** The encoded field section of `lines` as new bytes. */
 export function encodeFieldSection(lines: FieldLines): Uint8Array {
-  const out = new Uint8Array(encodedFieldSectionLength(lines));
-  writeFieldSection(lines, out, 0);
-  return out;
+  return encodeFieldSectionView(lines).slice();
 }

@@ -35,30 +35,19 @@ const LENGTHS: readonly number[] = [
   30, // EOS
 ];
 
+import { latin1Decode } from './latin1.js';
+
 const EOS = 256;
 const MAX_LENGTH = 30;
 
 /** Code of each symbol, right-aligned (Appendix B's "code as hex" column). */
 const CODES = new Uint32Array(257);
-/** Symbols sorted by (length, symbol): the canonical order. */
-const SORTED = new Uint16Array(257);
-/** For each length L: one past the largest code of length L (codes of length L are below). */
-const LIMIT = new Int32Array(MAX_LENGTH + 1);
-/** For each length L: SORTED index of its first symbol minus its first code. */
-const OFFSET = new Int32Array(MAX_LENGTH + 1);
-
 {
-  let n = 0;
+  // Canonical assignment: by length, then by symbol.
   let code = 0;
   for (let length = 1; length <= MAX_LENGTH; length++) {
-    const first = code;
-    OFFSET[length] = n - first;
-    for (let symbol = 0; symbol <= EOS; symbol++) {
-      if (LENGTHS[symbol] !== length) continue;
-      CODES[symbol] = code++;
-      SORTED[n++] = symbol;
-    }
-    LIMIT[length] = code;
+    for (let symbol = 0; symbol <= EOS; symbol++)
+      if (LENGTHS[symbol] === length) CODES[symbol] = code++;
     code <<= 1;
   }
 }
@@ -112,34 +101,86 @@ export function huffmanEncode(text: string, out: Uint8Array, offset: number): nu
   return at;
 }
 
+// Decoding walks the code tree four bits at a time: for each internal node (256 of them: 257
+// leaves) and each nibble, a table gives the node reached, the symbol completed on the way (at
+// most one: the shortest code has 5 bits) and whether EOS was met. A node is an acceptable end
+// when it is the root or its path from the root is at most 7 one-bits (padding, §5.2).
+const NONE = 0xffff;
+/** Tree: children of internal node n at 2n (bit 0) and 2n + 1 (bit 1); a value >= 0x100 is the
+ * leaf of symbol (value - 0x100). */
+const CHILDREN = new Uint16Array(512);
+const NEXT = new Uint8Array(256 * 16);
+const EMIT = new Uint16Array(256 * 16).fill(NONE);
+const EOS_SEEN = new Uint8Array(256 * 16);
+const ACCEPT = new Uint8Array(256);
+
+{
+  let nodes = 1;
+  for (let symbol = 0; symbol <= EOS; symbol++) {
+    const code = CODES[symbol]!;
+    const bits = LENGTHS[symbol]!;
+    let node = 0;
+    for (let b = bits - 1; b > 0; b--) {
+      const slot = 2 * node + ((code >>> b) & 1);
+      if (CHILDREN[slot] === 0) CHILDREN[slot] = nodes++;
+      node = CHILDREN[slot]!;
+    }
+    CHILDREN[2 * node + (code & 1)] = 0x100 + symbol;
+  }
+  // Depth of the all-ones path: node k on it has depth k + 1 (node 0, the root, depth 0).
+  ACCEPT[0] = 1;
+  let ones = 0;
+  for (let depth = 1; depth <= 7; depth++) {
+    ones = CHILDREN[2 * ones + 1]!;
+    ACCEPT[ones] = 1;
+  }
+  for (let node = 0; node < 256; node++) {
+    for (let nibble = 0; nibble < 16; nibble++) {
+      const at = node * 16 + nibble;
+      let n = node;
+      for (let b = 3; b >= 0; b--) {
+        const child = CHILDREN[2 * n + ((nibble >>> b) & 1)]!;
+        if (child >= 0x100) {
+          if (child - 0x100 === EOS) EOS_SEEN[at] = 1;
+          else EMIT[at] = child - 0x100;
+          n = 0;
+        } else {
+          n = child;
+        }
+      }
+      NEXT[at] = n;
+    }
+  }
+}
+
+let scratch = new Uint8Array(256);
+
 /**
  * Decode `bytes[start..end)` as a Huffman-encoded string literal into a Latin-1 string, or
  * return `undefined` for a decoding error (EOS in the string, padding over 7 bits or not all
  * ones). Never throws.
  */
 export function huffmanDecode(bytes: Uint8Array, start: number, end: number): string | undefined {
-  let out = '';
-  let code = 0;
-  let length = 0;
+  // At most 8/5 symbols per byte.
+  const most = (((end - start) * 8) / 5) | 0;
+  if (scratch.length < most) scratch = new Uint8Array(most * 2);
+  const out = scratch;
+  let n = 0;
+  let state = 0;
   for (let i = start; i < end; i++) {
     const byte = bytes[i]!;
-    for (let bit = 7; bit >= 0; bit--) {
-      code = (code << 1) | ((byte >>> bit) & 1);
-      length++;
-      // Canonical decode: a code of this length is below LIMIT[length]; a prefix of a longer
-      // code is at or above it. The shortest code has 5 bits.
-      if (length >= 5 && code < LIMIT[length]!) {
-        const symbol = SORTED[OFFSET[length]! + code]!;
-        if (symbol === EOS) return undefined;
-        out += String.fromCharCode(symbol);
-        code = 0;
-        length = 0;
-      } else if (length > MAX_LENGTH) {
-        return undefined;
-      }
-    }
+    let at = state * 16 + (byte >>> 4);
+    if (EOS_SEEN[at] === 1) return undefined;
+    let symbol = EMIT[at]!;
+    if (symbol !== NONE) out[n++] = symbol;
+    state = NEXT[at]!;
+    at = state * 16 + (byte & 0x0f);
+    if (EOS_SEEN[at] === 1) return undefined;
+    symbol = EMIT[at]!;
+    if (symbol !== NONE) out[n++] = symbol;
+    state = NEXT[at]!;
   }
   // What is left is padding: at most 7 bits, all ones (the start of EOS).
-  if (length > 7 || code !== (1 << length) - 1) return undefined;
-  return out;
+  if (ACCEPT[state] !== 1) return undefined;
+  return latin1Decode(out, 0, n);
 }

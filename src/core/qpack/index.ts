@@ -9,9 +9,10 @@ export {
   type QpackDecodeResult,
 } from './field-decoder.js';
 export {
-  encodedFieldSectionLength,
   encodeFieldSection,
+  encodeFieldSectionView,
   type FieldLines,
+  fieldSectionBound,
   writeFieldSection,
 } from './field-encoder.js';
 export { FieldSection } from './field-section.js';

@@ -5,7 +5,7 @@
  */
 
 /**
- * Values at or above 2^62 are refused by the reader. RFC 9204 §4.1.1: "QPACK implementations
+ * Values above 2^62 are refused by the reader. RFC 9204 §4.1.1: "QPACK implementations
  * MUST be able to decode integers up to and including 62 bits long"; above 2^53 a value reads
  * as the nearest number, which every limit refuses anyway (an index, a string length).
  */
@@ -87,7 +87,8 @@ export class PrefixIntReader {
       if (n === 10) return -2;
       const byte = bytes[at++]!;
       value += (byte & 0x7f) * scale;
-      if (value >= MAX_PREFIX_INT) return -2;
+      // Above 2^53 the sum is rounded: 2^62 - 1 reads as 2^62, still accepted.
+      if (value > MAX_PREFIX_INT) return -2;
       if ((byte & 0x80) === 0) break;
       scale *= 0x80;
     }

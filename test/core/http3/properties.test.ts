@@ -62,7 +62,8 @@ function run(
     const pieces =
       cuts === 'bytewise' ? Array.from(bytes, (b) => Uint8Array.of(b)) : cut(bytes, cuts);
     if (pieces.length === 0) pieces.push(new Uint8Array(0));
-    pieces.forEach((piece, i) => s.streamData(id, piece, fin && i === pieces.length - 1));
+    for (let i = 0; i < pieces.length; i++)
+      s.streamData(id, pieces[i]!, fin && i === pieces.length - 1);
   }
   return drainMerged(s);
 }
@@ -187,9 +188,8 @@ test('property: a request written by a client session arrives whole at a server 
         exchange(client, server);
         const lines: (readonly [string, string])[] = [...GET, ...extra];
         const id = client.openRequest(lines);
-        body.forEach((chunk, i) =>
-          client.sendData(id, chunk, trailers === undefined && i === body.length - 1),
-        );
+        for (let i = 0; i < body.length; i++)
+          client.sendData(id, body[i]!, trailers === undefined && i === body.length - 1);
         if (trailers !== undefined) client.sendHeaders(id, trailers, true);
         else if (body.length === 0) client.finish(id);
         const events = exchange(client, server).server;

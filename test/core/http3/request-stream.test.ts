@@ -464,3 +464,50 @@ describe('resets, STOP_SENDING and sending', () => {
     );
   });
 });
+
+test('§4.1.2: a response that never has content (to HEAD, 204, 304) may carry any Content-Length', () => {
+  for (const [method, status] of [
+    ['HEAD', '200'],
+    ['GET', '204'],
+    ['GET', '304'],
+  ] as const) {
+    const c = readyClient();
+    const id = c.openRequest([
+      [':method', method],
+      [':scheme', 'https'],
+      [':authority', 'a'],
+      [':path', '/'],
+    ]);
+    drain(c);
+    c.streamData(
+      id,
+      headersFrame([
+        [':status', status],
+        ['content-length', '10'],
+      ]),
+      true,
+    );
+    assert.deepEqual(
+      drain(c).map((e) => e['type']),
+      ['response', 'end'],
+      `${method} ${status}`,
+    );
+  }
+  const c = readyClient();
+  const id = c.openRequest([
+    [':method', 'GET'],
+    [':scheme', 'https'],
+    [':authority', 'a'],
+    [':path', '/'],
+  ]);
+  drain(c);
+  c.streamData(
+    id,
+    headersFrame([
+      [':status', '200'],
+      ['content-length', '10'],
+    ]),
+    true,
+  );
+  assert.equal(streamErrorCode(drain(c)), E.H3_MESSAGE_ERROR);
+});
