@@ -5,6 +5,7 @@ import type { TlsOptions } from 'node:tls';
 import type { ConnectionHandler } from './connection.js';
 import type { ConnectionOptions } from './connection-options.js';
 import type { DeflateConfig } from './deflate-config.js';
+import type { Http3ServeOptions } from './http3/h3-server.js';
 import type { PubSubOptions } from './pubsub/pubsub-options.js';
 import type { UpgradeRequestInfo } from './upgrade-request.js';
 
@@ -79,4 +80,10 @@ export interface ListenOptions {
    * other bytes are HTTP/1.1.
    */
   readonly http2?: boolean;
+  /**
+   * Also serve WebSockets over HTTP/3 (RFC 9220) on UDP (default: the same port number), from
+   * `wirekit/http3` (loaded only then; needs the optional `@matrixai/quic`). HTTP/1.1 answers
+   * advertise it with `Alt-Svc: h3=":port"` (RFC 7838).
+   */
+  readonly http3?: Http3ServeOptions;
 }

@@ -30,6 +30,7 @@ import { type ResolvedConnectionOptions, resolveConnectionOptions } from './conn
 import { type ResolvedDeflate, resolveDeflate } from './deflate-config.js';
 import { type Heartbeat, heartbeatFor } from './heartbeat.js';
 import { refusal } from './http-answer.js';
+import type { Http3ServeOptions } from './http3/h3-server.js';
 import { resolvePubSub } from './pubsub/pubsub-options.js';
 import { type PubSubStats, TopicRegistry } from './pubsub/topic-registry.js';
 import type { ListenOptions, ServerHandler, ServerOptions } from './server-options.js';
@@ -461,8 +462,52 @@ export interface ServeOptions<Data = unknown> extends ServerOptions<Data>, Liste
 export async function serve<Data = unknown>(
   options: ServeOptions<Data>,
 ): Promise<ListeningServer<Data>> {
+  if (options.http3 !== undefined) return serveWithHttp3(options, options.http3);
   const server = new WebSocketServer<Data>(options);
   await server.listen(options);
+  return server as ListeningServer<Data>;
+}
+
+/** `serve()` with an HTTP/3 listener beside TCP: `wirekit/http3` is loaded only here. The
+ * UDP port is the TCP port unless `http3.port` says otherwise (browsers look there first). */
+async function serveWithHttp3<Data>(
+  options: ServeOptions<Data>,
+  http3: Http3ServeOptions,
+): Promise<ListeningServer<Data>> {
+  const { serveHttp3 } = await import('./http3/h3-server.js');
+  let altSvc = '';
+  const own = options.responseHeaders;
+  const server = new WebSocketServer<Data>({
+    ...options,
+    responseHeaders(fields, request) {
+      fields.push(['alt-svc', altSvc]);
+      own?.(fields, request);
+    },
+  });
+  const address = await server.listen(options);
+  let listener: Awaited<ReturnType<typeof serveHttp3>>;
+  try {
+    listener = await serveHttp3((stream, headers) => server.handleStream(stream, headers), {
+      host: options.host ?? '127.0.0.1',
+      port: address.port,
+      ...http3,
+    });
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  altSvc = `h3=":${listener.port}"`;
+  const closeTcp = server.close.bind(server);
+  // The HTTP/3 listener closes with the server, after its WebSockets said goodbye.
+  Object.defineProperties(server, {
+    close: {
+      value: async (code?: number, reason?: string): Promise<void> => {
+        await closeTcp(code, reason);
+        await listener.close();
+      },
+    },
+    http3: { value: listener },
+  });
   return server as ListeningServer<Data>;
 }
 
