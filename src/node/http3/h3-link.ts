@@ -90,6 +90,14 @@ export class Http3Link implements QuicStreamHandler {
     this.quic.stopSending(id, code);
   }
 
+  pauseReading(id: number): void {
+    this.quic.pauseReading(id);
+  }
+
+  resumeReading(id: number): void {
+    this.quic.resumeReading(id);
+  }
+
   forget(id: number): void {
     this.streams.delete(id);
   }
