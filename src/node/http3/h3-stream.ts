@@ -106,7 +106,8 @@ export class Http3Stream extends Duplex {
   failed(message: string): void {
     this.#peerEnded = true;
     this.#finished = true;
-    this.destroy(new Error(message));
+    // Nobody listening (the connection is gone already): an error event would be uncaught.
+    this.destroy(this.listenerCount('error') > 0 ? new Error(message) : undefined);
   }
 
   /** @internal Queued bytes went out: accept more. */

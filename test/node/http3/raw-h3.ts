@@ -97,7 +97,7 @@ export class RawH3Stream extends Duplex {
   failed(message: string): void {
     this.#peerEnded = true;
     this.#finished = true;
-    this.destroy(new Error(message));
+    this.destroy(this.listenerCount('error') > 0 ? new Error(message) : undefined);
   }
 
   /** @internal */
@@ -158,6 +158,8 @@ export class RawH3Connection implements QuicStreamHandler {
   /** Every action the session asked for, in order (writes left out). */
   readonly actions: Http3Event[] = [];
   closeInfo: QuicCloseInfo | undefined;
+  /** Errors QUIC threw at writes the session asked for (e.g. a stream past the limit). */
+  readonly writeErrors: unknown[] = [];
   readonly #onRequest: ((link: RawH3Connection, event: RequestEvent) => void) | undefined;
   readonly #waiters: (() => void)[] = [];
   #pumping = false;
@@ -296,8 +298,9 @@ export class RawH3Connection implements QuicStreamHandler {
         if (!quic.closed) {
           try {
             quic.write(item.streamId, item.data, item.fin);
-          } catch {
-            // The stream is past the peer's limit or finished: the test sees what follows.
+          } catch (error) {
+            // The stream is past the peer's limit or finished: kept for the test to check.
+            this.writeErrors.push(error);
           }
         }
         return;

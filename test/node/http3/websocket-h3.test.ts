@@ -18,6 +18,7 @@ import type { Http3Listener } from '../../../src/node/http3/h3-server.js';
 import { type ListeningServer, serve } from '../../../src/node/websocket-server.js';
 import { testCertificate } from '../../helpers/tls-cert.js';
 import { within } from '../../helpers/within.js';
+import { closeRawSession, openRawSession, rawExtendedConnect } from '../../http2/raw-h2.js';
 import { eventually } from './quic-fixtures.js';
 
 const { key, cert } = testCertificate();
@@ -140,6 +141,29 @@ describe('WebSocket over HTTP/3', () => {
     );
     assert.equal(head['alt-svc'], `h3=":${server.http3.port}"`);
     await server.close();
+  });
+
+  test('HTTP/2 answers advertise the HTTP/3 port with Alt-Svc too (RFC 7838 §3)', async () => {
+    const server = await serve({
+      port: 0,
+      host: '127.0.0.1',
+      tls: { key, cert },
+      http2: true,
+      http3: { key, cert },
+      path: '/echo',
+      handler: {},
+    });
+    const h3 = server as H3Server;
+    const session = await openRawSession('h2', server.address.port);
+    try {
+      const answer = await rawExtendedConnect(session, '/echo');
+      assert.equal(answer.status, 200);
+      assert.equal(answer.headers['alt-svc'], `h3=":${h3.http3.port}"`);
+      answer.stream.destroy();
+    } finally {
+      await closeRawSession(session);
+      await server.close();
+    }
   });
 
   test('a path the server does not serve is refused with 404', async () => {
