@@ -31,8 +31,10 @@ export interface ServerOptions<Data = unknown> extends ConnectionOptions {
     request: UpgradeRequestInfo,
   ) => string | undefined;
   /**
-   * Look at or add to the header fields of the 101 answer just before it is written (HTTP/1.1
-   * upgrades): a `Set-Cookie`, say. Added fields are checked as any other (no CR, LF or NUL).
+   * Look at or add to the header fields of the accepting answer just before it is written: the
+   * 101 of an HTTP/1.1 upgrade, the 200 of an extended CONNECT (HTTP/2, HTTP/3; names are
+   * lower-cased there and connection-specific ones left out): a `Set-Cookie`, say. Added fields
+   * are checked as any other (no CR, LF or NUL).
    */
   readonly responseHeaders?: (
     headers: (readonly [name: string, value: string])[],

@@ -87,8 +87,19 @@ export class H2ServerTransport implements ServerTransport {
       traits: H2_STREAM_TRAITS,
       refuse: (status, message, extra) => refuseStream(stream, status, message, extra),
       accept: (protocol, extensions) => {
-        if (!stream.destroyed)
-          stream.respond(extendedConnectResponse(check, { protocol, extensions }, nodePlatform));
+        if (stream.destroyed) return EMPTY;
+        const fields = extendedConnectResponse(check, { protocol, extensions }, nodePlatform);
+        const hook = this.#options.responseHeaders;
+        if (hook !== undefined) {
+          const extra: (readonly [string, string])[] = [];
+          hook(extra, info);
+          // RFC 9113 §8.2.2 (and RFC 9114 §4.2): no connection-specific fields.
+          for (const [name, value] of extra) {
+            const lower = name.toLowerCase();
+            if (!CONNECTION_SPECIFIC.has(lower)) fields[lower] = value;
+          }
+        }
+        stream.respond(fields);
         return EMPTY;
       },
     });
