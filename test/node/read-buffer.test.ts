@@ -71,8 +71,7 @@ describe('server reads every connection into one shared buffer (readBuffer)', ()
   for (const transport of testTransports().filter((t) => t.http === '1.1')) {
     test(`${transport.name}: concurrent connections get intact echoes; payloads share one buffer`, async () => {
       const seen = new Set<ArrayBufferLike>();
-      const server = await serve({
-        ...transport.serve,
+      const server = await transport.listen({
         readBuffer: 4096,
         handler: {
           message(ws, data, isBinary) {

@@ -30,6 +30,8 @@ const HIGH_WATER_MARK = 16 * 1024;
 export class UringSocket extends EventEmitter implements LendingReader {
   /** `write` copies the bytes before it returns (read by the connection driver). */
   readonly copiesWrites = true;
+  /** Bytes, never objects: Node's stream wrapper (TLS over this socket) checks this. */
+  readonly readableObjectMode = false;
 
   readonly #loop: UringLoop;
   readonly #slot: number;
@@ -54,12 +56,39 @@ export class UringSocket extends EventEmitter implements LendingReader {
   #unflushed = 0;
   #unflushedGeneration = -1;
   #remoteAddress: string | undefined;
+  /** `'data'` carries views of the ring's buffer, valid during the event (see {@link lendData}). */
+  #lendData = false;
 
   constructor(loop: UringLoop, slot: number) {
     super();
     this.#loop = loop;
     this.#slot = slot;
   }
+
+  /**
+   * @internal `'data'` events carry a view of the ring's buffer instead of a copy: for a
+   * listener that consumes the bytes before returning (Node's TLS over this socket copies them
+   * into OpenSSL at once), so a read costs no copy here.
+   */
+  lendData(): void {
+    this.#lendData = true;
+  }
+
+  /** Readable until the peer's FIN or the end of the socket (Node's stream wrapper reads it). */
+  get readable(): boolean {
+    return !this.#readableEnded && !this.#destroyed;
+  }
+
+  /** Writable until `end` or the end of the socket. */
+  get writable(): boolean {
+    return !this.#ended && !this.#destroyed;
+  }
+
+  /** Every write of a tick leaves in one submission already: nothing to cork. */
+  cork(): void {}
+
+  /** See {@link cork}. */
+  uncork(): void {}
 
   /** The ring's slot of this connection. */
   get slot(): number {
@@ -109,8 +138,12 @@ export class UringSocket extends EventEmitter implements LendingReader {
     this.#reader = callback;
   }
 
-  write(chunk: Uint8Array | string, callback?: () => void): boolean {
-    if (this.#destroyed || this.#ended) return false;
+  write(chunk: Uint8Array | string, callback?: (error?: Error | null) => void): boolean {
+    if (this.#destroyed || this.#ended) {
+      // As a Writable: the callback learns that the bytes will never be sent.
+      if (callback !== undefined) process.nextTick(callback, writeAfterEnd());
+      return false;
+    }
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     const loop = this.#loop;
     loop.send(this.#slot, bytes);
@@ -189,7 +222,8 @@ export class UringSocket extends EventEmitter implements LendingReader {
         return;
       }
       if (this.listenerCount('data') > 0) {
-        this.emit('data', Buffer.from(buffer.subarray(0, length)));
+        const view = buffer.subarray(0, length);
+        this.emit('data', this.#lendData ? view : Buffer.from(view));
         return;
       }
     }
@@ -275,6 +309,10 @@ export class UringSocket extends EventEmitter implements LendingReader {
     this.#destroyed = true;
     this.emit('close', false);
   }
+}
+
+function writeAfterEnd(): Error {
+  return Object.assign(new Error('write after end'), { code: 'EPIPE', syscall: 'write' });
 }
 
 function emitError(socket: UringSocket, error: Error): void {
