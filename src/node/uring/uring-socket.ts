@@ -52,6 +52,8 @@ export class UringSocket extends EventEmitter implements LendingReader {
   #destroyed = false;
   #closed = false;
   #finishCallbacks: (() => void)[] = [];
+  /** Callbacks of writes made past the high-water mark: called at `drain`. */
+  #writeCallbacks: ((error?: Error | null) => void)[] = [];
   /** Bytes written since the addon last ran its commands ({@link UringLoop.flushGeneration}). */
   #unflushed = 0;
   #unflushedGeneration = -1;
@@ -153,10 +155,16 @@ export class UringSocket extends EventEmitter implements LendingReader {
       this.#unflushed = 0;
     }
     this.#unflushed += bytes.length;
-    if (callback !== undefined) process.nextTick(callback);
     if (!this.#needDrain && this.writableLength >= HIGH_WATER_MARK) {
       this.#needDrain = true;
       loop.wantDrain(this.#slot);
+    }
+    if (callback !== undefined) {
+      // As a socket's write callback: once the kernel took the bytes, or as good as (below the
+      // high-water mark); past it, at `drain`. A writer that waits for its callback (Node's TLS
+      // over this socket) then feels the peer's backpressure instead of filling the queue.
+      if (this.#needDrain) this.#writeCallbacks.push(callback);
+      else process.nextTick(callback);
     }
     return !this.#needDrain;
   }
@@ -184,6 +192,10 @@ export class UringSocket extends EventEmitter implements LendingReader {
     if (this.#destroyed) return this;
     this.#destroyed = true;
     this.#needDrain = false;
+    if (this.#writeCallbacks.length > 0) {
+      const error = writeAfterEnd();
+      for (const pending of this.#writeCallbacks.splice(0)) process.nextTick(pending, error);
+    }
     this.#held = [];
     this.#heldBytes = 0;
     this.#loop.destroy(this.#slot);
@@ -285,6 +297,9 @@ export class UringSocket extends EventEmitter implements LendingReader {
   /** @internal The send queue is empty (after `wantDrain`). */
   drained(): void {
     if (this.#destroyed) return;
+    // Everything written was taken: the writes waiting for that are done.
+    if (this.#writeCallbacks.length > 0)
+      for (const written of this.#writeCallbacks.splice(0)) written();
     if (this.#ended && !this.#writableFinished) {
       this.#writableFinished = true;
       this.emit('finish');
