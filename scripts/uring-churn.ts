@@ -32,11 +32,18 @@ async function connect(port: number): Promise<Socket> {
     await once(socket, 'connect');
     return socket;
   }
-  const socket = tlsConnect({ host: '127.0.0.1', port, ca: certificate.cert });
+  // TLS over a TCP socket of our own: a reset is sent on the TCP socket.
+  const tcp = netConnect({ host: '127.0.0.1', port });
+  tcp.on('error', () => {});
+  const socket = tlsConnect({ socket: tcp, ca: certificate.cert, servername: 'localhost' });
   socket.on('error', () => {});
+  tcpOf.set(socket, tcp);
   await once(socket, 'secureConnect');
   return socket;
 }
+
+/** The TCP socket under a TLS client socket. */
+const tcpOf = new WeakMap<Socket, Socket>();
 const parallel = 64;
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 const REQUEST = `GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n`;
@@ -105,7 +112,7 @@ async function cycle(port: number, way: number): Promise<void> {
       socket.destroy();
       return;
     case 2:
-      socket.resetAndDestroy();
+      (tcpOf.get(socket) ?? socket).resetAndDestroy();
       return;
     default: {
       const echoed = received(socket, 704);
