@@ -117,6 +117,7 @@ export class WirekitError extends Error {
     Object.defineProperty(this, brand, { value: true });
   }
 
+  /** `'WirekitError'`, so logs and `util.inspect` name the class. */
   override get name(): string {
     return 'WirekitError';
   }
