@@ -6,16 +6,44 @@
  * send-queue memory, no `Connection`, no file descriptor of the process beyond those it had
  * before; and the heap must not have grown with the count. Exits 1 with what leaked.
  *
+ * With `--tls`, the server is `serveUring({ tls })` (a certificate made with openssl for the
+ * run) and every client speaks TLS first: the same five endings, over TLS.
+ *
  * Run: `npm run build && npm run build:uring && node --expose-gc dist/scripts/uring-churn.js
- * [cycles]` (without `--expose-gc` the heap is not compared).
+ * [cycles] [--tls]` (without `--expose-gc` the heap is not compared).
  */
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { readdirSync, readlinkSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { serveUring } from '../src/node/uring/index.js';
+import { testCertificate } from '../test/helpers/tls-cert.js';
 
-const cycles = Number(process.argv[2] ?? '10000');
+const secure = process.argv.includes('--tls');
+const cycles = Number(process.argv.slice(2).find((arg) => !arg.startsWith('--')) ?? '10000');
+const certificate = secure ? testCertificate() : undefined;
+
+/** A connected client socket: TCP, or TLS with its handshake done. */
+async function connect(port: number): Promise<Socket> {
+  if (certificate === undefined) {
+    const socket = netConnect({ host: '127.0.0.1', port });
+    socket.on('error', () => {});
+    await once(socket, 'connect');
+    return socket;
+  }
+  // TLS over a TCP socket of our own: a reset is sent on the TCP socket.
+  const tcp = netConnect({ host: '127.0.0.1', port });
+  tcp.on('error', () => {});
+  const socket = tlsConnect({ socket: tcp, ca: certificate.cert, servername: 'localhost' });
+  socket.on('error', () => {});
+  tcpOf.set(socket, tcp);
+  await once(socket, 'secureConnect');
+  return socket;
+}
+
+/** The TCP socket under a TLS client socket. */
+const tcpOf = new WeakMap<Socket, Socket>();
 const parallel = 64;
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 const REQUEST = `GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n`;
@@ -64,9 +92,7 @@ function received(socket: Socket, bytes: number): Promise<void> {
 }
 
 async function cycle(port: number, way: number): Promise<void> {
-  const socket = connect({ host: '127.0.0.1', port });
-  socket.on('error', () => {});
-  await once(socket, 'connect');
+  const socket = await connect(port);
   if (way === 3) {
     socket.write('GET / HTTP/1.1\r\nHost: x\r\n');
     socket.destroy();
@@ -86,7 +112,7 @@ async function cycle(port: number, way: number): Promise<void> {
       socket.destroy();
       return;
     case 2:
-      socket.resetAndDestroy();
+      (tcpOf.get(socket) ?? socket).resetAndDestroy();
       return;
     default: {
       const echoed = received(socket, 704);
@@ -99,6 +125,7 @@ async function cycle(port: number, way: number): Promise<void> {
 
 const server = await serveUring({
   port: 0,
+  ...(certificate === undefined ? {} : { tls: { key: certificate.key, cert: certificate.cert } }),
   handshakeTimeout: 2_000,
   closeTimeout: 2_000,
   handler: {
@@ -172,4 +199,4 @@ if (leaks.length > 0) {
   console.error(`uring-churn: LEAKS: ${leaks.join('; ')}`);
   process.exit(1);
 }
-console.log(`uring-churn: ${cycles} cycles, nothing left behind`);
+console.log(`uring-churn: ${cycles} cycles${secure ? ' over TLS' : ''}, nothing left behind`);

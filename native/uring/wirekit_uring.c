@@ -231,6 +231,20 @@ static void submit_send(instance *in, uint32_t slot) {
   c->refs++;
 }
 
+/* The last send of a socket being destroyed: what is queued, as much as the socket takes now
+ * (MSG_DONTWAIT: never waiting for room), before the cancel and close that follow it in the
+ * same submission. */
+static void submit_final_send(instance *in, uint32_t slot) {
+  conn *c = &in->conns[slot];
+  outbuf *q = &c->q[c->active];
+  struct io_uring_sqe *sqe = sqe_get(in);
+  if (sqe == NULL) return;
+  io_uring_prep_send(sqe, c->fd, q->data + c->sent, q->len - c->sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+  io_uring_sqe_set_data64(sqe, ud(OP_SEND, slot));
+  c->flags |= F_SENDING;
+  c->refs++;
+}
+
 static void submit_shutdown(instance *in, uint32_t slot) {
   conn *c = &in->conns[slot];
   struct io_uring_sqe *sqe = sqe_get(in);
@@ -524,6 +538,11 @@ static void run_commands(instance *in) {
         if (!(c->flags & (F_SENDING | F_LISTED | F_SHUT))) submit_shutdown(in, slot);
         break;
       case CMD_DESTROY:
+        /* Node's destroy() after write(): libuv tries the write at once, so bytes written
+         * before reach the peer when the socket has room. Here this tick's sends are still
+         * queued: they go out first, in the same submission as the cancel and close. */
+        if (!(c->flags & (F_SENDING | F_FAILED)) && c->q[c->active].len > c->sent)
+          submit_final_send(in, slot);
         destroy_slot(in, slot);
         break;
       case CMD_PAUSE:

@@ -8,7 +8,6 @@ import {
   type Connection,
   type ConnectionOptions,
   connect,
-  serve,
   type WebSocketServer,
 } from '../../src/index.js';
 import type { DeflateConfig } from '../../src/node/deflate-config.js';
@@ -96,7 +95,7 @@ export function deflateServerTarget(
   let raw: RawClients | undefined;
   const options = { ...TARGET_LIMITS, ...limits };
   const handshake = async (offer: string | undefined): Promise<ServerHandshake> => {
-    server ??= await serve({ ...transport.serve, handler: echo, deflate, ...options });
+    server ??= await transport.listen({ handler: echo, deflate, ...options });
     raw ??= transport.rawClients(server.address!.port);
     const answer = await raw.open(
       offer === undefined ? {} : { headers: { 'Sec-WebSocket-Extensions': offer } },

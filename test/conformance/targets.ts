@@ -9,7 +9,6 @@ import {
   type Connection,
   type ConnectionOptions,
   connect,
-  serve,
   type WebSocketServer,
 } from '../../src/index.js';
 import { echo } from '../helpers/echo.js';
@@ -43,7 +42,7 @@ export function serverTarget(transport: TestTransport): ConformanceTarget {
     name: `server over ${transport.description}`,
     side: 'server',
     async open() {
-      server ??= await serve({ ...transport.serve, handler: echo, ...TARGET_LIMITS });
+      server ??= await transport.listen({ handler: echo, ...TARGET_LIMITS });
       raw ??= transport.rawClients(server.address!.port);
       return raw.peer();
     },

@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * const server = await serve({ ...transport.serve, handler: echo });
+ * const server = await transport.listen({ handler: echo });
  * ```
  */
 import type { Connection } from '../../src/node/connection.js';

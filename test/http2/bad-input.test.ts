@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { constants } from 'node:http2';
 import { describe, test } from 'node:test';
 import { Http2WebSocketSession } from '../../src/node/transports/h2-client.js';
-import { serve } from '../../src/node/websocket-server.js';
 import { OP } from '../conformance/wire-frame.js';
 import { deferred, within } from '../node/helpers.js';
 import { isHttp2, testTransports } from '../transports/test-transports.js';
@@ -73,7 +72,7 @@ for (const transport of testTransports().filter(isHttp2)) {
     test('malformed extended CONNECTs are refused on their own streams; the session keeps serving', async (t) => {
       const before = takeH2Census();
       const log = connectionLog();
-      const server = await serve({ ...transport.serve, ...QUICK, handler: log.handler });
+      const server = await transport.listen({ ...QUICK, handler: log.handler });
       t.after(() => server.close());
       const session = await openRawSession(kind, server.address!.port);
       t.after(() => closeRawSession(session));
@@ -104,8 +103,7 @@ for (const transport of testTransports().filter(isHttp2)) {
           return request.path === '/stuck' ? never.promise : undefined;
         },
       });
-      const server = await serve({
-        ...transport.serve,
+      const server = await transport.listen({
         ...QUICK,
         handshakeTimeout: 200,
         handler: log.handler,
@@ -132,7 +130,7 @@ for (const transport of testTransports().filter(isHttp2)) {
     test('RST_STREAM in the middle of a message: that connection reports 1006, the other streams of the session are unaffected', async (t) => {
       const before = takeH2Census();
       const log = connectionLog();
-      const server = await serve({ ...transport.serve, ...QUICK, handler: log.handler });
+      const server = await transport.listen({ ...QUICK, handler: log.handler });
       t.after(() => server.close());
       const session = await openRawSession(kind, server.address!.port);
       t.after(() => closeRawSession(session));
@@ -172,7 +170,7 @@ for (const transport of testTransports().filter(isHttp2)) {
     test('the client sends GOAWAY and drops the session with three open WebSockets: each reports 1006, the server holds nothing', async (t) => {
       const before = takeH2Census();
       const log = connectionLog();
-      const server = await serve({ ...transport.serve, ...QUICK, handler: log.handler });
+      const server = await transport.listen({ ...QUICK, handler: log.handler });
       t.after(() => server.close());
       const session = await openRawSession(kind, server.address!.port);
       t.after(() => session.destroy());
@@ -201,7 +199,7 @@ for (const transport of testTransports().filter(isHttp2)) {
     test('a graceful GOAWAY from the client lets the open WebSockets finish; the session ends after them', async (t) => {
       const before = takeH2Census();
       const log = connectionLog();
-      const server = await serve({ ...transport.serve, ...QUICK, handler: log.handler });
+      const server = await transport.listen({ ...QUICK, handler: log.handler });
       t.after(() => server.close());
       const session = await openRawSession(kind, server.address!.port);
       t.after(() => session.destroy());
@@ -221,7 +219,7 @@ for (const transport of testTransports().filter(isHttp2)) {
     test('server.close() with open WebSockets: each gets 1001 and END_STREAM, then the session a GOAWAY', async (t) => {
       const before = takeH2Census();
       const log = connectionLog();
-      const server = await serve({ ...transport.serve, ...QUICK, handler: log.handler });
+      const server = await transport.listen({ ...QUICK, handler: log.handler });
       t.after(() => server.close());
       const session = await openRawSession(kind, server.address!.port);
       t.after(() => session.destroy());

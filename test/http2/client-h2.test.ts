@@ -134,8 +134,7 @@ for (const transport of testTransports().filter(isHttp2)) {
 
     test('connect({ http2: true }) against wirekit: echo, permessage-deflate agreed over the stream, the server sees CONNECT', async (t) => {
       const log = connectionLog();
-      const server = await serve({
-        ...transport.serve,
+      const server = await transport.listen({
         ...QUICK,
         deflate: true,
         handler: log.handler,
@@ -267,7 +266,7 @@ for (const transport of testTransports().filter(isHttp2)) {
           if (request.path === '/private') throw rejectUpgrade(403, 'not for you');
         },
       });
-      const server = await serve({ ...transport.serve, ...QUICK, handler: log.handler });
+      const server = await transport.listen({ ...QUICK, handler: log.handler });
       t.after(() => server.close());
       const session = await Http2WebSocketSession.connect(wsUrlOf(kind, server.address!.port), {
         tls: clientTls(),

@@ -10,7 +10,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Http2WebSocketSession } from '../../src/node/transports/h2-client.js';
-import { serve } from '../../src/node/websocket-server.js';
 import { RawPeer } from '../conformance/raw-peer.js';
 import { encodeFrame, OP } from '../conformance/wire-frame.js';
 import { deferred, until, within } from '../node/helpers.js';
@@ -46,8 +45,7 @@ for (const transport of testTransports().filter(isHttp2)) {
           pump();
         },
       });
-      const server = await serve({
-        ...transport.serve,
+      const server = await transport.listen({
         ...QUICK,
         maxBackpressure: 256 * KiB,
         handler: log.handler,
@@ -111,8 +109,7 @@ for (const transport of testTransports().filter(isHttp2)) {
           if (ws.readyState === 1) ws.send('after drain');
         },
       });
-      const server = await serve({
-        ...transport.serve,
+      const server = await transport.listen({
         ...QUICK,
         maxBackpressure: 64 * 1024 * KiB,
         handler: log.handler,
@@ -172,8 +169,7 @@ for (const transport of testTransports().filter(isHttp2)) {
 
     test('heartbeat: pings go out on each stream; an answered stream stays, a silent one is closed with 1001 (pong timeout)', async (t) => {
       const log = connectionLog();
-      const server = await serve({
-        ...transport.serve,
+      const server = await transport.listen({
         ...QUICK,
         pingInterval: 100,
         pongTimeout: 1_000,
@@ -216,8 +212,7 @@ for (const transport of testTransports().filter(isHttp2)) {
 
     test('idle timeout: a stream that sends nothing is closed with 1001; a busy sibling is not', async (t) => {
       const log = connectionLog();
-      const server = await serve({
-        ...transport.serve,
+      const server = await transport.listen({
         ...QUICK,
         idleTimeout: 300,
         handler: log.handler,
@@ -252,8 +247,7 @@ for (const transport of testTransports().filter(isHttp2)) {
 
     test('a message over maxMessageSize closes its stream with 1009; the session and its other streams go on', async (t) => {
       const log = connectionLog();
-      const server = await serve({
-        ...transport.serve,
+      const server = await transport.listen({
         ...QUICK,
         maxMessageSize: 1000,
         handler: log.handler,

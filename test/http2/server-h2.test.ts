@@ -17,7 +17,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { connect } from '../../src/node/connect.js';
-import { rejectUpgrade, serve, WebSocketServer } from '../../src/node/websocket-server.js';
+import { rejectUpgrade, WebSocketServer } from '../../src/node/websocket-server.js';
 import { closeBody, encodeFrame, OP, WireFrameParser } from '../conformance/wire-frame.js';
 import { testCertificate } from '../helpers/tls-cert.js';
 import { rawExchange, SAMPLE_ACCEPT, SAMPLE_KEY, upgradeRequest, within } from '../node/helpers.js';
@@ -51,7 +51,7 @@ for (const transport of testTransports().filter(isHttp2)) {
   describe(`wirekit server over ${kind}`, { timeout: 60_000 }, () => {
     test('one port serves an HTTP/1.1 upgrade and an RFC 8441 extended CONNECT; SETTINGS_ENABLE_CONNECT_PROTOCOL is advertised (RFC 8441 §3)', async (t) => {
       const log = connectionLog();
-      const server = await serve({ ...transport.serve, ...QUICK, handler: log.handler });
+      const server = await transport.listen({ ...QUICK, handler: log.handler });
       t.after(() => server.close());
       const port = server.address!.port;
 
@@ -100,7 +100,7 @@ for (const transport of testTransports().filter(isHttp2)) {
 
     test('three WebSockets on one session: interleaved messages stay on their streams; closing one ends its stream (END_STREAM), not the session', async (t) => {
       const log = connectionLog();
-      const server = await serve({ ...transport.serve, ...QUICK, handler: log.handler });
+      const server = await transport.listen({ ...QUICK, handler: log.handler });
       t.after(() => server.close());
       const session = await openRawSession(kind, server.address!.port);
       t.after(() => closeRawSession(session));
@@ -157,7 +157,7 @@ for (const transport of testTransports().filter(isHttp2)) {
       // Chromium ends its stream with its close frame; the server's echo used to be dropped
       // (destroyed before nghttp2 sent it: a bare RST_STREAM, 1006 in the page) on some streams.
       const log = connectionLog();
-      const server = await serve({ ...transport.serve, ...QUICK, handler: log.handler });
+      const server = await transport.listen({ ...QUICK, handler: log.handler });
       t.after(() => server.close());
       const session = await openRawSession(kind, server.address!.port);
       t.after(() => closeRawSession(session));
@@ -199,7 +199,7 @@ for (const transport of testTransports().filter(isHttp2)) {
 
     test('a sec-websocket-key some clients send anyway is answered with its accept value', async (t) => {
       const log = connectionLog();
-      const server = await serve({ ...transport.serve, ...QUICK, handler: log.handler });
+      const server = await transport.listen({ ...QUICK, handler: log.handler });
       t.after(() => server.close());
       const session = await openRawSession(kind, server.address!.port);
       t.after(() => closeRawSession(session));
@@ -212,8 +212,7 @@ for (const transport of testTransports().filter(isHttp2)) {
     });
 
     test('the upgrade hook, selectProtocol and path work as over HTTP/1.1: data, subprotocol, rejectUpgrade status and fields, 404', async (t) => {
-      const server = await serve<{ user: string }>({
-        ...transport.serve,
+      const server = await transport.listen<{ user: string }>({
         ...QUICK,
         path: '/chat',
         selectProtocol: (offered) => offered.find((p) => p === 'chat.v2'),
@@ -262,11 +261,10 @@ for (const transport of testTransports().filter(isHttp2)) {
     });
 
     test('streams that are not a CONNECT get 404, or go to http2Stream; an HTTP/1.1 GET without upgrade gets 426', async (t) => {
-      const plain = await serve({ ...transport.serve, ...QUICK, handler: {} });
+      const plain = await transport.listen({ ...QUICK, handler: {} });
       t.after(() => plain.close());
       const served: string[] = [];
-      const withPages = await serve({
-        ...transport.serve,
+      const withPages = await transport.listen({
         ...QUICK,
         handler: connectionLog().handler,
         http2Stream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders) {

@@ -19,7 +19,6 @@ import type { UpgradeRequestInfo } from '../../src/node/upgrade-request.js';
 import {
   rejectUpgrade,
   type ServerHandler,
-  serve,
   type WebSocketServer,
 } from '../../src/node/websocket-server.js';
 import { deferred, until, within } from '../node/helpers.js';
@@ -133,8 +132,7 @@ describe('headless Chromium ↔ wirekit server', { timeout: 180_000 }, () => {
         assert.ok(browser !== undefined, 'Chromium did not launch');
         const sessions: BrowserSession[] = [];
         const refused: string[] = [];
-        const server = await serve<BrowserSession>({
-          ...transport.serve,
+        const server = await transport.listen<BrowserSession>({
           handler: browserHandler(sessions, refused),
           selectProtocol: (offered) => offered.find((p) => p === 'chat.v1'),
         });

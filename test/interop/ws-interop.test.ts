@@ -12,7 +12,7 @@ import { describe, type TestContext, test } from 'node:test';
 import { connect } from '../../src/node/connect.js';
 import type { Connection } from '../../src/node/connection.js';
 import type { UpgradeRequestInfo } from '../../src/node/upgrade-request.js';
-import { type ServerOptions, serve } from '../../src/node/websocket-server.js';
+import type { ServerOptions } from '../../src/node/websocket-server.js';
 import { type Recorder, recorder, until } from '../node/helpers.js';
 import { type TestTransport, testTransports } from '../transports/test-transports.js';
 import {
@@ -77,8 +77,7 @@ async function wirekitServer(
     },
   });
   const requests: UpgradeRequestInfo[] = [];
-  const server = await serve<undefined>({
-    ...transport.serve,
+  const server = await transport.listen<undefined>({
     ...(options.selectProtocol === undefined ? {} : { selectProtocol: options.selectProtocol }),
     handler: {
       ...rec.handler,

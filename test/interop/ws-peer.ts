@@ -93,7 +93,7 @@ export async function openWsClient(
   const socket = new WebSocket(
     url,
     [...protocols],
-    transport.name === 'tls' ? { ca: testCertificate().cert } : {},
+    transport.scheme === 'wss' ? { ca: testCertificate().cert } : {},
   );
   const peer = new WsPeer(socket);
   const failed = once(socket, 'error').then(([error]) => {

@@ -9,7 +9,6 @@ import { describe, test } from 'node:test';
 import { ReadyState } from '../../src/core/ws/ready-state.js';
 import { connect } from '../../src/node/connect.js';
 import type { Connection } from '../../src/node/connection.js';
-import { serve } from '../../src/node/websocket-server.js';
 import { testTransports } from '../transports/test-transports.js';
 import { type Recorder, recorder, testNothingLeftOpen, until } from './helpers.js';
 
@@ -24,8 +23,7 @@ for (const transport of testTransports()) {
       // The application's own list of peers, filled by `open` and read by the loop: as in the
       // report, nothing checks `readyState` before sending.
       const peers: Connection<number>[] = [];
-      const server = await serve<number>({
-        ...transport.serve,
+      const server = await transport.listen<number>({
         handler: {
           message(ws, data) {
             ws.data = Number(data.toString()); // each client says which one it is

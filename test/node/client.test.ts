@@ -83,8 +83,7 @@ async function rejection(promise: Promise<unknown>): Promise<WirekitError> {
 describe('connect over every transport; wss:// certificates', { timeout: 30_000 }, () => {
   for (const transport of testTransports()) {
     test(`over ${transport.name}: connects, exchanges a message and closes cleanly`, async (t) => {
-      const server = await serve({
-        ...transport.serve,
+      const server = await transport.listen({
         handler: {
           message(ws, data) {
             ws.send(`echo:${data.toString()}`);

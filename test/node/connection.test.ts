@@ -23,7 +23,7 @@ for (const transport of testTransports()) {
   describe(`connection semantics over ${transport.name}`, { timeout: 30_000 }, () => {
     test('sends on a CLOSING, then CLOSED connection return false, drop the data and count it; misuse still throws', async (t) => {
       const serverSide = recorder();
-      const server = await serve({ ...transport.serve, handler: serverSide.handler });
+      const server = await transport.listen({ handler: serverSide.handler });
       t.after(() => server.close());
       const client = recorder();
       const ws = await connect(transport.url(server.address!.port), {
@@ -81,7 +81,7 @@ for (const transport of testTransports()) {
 
     test('sends on a connection the peer closed return false and are counted', async (t) => {
       const serverSide = recorder();
-      const server = await serve({ ...transport.serve, handler: serverSide.handler });
+      const server = await transport.listen({ handler: serverSide.handler });
       t.after(() => server.close());
       const client = recorder();
       const ws = await connect(transport.url(server.address!.port), {
@@ -104,7 +104,7 @@ for (const transport of testTransports()) {
     });
 
     test('close() with a reserved code throws ERR_WS_INVALID_CLOSE_CODE and stays open', async (t) => {
-      const server = await serve({ ...transport.serve, handler: {} });
+      const server = await transport.listen({ handler: {} });
       t.after(() => server.close());
       const ws = await connect(transport.url(server.address!.port), transport.connect);
       for (const code of [1005, 1006, 999, 5000])

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Connection, connect, serve } from '../../src/index.js';
+import { type Connection, connect } from '../../src/index.js';
 import { echo } from '../helpers/echo.js';
 import { testTransports } from '../transports/test-transports.js';
 import { deferred, within } from './helpers.js';
@@ -32,8 +32,7 @@ for (const transport of testTransports().filter((t) => t.http === '1.1')) {
       const pings: Buffer[] = [];
       const all = deferred();
       let total = 0;
-      const server = await serve<{ id: number }>({
-        ...transport.serve,
+      const server = await transport.listen<{ id: number }>({
         handler: {
           upgrade: (request) => ({
             id: Number(new URL(request.url, 'http://x').searchParams.get('c')),
@@ -76,8 +75,7 @@ for (const transport of testTransports().filter((t) => t.http === '1.1')) {
     });
 
     test('a client keeps every payload intact', async (t) => {
-      const server = await serve({
-        ...transport.serve,
+      const server = await transport.listen({
         handler: echo,
       });
       t.after(() => server.close());
@@ -105,8 +103,7 @@ for (const transport of testTransports().filter((t) => t.http === '1.1')) {
       let serverWs: Connection | undefined;
       const drained = deferred();
       const opened = deferred();
-      const server = await serve({
-        ...transport.serve,
+      const server = await transport.listen({
         maxBackpressure: 64 * 1024 * 1024,
         handler: {
           open(ws) {

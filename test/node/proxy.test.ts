@@ -89,7 +89,7 @@ describe('connect() through tinyproxy', { timeout: 60_000 }, () => {
       test(`${transport.scheme}://${readBuffer === undefined ? '' : ' with readBuffer'}: an echo round trip through the CONNECT tunnel`, async (t) => {
         const proxy = await startTinyproxy();
         t.after(() => proxy.stop());
-        const server = await serve({ ...transport.serve, handler: echo() });
+        const server = await transport.listen({ handler: echo() });
         t.after(() => server.close());
         const port = server.address!.port;
         const ws = await connect(transport.url(port, '/chat'), {

@@ -11,7 +11,7 @@ import { ErrorCode, WirekitError } from '../../src/core/errors.js';
 import { ReadyState } from '../../src/core/ws/ready-state.js';
 import { connect } from '../../src/node/connect.js';
 import type { Connection } from '../../src/node/connection.js';
-import { rejectUpgrade, serve } from '../../src/node/websocket-server.js';
+import { rejectUpgrade } from '../../src/node/websocket-server.js';
 import { echo } from '../helpers/echo.js';
 import { testTransports } from '../transports/test-transports.js';
 import { recorder, testNothingLeftOpen, until, within } from './helpers.js';
@@ -21,8 +21,7 @@ const MiB = 1024 * 1024;
 for (const transport of testTransports()) {
   describe(`serve over ${transport.name}`, { timeout: 30_000 }, () => {
     test('echoes text, binary, empty and 5 MiB messages both ways', async (t) => {
-      const server = await serve({
-        ...transport.serve,
+      const server = await transport.listen({
         handler: echo,
       });
       t.after(() => server.close());
@@ -68,7 +67,7 @@ for (const transport of testTransports()) {
           ws.sendBinary(Buffer.from([3]), true);
         },
       });
-      const server = await serve({ ...transport.serve, handler: serverSide.handler });
+      const server = await transport.listen({ handler: serverSide.handler });
       t.after(() => server.close());
       const client = recorder();
       const ws = await connect(transport.url(server.address!.port), {
@@ -104,7 +103,7 @@ for (const transport of testTransports()) {
           ws.ping('from-server');
         },
       });
-      const server = await serve({ ...transport.serve, handler: serverSide.handler });
+      const server = await transport.listen({ handler: serverSide.handler });
       t.after(() => server.close());
       const client = recorder();
       const ws = await connect(transport.url(server.address!.port), {
@@ -130,7 +129,7 @@ for (const transport of testTransports()) {
 
     test('open, message, close callbacks in order with code, reason and wasClean', async (t) => {
       const serverSide = recorder();
-      const server = await serve({ ...transport.serve, handler: serverSide.handler });
+      const server = await transport.listen({ handler: serverSide.handler });
       t.after(() => server.close());
       const client = recorder();
       const ws = await connect(transport.url(server.address!.port), {
@@ -172,8 +171,7 @@ for (const transport of testTransports()) {
 
     test('an async upgrade hook sets ws.data, seen in open and messages', async (t) => {
       const seen: string[] = [];
-      const server = await serve<{ user: string; path: string }>({
-        ...transport.serve,
+      const server = await transport.listen<{ user: string; path: string }>({
         handler: {
           async upgrade(request) {
             await new Promise((resolve) => setTimeout(resolve, 20));
@@ -210,8 +208,7 @@ for (const transport of testTransports()) {
     for (const status of refusalBodyReachesClient ? [401, 403] : []) {
       test(`rejectUpgrade(${status}) reaches the client as ERR_WS_HANDSHAKE with status`, async (t) => {
         const opened: unknown[] = [];
-        const server = await serve({
-          ...transport.serve,
+        const server = await transport.listen({
           handler: {
             upgrade(request) {
               if (request.headers.get('authorization') !== 'Bearer good')
@@ -250,8 +247,7 @@ for (const transport of testTransports()) {
     test('an upgrade hook that throws something else refuses with 500', async (t) => {
       // The server warns about the hook's error; keep the test output clean.
       t.mock.method(process, 'emitWarning', () => {});
-      const server = await serve({
-        ...transport.serve,
+      const server = await transport.listen({
         handler: {
           upgrade() {
             throw new Error('database down');
@@ -273,7 +269,7 @@ for (const transport of testTransports()) {
     });
 
     test('a path other than `path` gets 404; the right path connects', async (t) => {
-      const server = await serve({ ...transport.serve, path: '/ws', handler: {} });
+      const server = await transport.listen({ path: '/ws', handler: {} });
       t.after(() => server.close());
       const port = server.address!.port;
       const error = await connect(transport.url(port, '/other'), transport.connect).then(
@@ -292,8 +288,7 @@ for (const transport of testTransports()) {
     test('selectProtocol picks a subprotocol, visible as `protocol` on both sides', async (t) => {
       const offered: string[][] = [];
       const serverSide = recorder();
-      const server = await serve({
-        ...transport.serve,
+      const server = await transport.listen({
         selectProtocol(protocols) {
           offered.push([...protocols]);
           return protocols.includes('chat.v2') ? 'chat.v2' : undefined;
@@ -324,8 +319,7 @@ for (const transport of testTransports()) {
     test('close() during a pending upgrade hook: the handshake is dropped, open never runs', async (t) => {
       const opened: unknown[] = [];
       let hookStarted = false;
-      const server = await serve({
-        ...transport.serve,
+      const server = await transport.listen({
         handler: {
           upgrade: () =>
             new Promise<undefined>((resolve) => {
@@ -353,7 +347,7 @@ for (const transport of testTransports()) {
 
     test('close() closes every connection with 1001 and resolves once sockets closed', async (t) => {
       const serverSide = recorder();
-      const server = await serve({ ...transport.serve, handler: serverSide.handler });
+      const server = await transport.listen({ handler: serverSide.handler });
       t.after(() => server.close());
       const port = server.address!.port;
       const clients = [recorder(), recorder(), recorder()];

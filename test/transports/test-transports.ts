@@ -21,7 +21,7 @@
  * @example
  * ```ts
  * for (const transport of testTransports()) {
- *   const server = await serve({ ...transport.serve, handler: echo });
+ *   const server = await transport.listen({ handler: echo });
  *   const raw = transport.rawClients(server.address!.port);
  *   const { peer } = await raw.open();
  *   const ws = await connect(transport.url(server.address!.port), transport.connect);
@@ -39,6 +39,12 @@ import {
   connect as tlsConnect,
 } from 'node:tls';
 import type { ClientTlsOptions } from '../../src/node/connect.js';
+import { serveUring } from '../../src/node/uring/index.js';
+import {
+  type ListeningServer,
+  type ServerOptions,
+  serve,
+} from '../../src/node/websocket-server.js';
 import { RawPeer, WAIT_MS } from '../conformance/raw-peer.js';
 import { acceptFor, readRawHead } from '../helpers/raw-handshake.js';
 import { testCertificate } from '../helpers/tls-cert.js';
@@ -53,7 +59,7 @@ import {
 import { openRawH3, type RawH3Connection, rawH3Server } from '../node/http3/raw-h3.js';
 
 /** The transports of the list. */
-export type TransportName = 'tcp' | 'tls' | 'h2c' | 'h2' | 'h3';
+export type TransportName = 'tcp' | 'tls' | 'h2c' | 'h2' | 'h3' | 'uring' | 'uring-tls';
 
 /** `serve()` options that put a wirekit server on this transport (spread into the call). */
 export interface ServeVia {
@@ -129,7 +135,16 @@ export interface TestTransport {
   /** The HTTP version the opening handshake rides on. */
   readonly http: '1.1' | '2' | '3';
   readonly scheme: 'ws' | 'wss';
+  /** What the server listens with (the TLS settings a suite reuses for its own servers). */
   readonly serve: ServeVia;
+  /**
+   * Start a wirekit server on this transport (127.0.0.1, a free port) with `options`: `serve()`
+   * with {@link serve}'s options, or `serveUring()` for the io_uring entries. Every suite
+   * starts its servers here, so each entry runs its own server.
+   */
+  listen<Data = unknown>(options: ServerOptions<Data>): Promise<ListeningServer<Data>>;
+  /** Which server {@link listen} starts: Node's sockets (libuv) or the io_uring addon. */
+  readonly sockets: 'libuv' | 'uring';
   readonly connect: ConnectVia;
   /** The URL of a wirekit server on 127.0.0.1:`port` over this transport. */
   url(port: number, path?: string): string;
@@ -500,24 +515,65 @@ export function isHttp2(transport: TestTransport): transport is H2Transport {
   return transport.http === '2';
 }
 
+/** `serve()` with this entry's listening options. */
+function listenWith(via: ServeVia) {
+  return <Data>(options: ServerOptions<Data>): Promise<ListeningServer<Data>> =>
+    serve<Data>({ ...options, ...via });
+}
+
+/**
+ * `serveUring()` with these options, seen as the {@link ListeningServer} the suites use: its
+ * WebSocket server (connections, publish, subscribers…) with the io_uring server's address and
+ * `close()`, which also releases the ring.
+ */
+function listenOnUring(via: ServeVia) {
+  return async <Data>(options: ServerOptions<Data>): Promise<ListeningServer<Data>> => {
+    const uring = await serveUring<Data>({
+      ...options,
+      port: via.port,
+      host: via.host,
+      ...(via.tls === undefined ? {} : { tls: via.tls }),
+    });
+    const address = { ...uring.address };
+    const close = uring.close.bind(uring);
+    return new Proxy(uring.server, {
+      get(target, key) {
+        if (key === 'address') return address;
+        if (key === 'close') return close;
+        // The server's own methods and getters run on it (they read its private fields).
+        const value: unknown = Reflect.get(target, key, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    }) as ListeningServer<Data>;
+  };
+}
+
 let list: readonly TestTransport[] | undefined;
 
 /**
- * Every transport, in order: tcp, tls, h2c, h2, h3. The test certificate is made on the first call
- * (once per test process; openssl must be installed).
+ * Every transport, in order: tcp, tls, h2c, h2, h3, then uring and uring-tls (the server on the
+ * io_uring addon, TCP and TLS; their clients are Node's sockets). The test certificate is made on the first call (once per test
+ * process; openssl must be installed).
  */
 export function testTransports(): readonly TestTransport[] {
   if (list !== undefined) return list;
   const { key, cert } = testCertificate();
   const serverTls: TlsOptions = { key, cert };
   const clientTls: ClientTlsOptions = { ca: cert };
-  list = [
+  const tcp: ServeVia = { port: 0, host: HOST };
+  const tls: ServeVia = { port: 0, host: HOST, tls: serverTls };
+  const h3: ServeVia = { port: 0, host: HOST, tls: serverTls, http3: { key, cert } };
+  const h2c: ServeVia = { port: 0, host: HOST, http2: true };
+  const h2: ServeVia = { port: 0, host: HOST, tls: serverTls, http2: true };
+  const entries: TestTransport[] = [
     {
       name: 'tcp',
       description: 'TCP',
       http: '1.1',
       scheme: 'ws',
-      serve: { port: 0, host: HOST },
+      serve: tcp,
+      listen: listenWith(tcp),
+      sockets: 'libuv',
       connect: {},
       url: (port, path) => urlOf('ws', port, path),
       rawClients: (port) => http1Clients(false, port),
@@ -528,7 +584,9 @@ export function testTransports(): readonly TestTransport[] {
       description: 'TLS',
       http: '1.1',
       scheme: 'wss',
-      serve: { port: 0, host: HOST, tls: serverTls },
+      serve: tls,
+      listen: listenWith(tls),
+      sockets: 'libuv',
       connect: { tls: clientTls },
       url: (port, path) => urlOf('wss', port, path),
       rawClients: (port) => http1Clients(true, port),
@@ -539,7 +597,9 @@ export function testTransports(): readonly TestTransport[] {
       description: 'HTTP/2 cleartext (h2c)',
       http: '2',
       scheme: 'ws',
-      serve: { port: 0, host: HOST, http2: true },
+      serve: h2c,
+      listen: listenWith(h2c),
+      sockets: 'libuv',
       connect: { http2: true },
       url: (port, path) => urlOf('ws', port, path),
       rawClients: (port) => h2Clients('h2c', port),
@@ -550,7 +610,9 @@ export function testTransports(): readonly TestTransport[] {
       description: 'HTTP/2 over TLS (h2)',
       http: '2',
       scheme: 'wss',
-      serve: { port: 0, host: HOST, tls: serverTls, http2: true },
+      serve: h2,
+      listen: listenWith(h2),
+      sockets: 'libuv',
       connect: { tls: clientTls, http2: true },
       url: (port, path) => urlOf('wss', port, path),
       rawClients: (port) => h2Clients('h2', port),
@@ -561,13 +623,46 @@ export function testTransports(): readonly TestTransport[] {
       description: 'HTTP/3 over QUIC (h3)',
       http: '3',
       scheme: 'wss',
-      serve: { port: 0, host: HOST, tls: serverTls, http3: { key, cert } },
+      serve: h3,
+      listen: listenWith(h3),
+      sockets: 'libuv',
       connect: { tls: clientTls, http3: true },
       url: (port, path) => urlOf('wss', port, path),
       rawClients: (port) => h3Clients(port),
       rawServer: () => h3Server(),
     },
   ];
+  // The io_uring entries are always there: `npm test` builds the addon (ensure-tools), and
+  // where it still cannot run their servers fail with UringUnavailableError, never skip.
+  entries.push(
+    {
+      name: 'uring',
+      description: 'TCP on io_uring (serveUring)',
+      http: '1.1',
+      scheme: 'ws',
+      serve: tcp,
+      listen: listenOnUring(tcp),
+      sockets: 'uring',
+      connect: {},
+      url: (port, path) => urlOf('ws', port, path),
+      rawClients: (port) => http1Clients(false, port),
+      rawServer: () => http1Server(false),
+    },
+    {
+      name: 'uring-tls',
+      description: 'TLS on io_uring (serveUring)',
+      http: '1.1',
+      scheme: 'wss',
+      serve: tls,
+      listen: listenOnUring(tls),
+      sockets: 'uring',
+      connect: { tls: clientTls },
+      url: (port, path) => urlOf('wss', port, path),
+      rawClients: (port) => http1Clients(true, port),
+      rawServer: () => http1Server(true),
+    },
+  );
+  list = entries;
   return list;
 }
 

@@ -17,11 +17,7 @@
  */
 import { type ConnectOptions, connect } from '../../src/node/connect.js';
 import type { Connection } from '../../src/node/connection.js';
-import {
-  type ListeningServer,
-  type ServerOptions,
-  serve,
-} from '../../src/node/websocket-server.js';
+import type { ListeningServer, ServerOptions } from '../../src/node/websocket-server.js';
 import type { RawClients, RawServer, TestTransport } from './test-transports.js';
 
 /** The part of node:test's context the fixtures use. */
@@ -59,7 +55,7 @@ export async function serveOver<Data = unknown>(
   transport: TestTransport,
   options: ServerOptions<Data>,
 ): Promise<ListeningServer<Data>> {
-  const server = await serve<Data>({ ...options, ...transport.serve });
+  const server = await transport.listen<Data>(options);
   stopAfter(t, () => server.close());
   return server;
 }

@@ -11,7 +11,7 @@
  * ```
  */
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -34,6 +34,9 @@ export async function rerunInSnapshot(root: string, script: string): Promise<num
   try {
     cpSync(join(root, 'dist'), join(snapshot, 'dist'), { recursive: true });
     cpSync(join(root, 'package.json'), join(snapshot, 'package.json'));
+    // The io_uring addon, when built, where dist/src/node/uring looks for it (one level up).
+    const addon = join('native', 'uring', 'build', 'Release', 'wirekit_uring.node');
+    if (existsSync(join(root, addon))) cpSync(join(root, addon), join(snapshot, addon));
     symlinkSync(join(root, 'node_modules'), join(snapshot, 'node_modules'), 'dir');
     const child = spawn(
       process.execPath,

@@ -15,6 +15,7 @@ const dir = new URL('../servers/', import.meta.url).pathname;
 
 export const WIREKIT_LABEL = 'wirekit';
 export const WIREKIT_READ_BUFFER_LABEL = 'wirekit (readBuffer)';
+export const WIREKIT_URING_LABEL = 'wirekit serveUring() (io_uring)';
 export const WS_LABEL = 'ws (bufferutil)';
 export const WS_PLAIN_LABEL = 'ws (no bufferutil)';
 export const UWS_LABEL = 'uWebSockets.js';
@@ -28,6 +29,14 @@ export const SERVERS: readonly ServerSpec[] = [
     script: `${dir}wirekit-echo-server.js`,
     env: { WIREKIT_READ_BUFFER: '1' },
     websocket: true,
+  },
+  // Optional: it needs `npm run build:uring` and a kernel that allows io_uring.
+  {
+    label: WIREKIT_URING_LABEL,
+    script: `${dir}wirekit-echo-server.js`,
+    env: { WIREKIT_URING: '1' },
+    websocket: true,
+    optional: true,
   },
   { label: WS_LABEL, script: `${dir}ws-echo-server.js`, websocket: true },
   {
@@ -54,6 +63,19 @@ export const ECHO_LABELS: readonly string[] = [
   BUN_LABEL,
   WIREKIT_LABEL,
   WIREKIT_READ_BUFFER_LABEL,
+  WIREKIT_URING_LABEL,
+  NET_LABEL,
+];
+
+/**
+ * The `--only uring` run: the libuv path, the io_uring path and the libraries they are held
+ * against (issue 16), every section of the run on these servers alone.
+ */
+export const URING_LABELS: readonly string[] = [
+  WIREKIT_LABEL,
+  WIREKIT_URING_LABEL,
+  UWS_LABEL,
+  BUN_LABEL,
   NET_LABEL,
 ];
 

@@ -20,7 +20,13 @@ import type { RunConfig } from './run-config.js';
 import { type Runtime, runtimeCommand } from './runtime-command.js';
 import { selfSignedCert } from './self-signed-cert.js';
 import type { ServerSpec } from './server-process.js';
-import { BUN_LABEL, UWS_LABEL, WIREKIT_LABEL, WS_LABEL } from './server-specs.js';
+import {
+  BUN_LABEL,
+  UWS_LABEL,
+  WIREKIT_LABEL,
+  WIREKIT_URING_LABEL,
+  WS_LABEL,
+} from './server-specs.js';
 import { median } from './stats.js';
 import { withServers } from './with-servers.js';
 
@@ -37,6 +43,13 @@ const PAIRS: readonly WssPair[] = [
     id: 'wirekit',
     label: 'wirekit server + wirekit client',
     serverLabel: WIREKIT_LABEL,
+    client: Library.WIREKIT,
+    runtime: 'node',
+  },
+  {
+    id: 'wirekit-uring',
+    label: 'wirekit serveUring() (io_uring) + wirekit client',
+    serverLabel: WIREKIT_URING_LABEL,
     client: Library.WIREKIT,
     runtime: 'node',
   },

@@ -9,9 +9,16 @@
  * suite does not depend on it): the recv phase queues 100,000 messages at once.
  *
  * Run: `node dist/bench/e2e/servers/wirekit-echo-server.js --port 0` (set WIREKIT_READ_BUFFER=1
- * for the shared read buffer; BENCH_TLS_KEY and BENCH_TLS_CERT for `wss://`).
+ * for the shared read buffer; BENCH_TLS_KEY and BENCH_TLS_CERT for `wss://`; WIREKIT_URING=1
+ * for the same server on `serveUring()` from `wirekit/uring`, which needs `npm run build:uring`).
  */
-import { type Connection, serve } from '../../../src/index.js';
+import {
+  type Connection,
+  type ServeOptions,
+  serve,
+  type WebSocketServer,
+} from '../../../src/index.js';
+import { serveUring } from '../../../src/node/uring/index.js';
 import { PHASE_ACK, PHASE_MESSAGE, PhaseAction, PhaseScript } from './phase-script.js';
 import { type Route, routeOf } from './route.js';
 import { portArgument, reportReady, type ServerStats } from './server-report.js';
@@ -46,7 +53,8 @@ function unsubscribe(ws: Connection<ConnectionData>): void {
 }
 
 const tls = serverTls();
-const server = await serve<ConnectionData>({
+const uring = process.env['WIREKIT_URING'] === '1';
+const options: ServeOptions<ConnectionData> = {
   port: portArgument(),
   host: '127.0.0.1',
   ...(tls === undefined ? {} : { tls: { key: tls.key, cert: tls.cert } }),
@@ -100,11 +108,13 @@ const server = await serve<ConnectionData>({
       unsubscribe(ws);
     },
   },
-});
+};
+const started = uring ? await serveUring(options) : await serve(options);
+const server: WebSocketServer<ConnectionData> = 'server' in started ? started.server : started;
 
 reportReady(
-  'wirekit',
-  server.address!.port,
-  `serve() from dist/src/index.js${tls === undefined ? '' : ', TLS'}`,
+  uring ? 'wirekit-uring' : 'wirekit',
+  started.address!.port,
+  `${uring ? 'serveUring() from dist/src/node/uring/index.js' : 'serve() from dist/src/index.js'}${tls === undefined ? '' : ', TLS'}`,
   stats,
 );

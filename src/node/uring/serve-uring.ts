@@ -19,6 +19,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import { CloseCode } from '../../core/ws/close-code.js';
 import type { Connection } from '../connection.js';
 import { type ServerOptions, WebSocketServer } from '../websocket-server.js';
@@ -36,6 +37,13 @@ export interface ServeUringOptions<Data = unknown> extends ServerOptions<Data> {
   readonly backlog?: number;
   /** Ring sizes (connections, receive buffers, queue depths). */
   readonly ring?: RingOptions;
+  /**
+   * Serve `wss://`: Node's TLS (a `tls.Server`'s options: `key`, `cert`, `ca`, `SNICallback`,
+   * ticket keys…) runs over each io_uring socket, as over a TCP socket in `serve()`. The
+   * handshake is bounded by `handshakeTimeout`. See BENCHMARKS.md ("io_uring transport") for
+   * what it costs against `serve({ tls })`.
+   */
+  readonly tls?: TlsOptions;
 }
 
 /** The bound address of a {@link UringWebSocketServer}. */
@@ -90,6 +98,30 @@ export class UringWebSocketServer<Data = unknown> {
   }
 }
 
+/**
+ * A `tls.Server` that never listens: each io_uring socket is handed to it as a new connection
+ * (`'connection'`), it runs Node's TLS over the socket (through Node's stream wrapper, since the
+ * socket has no libuv handle) and hands the secured socket to the WebSocket server. A failed
+ * or timed-out handshake destroys the socket, which frees its slot.
+ */
+function tlsOver<Data>(server: WebSocketServer<Data>, options: ServeUringOptions<Data>) {
+  const tls = createTlsServer({
+    handshakeTimeout: options.handshakeTimeout ?? 10_000,
+    ...options.tls,
+  });
+  tls.on('secureConnection', (socket: TLSSocket) => {
+    // A TLS socket over a JavaScript stream has no peer name of its own: the io_uring socket
+    // under it (found through Node's wrapper, when this Node lays it out so) knows it.
+    const under = (socket as { _handle?: { _parentWrap?: { stream?: unknown } } })._handle
+      ?._parentWrap?.stream;
+    if (under instanceof UringSocket)
+      Object.defineProperty(socket, 'remoteAddress', { value: under.remoteAddress });
+    server.acceptSocket(socket);
+  });
+  tls.on('tlsClientError', (_error: Error, socket: TLSSocket) => socket.destroy());
+  return tls;
+}
+
 /** Start a WebSocket server on io_uring; resolves once it listens. */
 export async function serveUring<Data = unknown>(
   options: ServeUringOptions<Data>,
@@ -98,11 +130,17 @@ export async function serveUring<Data = unknown>(
   const address = isIP(host) === 0 ? (await lookup(host)).address : host;
   const server = new WebSocketServer<Data>(options);
   const sockets: (UringSocket | undefined)[] = [];
+  const secure = options.tls === undefined ? undefined : tlsOver(server, options);
   const sink: UringSink = {
     open(slot) {
       const socket = new UringSocket(loop, slot);
       sockets[slot] = socket;
-      server.acceptSocket(socket as unknown as Socket);
+      if (secure === undefined) server.acceptSocket(socket as unknown as Socket);
+      else {
+        // Node's TLS copies each read into OpenSSL at once: no copy of ours is needed.
+        socket.lendData();
+        secure.emit('connection', socket);
+      }
     },
     data(slot, buffer, length) {
       sockets[slot]?.received(buffer, length);

@@ -30,6 +30,8 @@ const HIGH_WATER_MARK = 16 * 1024;
 export class UringSocket extends EventEmitter implements LendingReader {
   /** `write` copies the bytes before it returns (read by the connection driver). */
   readonly copiesWrites = true;
+  /** Bytes, never objects: Node's stream wrapper (TLS over this socket) checks this. */
+  readonly readableObjectMode = false;
 
   readonly #loop: UringLoop;
   readonly #slot: number;
@@ -50,16 +52,45 @@ export class UringSocket extends EventEmitter implements LendingReader {
   #destroyed = false;
   #closed = false;
   #finishCallbacks: (() => void)[] = [];
+  /** Callbacks of writes made past the high-water mark: called at `drain`. */
+  #writeCallbacks: ((error?: Error | null) => void)[] = [];
   /** Bytes written since the addon last ran its commands ({@link UringLoop.flushGeneration}). */
   #unflushed = 0;
   #unflushedGeneration = -1;
   #remoteAddress: string | undefined;
+  /** `'data'` carries views of the ring's buffer, valid during the event (see {@link lendData}). */
+  #lendData = false;
 
   constructor(loop: UringLoop, slot: number) {
     super();
     this.#loop = loop;
     this.#slot = slot;
   }
+
+  /**
+   * @internal `'data'` events carry a view of the ring's buffer instead of a copy: for a
+   * listener that consumes the bytes before returning (Node's TLS over this socket copies them
+   * into OpenSSL at once), so a read costs no copy here.
+   */
+  lendData(): void {
+    this.#lendData = true;
+  }
+
+  /** Readable until the peer's FIN or the end of the socket (Node's stream wrapper reads it). */
+  get readable(): boolean {
+    return !this.#readableEnded && !this.#destroyed;
+  }
+
+  /** Writable until `end` or the end of the socket. */
+  get writable(): boolean {
+    return !this.#ended && !this.#destroyed;
+  }
+
+  /** Every write of a tick leaves in one submission already: nothing to cork. */
+  cork(): void {}
+
+  /** See {@link cork}. */
+  uncork(): void {}
 
   /** The ring's slot of this connection. */
   get slot(): number {
@@ -109,8 +140,12 @@ export class UringSocket extends EventEmitter implements LendingReader {
     this.#reader = callback;
   }
 
-  write(chunk: Uint8Array | string, callback?: () => void): boolean {
-    if (this.#destroyed || this.#ended) return false;
+  write(chunk: Uint8Array | string, callback?: (error?: Error | null) => void): boolean {
+    if (this.#destroyed || this.#ended) {
+      // As a Writable: the callback learns that the bytes will never be sent.
+      if (callback !== undefined) process.nextTick(callback, writeAfterEnd());
+      return false;
+    }
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     const loop = this.#loop;
     loop.send(this.#slot, bytes);
@@ -120,10 +155,16 @@ export class UringSocket extends EventEmitter implements LendingReader {
       this.#unflushed = 0;
     }
     this.#unflushed += bytes.length;
-    if (callback !== undefined) process.nextTick(callback);
     if (!this.#needDrain && this.writableLength >= HIGH_WATER_MARK) {
       this.#needDrain = true;
       loop.wantDrain(this.#slot);
+    }
+    if (callback !== undefined) {
+      // As a socket's write callback: once the kernel took the bytes, or as good as (below the
+      // high-water mark); past it, at `drain`. A writer that waits for its callback (Node's TLS
+      // over this socket) then feels the peer's backpressure instead of filling the queue.
+      if (this.#needDrain) this.#writeCallbacks.push(callback);
+      else process.nextTick(callback);
     }
     return !this.#needDrain;
   }
@@ -151,6 +192,10 @@ export class UringSocket extends EventEmitter implements LendingReader {
     if (this.#destroyed) return this;
     this.#destroyed = true;
     this.#needDrain = false;
+    if (this.#writeCallbacks.length > 0) {
+      const error = writeAfterEnd();
+      for (const pending of this.#writeCallbacks.splice(0)) process.nextTick(pending, error);
+    }
     this.#held = [];
     this.#heldBytes = 0;
     this.#loop.destroy(this.#slot);
@@ -189,7 +234,8 @@ export class UringSocket extends EventEmitter implements LendingReader {
         return;
       }
       if (this.listenerCount('data') > 0) {
-        this.emit('data', Buffer.from(buffer.subarray(0, length)));
+        const view = buffer.subarray(0, length);
+        this.emit('data', this.#lendData ? view : Buffer.from(view));
         return;
       }
     }
@@ -251,6 +297,9 @@ export class UringSocket extends EventEmitter implements LendingReader {
   /** @internal The send queue is empty (after `wantDrain`). */
   drained(): void {
     if (this.#destroyed) return;
+    // Everything written was taken: the writes waiting for that are done.
+    if (this.#writeCallbacks.length > 0)
+      for (const written of this.#writeCallbacks.splice(0)) written();
     if (this.#ended && !this.#writableFinished) {
       this.#writableFinished = true;
       this.emit('finish');
@@ -275,6 +324,10 @@ export class UringSocket extends EventEmitter implements LendingReader {
     this.#destroyed = true;
     this.emit('close', false);
   }
+}
+
+function writeAfterEnd(): Error {
+  return Object.assign(new Error('write after end'), { code: 'EPIPE', syscall: 'write' });
 }
 
 function emitError(socket: UringSocket, error: Error): void {

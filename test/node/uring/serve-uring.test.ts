@@ -115,6 +115,33 @@ describe('serveUring', { timeout: 120_000 }, () => {
     await assertRingEmpty(server);
   });
 
+  test("readBuffer: payloads are views of the ring's receive buffers, all in one memory", async (t) => {
+    const seen = new Set<ArrayBufferLike>();
+    const server = await serveUring({
+      port: 0,
+      readBuffer: true,
+      ring: { bufferCount: 64, bufferSize: 4096 },
+      handler: {
+        message(ws, data, isBinary) {
+          seen.add(data.buffer);
+          ws.send(data, isBinary);
+        },
+      },
+    });
+    t.after(() => server.close());
+    const ws = await connect(`ws://127.0.0.1:${server.address.port}/`);
+    for (let i = 0; i < 100; i++) {
+      // One message in flight: the connection never pauses, so nothing is held as a copy.
+      ws.send(`message ${i}`);
+      const next = await ws[Symbol.asyncIterator]().next();
+      assert.equal(next.value?.data.toString(), `message ${i}`);
+    }
+    assert.equal(seen.size, 1, `${seen.size} memories for 100 messages`);
+    assert.equal([...seen][0]!.byteLength, 64 * 4096, 'not the ring of receive buffers');
+    ws.close();
+    await assertRingEmpty(server);
+  });
+
   test('300 connections at once, 20 messages each, in order per connection', async (t) => {
     const server = await echoServer();
     t.after(() => server.close());
