@@ -49,6 +49,10 @@ import { encodeSettings, type Http3Settings, SettingId } from './settings.js';
 import { StreamType } from './stream-type.js';
 import { VarintAccumulator, varintLength, writeVarint } from './varint.js';
 
+// Kept exported here too: the QUIC layer and its tests import them from this module.
+export type { Http3Fields } from './outgoing-fields.js';
+export type { Http3Role } from './role.js';
+
 /** Options for {@link Http3Session}. */
 export interface Http3SessionOptions {
   /** `server` accepts requests; `client` opens them. */
