@@ -32,32 +32,26 @@
  */
 import { ErrorCode, WirekitError } from '../errors.js';
 import { decodeFieldSection } from '../qpack/field-decoder.js';
-import { encodeFieldSectionView, type FieldLines } from '../qpack/field-encoder.js';
+import type { FieldLines } from '../qpack/field-encoder.js';
 import { QpackInstructionStream } from '../qpack/instruction-stream.js';
-import { isLatin1 } from '../qpack/latin1.js';
-import {
-  checkOutgoingField,
-  type ExtendedConnectOptions,
-  extendedConnectRequest,
-} from '../ws/extended-connect.js';
+import { type ExtendedConnectOptions, extendedConnectRequest } from '../ws/extended-connect.js';
+import { PeerControlStream } from './control-stream.js';
 import { Http3ErrorCode } from './error-code.js';
-import { FrameRead, Http3FrameReader } from './frame-reader.js';
+import { FrameRead } from './frame-reader.js';
 import { FrameType, isHttp2FrameType } from './frame-type.js';
 import { frameHeaderLength, writeFrameHeader } from './frame-writer.js';
 import type { Http3Event } from './http3-event.js';
 import { checkRequestHead, checkResponseHead, checkTrailers } from './message-check.js';
-import { encodeSettings, type Http3Settings, parseSettings, SettingId } from './settings.js';
+import { encodeHeadersFrame, type Http3Fields, toFieldLines } from './outgoing-fields.js';
+import { R_BODY, R_DONE, R_HEAD, R_TRAILERS, RequestStream } from './request-stream.js';
+import type { Http3Role } from './role.js';
+import { encodeSettings, type Http3Settings, SettingId } from './settings.js';
 import { StreamType } from './stream-type.js';
-import { readVarint, VarintAccumulator, varintLength, varintSize, writeVarint } from './varint.js';
+import { VarintAccumulator, varintLength, writeVarint } from './varint.js';
 
-/** Which end of the connection a session is. */
-export type Http3Role = 'server' | 'client';
-
-/** Field lines to send: pairs, or an object (`extendedConnectResponse` returns one). Names are
- * lower-cased; pseudo-headers are sent first whatever their position. */
-export type Http3Fields =
-  | Iterable<readonly [string, string]>
-  | Readonly<Record<string, string | number>>;
+// Kept exported here too: the QUIC layer and its tests import them from this module.
+export type { Http3Fields } from './outgoing-fields.js';
+export type { Http3Role } from './role.js';
 
 /** Options for {@link Http3Session}. */
 export interface Http3SessionOptions {
@@ -79,43 +73,17 @@ export interface Http3SessionOptions {
 /** Default for `maxFieldSectionSize`: 64 KiB. */
 export const DEFAULT_MAX_FIELD_SECTION_SIZE: number = 64 * 1024;
 
-// Request stream receive states.
-const R_HEAD = 0; // waiting for the (final) header section
-const R_BODY = 1; // DATA (and, unless CONNECT, a trailer section)
-const R_TRAILERS = 2; // after trailers: only unknown frames
-const R_DONE = 3; // FIN seen, reset, or aborted: input ignored
-
 // Unidirectional stream kinds.
 const U_TYPE = 0; // type varint not complete
 const U_CONTROL = 1;
 const U_QPACK = 2;
 const U_IGNORED = 3;
 
-class RequestStream {
-  readonly id: number;
-  readonly reader: Http3FrameReader = new Http3FrameReader();
-  state = R_HEAD;
-  /** The request is CONNECT: after its head only DATA is allowed (RFC 9114 §4.4). */
-  connect = false;
-  contentLength = -1;
-  received = 0;
-  /** Client: the request is HEAD, so the response has no content whatever its Content-Length. */
-  head = false;
-  headersSent = false;
-  sendOpen = true;
-  /** This side sent FIN: more sends are misuse (a reset or STOP_SENDING only drops them). */
-  finSent = false;
-
-  constructor(id: number) {
-    this.id = id;
-  }
-}
-
 class UniStream {
   readonly id: number;
   kind = U_TYPE;
   readonly type: VarintAccumulator = new VarintAccumulator();
-  reader: Http3FrameReader | undefined;
+  control: PeerControlStream | undefined;
   qpack: QpackInstructionStream | undefined;
 
   constructor(id: number) {
@@ -124,14 +92,6 @@ class UniStream {
 }
 
 const EMPTY = new Uint8Array(0);
-const PSEUDO_TO_SEND: ReadonlySet<string> = new Set([
-  ':method',
-  ':scheme',
-  ':authority',
-  ':path',
-  ':protocol',
-  ':status',
-]);
 
 /** One HTTP/3 connection's state machine; see the module description. */
 export class Http3Session {
@@ -149,7 +109,6 @@ export class Http3Session {
   #peerControl: UniStream | undefined;
   #peerEncoder = false;
   #peerDecoder = false;
-  #peerSettings: Http3Settings | undefined;
   #nextRequestId = 0;
   #highestRequestId = -1;
   /** Peer request streams below this ID are all retired (server). */
@@ -157,8 +116,6 @@ export class Http3Session {
   /** Retired peer request streams at or above `#retiredBelow` (streams retire out of order). */
   readonly #retired = new Set<number>();
   #goawaySent = -1;
-  #goawayReceived = -1;
-  #maxPushId = -1;
 
   /** Create the session and queue its control stream with SETTINGS (RFC 9114 §6.2.1: "Each
    * side MUST initiate a single control stream at the beginning of the connection"). */
@@ -187,7 +144,7 @@ export class Http3Session {
 
   /** The peer's settings, once its SETTINGS frame arrived. */
   get peerSettings(): Http3Settings | undefined {
-    return this.#peerSettings;
+    return this.#peerControl?.control?.settings;
   }
 
   /** The connection is closing: a `close` action was queued; input is ignored. */
@@ -299,15 +256,15 @@ export class Http3Session {
     if (this.role !== 'client') throw misuse('only a client opens requests');
     if (this.#closed) throw misuse('the session is closed');
     const id = this.#nextRequestId;
-    if (this.#goawayReceived >= 0 && id >= this.#goawayReceived)
-      throw misuse(`the server's GOAWAY ends at stream ${this.#goawayReceived}`);
-    const lines = toLines(fields);
+    const goaway = this.#peerControl?.control?.goawayId ?? -1;
+    if (goaway >= 0 && id >= goaway) throw misuse(`the server's GOAWAY ends at stream ${goaway}`);
+    const lines = toFieldLines(fields);
     if (
       lines.some(([name]) => name === ':protocol') &&
-      this.#peerSettings?.enableConnectProtocol !== true
+      this.peerSettings?.enableConnectProtocol !== true
     )
       throw misuse(
-        this.#peerSettings === undefined
+        this.peerSettings === undefined
           ? "extended CONNECT before the server's SETTINGS arrived (RFC 9220 §3)"
           : 'the server did not enable extended CONNECT (RFC 9220 §3)',
       );
@@ -343,7 +300,7 @@ export class Http3Session {
   sendHeaders(streamId: number, fields: Http3Fields, fin = false): void {
     const stream = this.#sendable(streamId);
     if (stream === undefined) return;
-    const data = this.#headersFrame(toLines(fields));
+    const data = this.#headersFrame(toFieldLines(fields));
     stream.headersSent = true;
     this.#write(stream, data, fin);
   }
@@ -670,7 +627,7 @@ export class Http3Session {
         }
         this.#peerControl = stream;
         stream.kind = U_CONTROL;
-        stream.reader = new Http3FrameReader();
+        stream.control = new PeerControlStream(this.role, this.#maxSettingsSize);
         return;
       case StreamType.QPACK_ENCODER:
       case StreamType.QPACK_DECODER: {
@@ -711,133 +668,15 @@ export class Http3Session {
   }
 
   #controlData(stream: UniStream, data: Uint8Array): void {
-    const reader = stream.reader!;
-    reader.receive(data);
-    for (;;) {
-      const read = reader.poll();
-      if (read === FrameRead.NEED_DATA) return;
-      if (read === FrameRead.FRAME_START) this.#controlFrameStart(reader);
-      else if (read === FrameRead.FRAME) this.#controlFrame(reader.type, reader.payload);
-      if (this.#closed) return;
-    }
-  }
-
-  #controlFrameStart(reader: Http3FrameReader): void {
-    const type = reader.type;
-    if (this.#peerSettings === undefined && type !== FrameType.SETTINGS) {
-      // §6.2.1: "If the first frame of the control stream is any other frame type, this MUST be
-      // treated as a connection error of type H3_MISSING_SETTINGS".
-      this.#close(
-        Http3ErrorCode.H3_MISSING_SETTINGS,
-        `control stream starts with frame type 0x${type.toString(16)}`,
-      );
-      return;
-    }
-    switch (type) {
-      case FrameType.SETTINGS:
-        // §7.2.4: sent once; "If an endpoint receives a second SETTINGS frame on the control
-        // stream, the endpoint MUST respond with a connection error of type H3_FRAME_UNEXPECTED".
-        if (this.#peerSettings !== undefined) {
-          this.#close(Http3ErrorCode.H3_FRAME_UNEXPECTED, 'second SETTINGS frame');
-          return;
-        }
-        if (reader.length > this.#maxSettingsSize) {
-          this.#close(Http3ErrorCode.H3_EXCESSIVE_LOAD, `SETTINGS frame of ${reader.length} bytes`);
-          return;
-        }
-        reader.bufferPayload();
-        return;
-      case FrameType.GOAWAY:
-      case FrameType.CANCEL_PUSH:
-      case FrameType.MAX_PUSH_ID:
-        if (type === FrameType.MAX_PUSH_ID && this.role === 'client') {
-          // §7.2.7: "A client MUST treat the receipt of a MAX_PUSH_ID frame as a connection
-          // error of type H3_FRAME_UNEXPECTED".
-          this.#close(Http3ErrorCode.H3_FRAME_UNEXPECTED, 'MAX_PUSH_ID from a server');
-          return;
-        }
-        // Each carries exactly one varint (§7.1: other lengths are H3_FRAME_ERROR).
-        if (reader.length < 1 || reader.length > 8) {
-          this.#close(
-            Http3ErrorCode.H3_FRAME_ERROR,
-            `frame type 0x${type.toString(16)} of length ${reader.length}`,
-          );
-          return;
-        }
-        reader.bufferPayload();
-        return;
-      case FrameType.DATA:
-      case FrameType.HEADERS:
-      case FrameType.PUSH_PROMISE:
-        // §7.2.1, §7.2.2, §7.2.5: on the control stream these are H3_FRAME_UNEXPECTED.
-        this.#close(
-          Http3ErrorCode.H3_FRAME_UNEXPECTED,
-          `frame type 0x${type.toString(16)} on the control stream`,
-        );
-        return;
-      default:
-        if (isHttp2FrameType(type)) {
-          this.#close(
-            Http3ErrorCode.H3_FRAME_UNEXPECTED,
-            `HTTP/2 frame type 0x${type.toString(16)}`,
-          );
-          return;
-        }
-        reader.skipPayload();
-    }
-  }
-
-  #controlFrame(type: number, payload: Uint8Array): void {
-    if (type === FrameType.SETTINGS) {
-      const result = parseSettings(payload);
-      if (!result.ok) {
-        this.#close(result.code, result.message);
+    const control = stream.control!;
+    control.receive(data);
+    for (let item = control.next(); item !== undefined; item = control.next()) {
+      if (item.type === 'error') {
+        this.#close(item.code, item.message);
         return;
       }
-      this.#peerSettings = result.settings;
-      this.#push({ type: 'settings', settings: result.settings });
-      return;
+      this.#push(item);
     }
-    // GOAWAY, CANCEL_PUSH, MAX_PUSH_ID: exactly one varint.
-    const value = readVarint(payload, 0, payload.length);
-    if (value < 0 || varintSize(payload[0]!) !== payload.length) {
-      this.#close(
-        Http3ErrorCode.H3_FRAME_ERROR,
-        `frame type 0x${type.toString(16)} is not one varint`,
-      );
-      return;
-    }
-    if (type === FrameType.CANCEL_PUSH) {
-      // §7.2.3: a server never promised this push ID; a client allowed none (no MAX_PUSH_ID).
-      this.#close(Http3ErrorCode.H3_ID_ERROR, `CANCEL_PUSH for push ID ${value}, never allowed`);
-      return;
-    }
-    if (type === FrameType.MAX_PUSH_ID) {
-      // §7.2.7: "receipt of a MAX_PUSH_ID frame that contains a smaller value than previously
-      // received MUST be treated as a connection error of type H3_ID_ERROR".
-      if (value < this.#maxPushId) {
-        this.#close(Http3ErrorCode.H3_ID_ERROR, `MAX_PUSH_ID went down to ${value}`);
-        return;
-      }
-      this.#maxPushId = value;
-      return;
-    }
-    // GOAWAY. §7.2.6: from a server, a client-initiated bidirectional stream ID.
-    if (this.role === 'client' && value % 4 !== 0) {
-      this.#close(
-        Http3ErrorCode.H3_ID_ERROR,
-        `GOAWAY with stream ID ${value}, not a request stream`,
-      );
-      return;
-    }
-    // §5.2: the identifier "MUST NOT be greater than the identifier in any previously
-    // received GOAWAY frame; ... H3_ID_ERROR".
-    if (this.#goawayReceived >= 0 && value > this.#goawayReceived) {
-      this.#close(Http3ErrorCode.H3_ID_ERROR, `GOAWAY identifier went up to ${value}`);
-      return;
-    }
-    this.#goawayReceived = value;
-    this.#push({ type: 'goaway', id: value });
   }
 
   // ---------------------------------------------------------------------------------------
@@ -908,58 +747,15 @@ export class Http3Session {
     if (fin) this.#retire(stream);
   }
 
-  /** A HEADERS frame holding `lines`, after checking them. */
+  /** A HEADERS frame holding `lines`, checked against the peer's field section limit. */
   #headersFrame(lines: FieldLines): Uint8Array {
-    let size = 0;
-    for (const [name, value] of lines) {
-      if (name.charCodeAt(0) === 0x3a) {
-        if (!PSEUDO_TO_SEND.has(name)) throw misuse(`unknown pseudo-header ${name}`);
-        for (let i = 0; i < value.length; i++) {
-          const c = value.charCodeAt(i);
-          if (c < 0x20 || c === 0x7f)
-            throw new WirekitError(
-              ErrorCode.HTTP_INVALID_HEADER,
-              `${name} has a control character`,
-            );
-        }
-      } else {
-        checkOutgoingField(name, value);
-      }
-      if (!isLatin1(value))
-        throw new WirekitError(
-          ErrorCode.HTTP_INVALID_HEADER,
-          `field ${name} has a character above U+00FF`,
-        );
-      size += name.length + value.length + 32;
-    }
-    // RFC 9114 §4.2.2: the peer's limit "SHOULD NOT" be exceeded; it would refuse the message.
-    const limit = this.#peerSettings?.maxFieldSectionSize ?? Number.POSITIVE_INFINITY;
-    if (size > limit)
-      throw misuse(`field section of ${size} bytes exceeds the peer's limit of ${limit}`);
-    const section = encodeFieldSectionView(lines);
-    const out = new Uint8Array(
-      frameHeaderLength(FrameType.HEADERS, section.length) + section.length,
+    return encodeHeadersFrame(
+      lines,
+      this.#peerControl?.control?.settings?.maxFieldSectionSize ?? Number.POSITIVE_INFINITY,
     );
-    out.set(section, writeFrameHeader(out, 0, FrameType.HEADERS, section.length));
-    return out;
   }
 }
 
 function misuse(message: string): WirekitError {
   return new WirekitError(ErrorCode.INVALID_ARGUMENT, message);
-}
-
-/** Normalise fields to send: lower-case names, pseudo-headers first, values as strings. */
-function toLines(fields: Http3Fields): FieldLines {
-  const pseudo: [string, string][] = [];
-  const regular: [string, string][] = [];
-  const pairs: Iterable<readonly [string, string | number]> =
-    Symbol.iterator in fields
-      ? (fields as Iterable<readonly [string, string]>)
-      : Object.entries(fields as Readonly<Record<string, string | number>>);
-  for (const [name, value] of pairs) {
-    const lower = name.toLowerCase();
-    (lower.charCodeAt(0) === 0x3a ? pseudo : regular).push([lower, String(value)]);
-  }
-  return pseudo.length === 0 ? regular : regular.length === 0 ? pseudo : pseudo.concat(regular);
 }

@@ -2,6 +2,8 @@
  * HTTP/3 (RFC 9114) for WebSockets over HTTP/3 (RFC 9220), sans-IO: varints, frames, settings,
  * stream types, message checks, error codes and the per-connection {@link Http3Session}.
  */
+
+export { type ControlItem, PeerControlStream } from './control-stream.js';
 export { Http3ErrorCode, http3ErrorName } from './error-code.js';
 export { FrameRead, Http3FrameReader } from './frame-reader.js';
 export { FrameType, isHttp2FrameType, isReservedValue } from './frame-type.js';
@@ -25,8 +27,6 @@ export type {
 } from './http3-event.js';
 export {
   DEFAULT_MAX_FIELD_SECTION_SIZE,
-  type Http3Fields,
-  type Http3Role,
   Http3Session,
   type Http3SessionOptions,
 } from './http3-session.js';
@@ -37,6 +37,8 @@ export {
   type RequestHead,
   type ResponseHead,
 } from './message-check.js';
+export { encodeHeadersFrame, type Http3Fields, toFieldLines } from './outgoing-fields.js';
+export type { Http3Role } from './role.js';
 export {
   DEFAULT_SETTINGS,
   encodeSettings,
