@@ -212,9 +212,28 @@ describe('WebSocket over HTTP/3', () => {
   });
 
   test("http3: 'prefer' falls back to TLS when nothing answers on UDP", async () => {
-    const server = await echoServer();
+    // A TLS-only server, and a UDP socket on its port that never answers: QUIC's handshake
+    // times out and 'prefer' opens the WebSocket over TLS instead.
+    const server = await serve({
+      port: 0,
+      host: '127.0.0.1',
+      tls: { key, cert },
+      path: '/echo',
+      handler: {
+        message(ws, data, isBinary) {
+          ws.send(data, isBinary);
+        },
+      },
+    });
     const silent = createSocket('udp4');
-    await new Promise<void>((resolve) => silent.bind(server.address.port, '127.0.0.1', resolve));
+    await within(
+      new Promise<void>((resolve, reject) => {
+        silent.once('error', reject);
+        silent.bind(server.address.port, '127.0.0.1', resolve);
+      }),
+      5_000,
+      'bind the silent UDP socket',
+    );
     const ws = await connect(`wss://127.0.0.1:${server.address.port}/echo`, {
       http3: 'prefer',
       connectTimeout: 500,
