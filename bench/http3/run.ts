@@ -10,9 +10,9 @@
 import { performance } from 'node:perf_hooks';
 import { connect } from '../../src/node/connect.js';
 import type { Connection } from '../../src/node/connection.js';
-import { Http2WebSocketSession } from '../../src/node/transports/h2-client.js';
 import { Http3WebSocketSession } from '../../src/node/http3/h3-client.js';
 import type { Http3Listener } from '../../src/node/http3/h3-server.js';
+import { Http2WebSocketSession } from '../../src/node/transports/h2-client.js';
 import { serve } from '../../src/node/websocket-server.js';
 import { testCertificate } from '../../test/helpers/tls-cert.js';
 
