@@ -136,7 +136,8 @@ function onSocketData(this: TaggedSocket, chunk: Buffer): void {
   this[kConnection]?.receive(chunk);
 }
 function onSharedRead(this: TaggedSocket, length: number, buffer: Buffer): boolean {
-  this[kConnection]?.receive(buffer.subarray(0, length));
+  // The buffer and the length read: no view is made per read.
+  this[kConnection]?.receive(buffer, length);
   return true;
 }
 
@@ -597,17 +598,17 @@ export class Connection<Data = unknown>
   // ---------------------------------------------------------------------------------------
   // Receiving
 
-  /** @internal Bytes from the socket. */
-  receive(chunk: Uint8Array): void {
+  /** @internal Bytes from the socket: `chunk[0..end)`, all of it by default. */
+  receive(chunk: Uint8Array, end: number = chunk.length): void {
     if (this.#finished) {
-      this.#ignoreAfterClose(chunk.length);
+      this.#ignoreAfterClose(end);
       return;
     }
     if (this.#heartbeat !== undefined) {
       this.#lastSeen = this.#heartbeat.now;
       this.#pingSentAt = 0;
     }
-    this.#core.receive(chunk);
+    this.#core.receive(chunk, end);
     this.#process();
   }
 

@@ -165,9 +165,13 @@ export class WebSocketConnection {
   // ---------------------------------------------------------------------------------------
   // Input
 
-  /** Feed bytes from the transport. Ignored once CLOSED. May unmask `bytes` in place. */
-  receive(bytes: Uint8Array): void {
-    if (this.#state !== ReadyState.CLOSED) this.#reader.receive(bytes);
+  /**
+   * Feed bytes from the transport: `bytes[0..end)`, all of them by default (a transport reading
+   * into a reused buffer passes the length read). Ignored once CLOSED. May unmask `bytes` in
+   * place.
+   */
+  receive(bytes: Uint8Array, end: number = bytes.length): void {
+    if (this.#state !== ReadyState.CLOSED) this.#reader.receive(bytes, end);
   }
 
   /**
