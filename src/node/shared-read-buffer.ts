@@ -13,6 +13,7 @@
  */
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { useReadBufferForMasking } from './node-platform.js';
 
 interface OnreadKeys {
   readonly buffer: symbol;
@@ -67,7 +68,10 @@ let processBuffer: Buffer | undefined;
  * all; the connection's read callback copies a chunk that arrives while another is in use.
  */
 export function processReadBuffer(): Buffer {
-  processBuffer ??= Buffer.allocUnsafe(PROCESS_READ_BUFFER_SIZE);
+  if (processBuffer === undefined) {
+    processBuffer = Buffer.allocUnsafe(PROCESS_READ_BUFFER_SIZE);
+    useReadBufferForMasking(processBuffer);
+  }
   return processBuffer;
 }
 
