@@ -32,7 +32,7 @@ import {
 import type { Heartbeat, HeartbeatMember } from './heartbeat.js';
 import { nodePlatform } from './node-platform.js';
 import type { TopicRegistry } from './pubsub/topic-registry.js';
-import { canReadInto, readInto } from './shared-read-buffer.js';
+import { canReadInto, plainBytes, readInto } from './shared-read-buffer.js';
 import type { ConnectionCompression } from './zlib-codec.js';
 
 /**
@@ -51,7 +51,9 @@ export interface ConnectionHandler<Data = unknown> {
    * A complete message. `data` is yours to keep, unless the server or client was made with
    * `readBuffer` (payloads borrowed from a reused buffer): then it is valid only until this
    * callback returns — copy what you keep. Text is validated UTF-8: `data.toString()` decodes
-   * it. Without this callback, messages queue for async iteration (`for await (const m of ws)`).
+   * it. Sending `data` itself back as text from this callback does not validate it again (ws
+   * checks once too): change its bytes, if at all, only into other valid UTF-8. Without this
+   * callback, messages queue for async iteration (`for await (const m of ws)`).
    */
   message?(ws: Connection<Data>, data: Buffer, isBinary: boolean): void;
   /** Sends were backpressured and the socket has drained. */
@@ -137,7 +139,7 @@ function onSocketData(this: TaggedSocket, chunk: Buffer): void {
 }
 function onSharedRead(this: TaggedSocket, length: number, buffer: Buffer): boolean {
   // The buffer and the length read: no view is made per read.
-  this[kConnection]?.receive(buffer, length);
+  this[kConnection]?.receiveRead(buffer, length);
   return true;
 }
 
@@ -163,7 +165,7 @@ function revoke(loan: Buffer): void {
 }
 
 /** A payload the application may keep: a copy (pooled by Node below 4 KiB). */
-function copyOf(view: Buffer): Buffer {
+function copyOf(view: Uint8Array): Buffer {
   const copy = Buffer.allocUnsafe(view.length);
   copy.set(view);
   return copy;
@@ -219,9 +221,16 @@ export class Connection<Data = unknown>
   /** A TLS socket: its write call encrypts the plaintext at once when nothing is queued. */
   readonly #encrypts: boolean;
   readonly #sharedReadBuffer: Buffer | undefined;
+  /** What the core parses reads of {@link #sharedReadBuffer} as: a plain `Uint8Array` of its
+   * memory when payloads are copied out (cheaper views), else the buffer itself (borrowed
+   * payloads are `Buffer`s). */
+  readonly #sharedReadBytes: Uint8Array | undefined;
   readonly #topics: TopicRegistry | undefined;
 
   #dispatching = false;
+  /** The text message being handed to the `message` callback: validated on receipt, so sending
+   * it back from the callback skips a second UTF-8 check (RFC 6455 §8.1 was applied once). */
+  #receivedText: Buffer | undefined;
   #dirty = false;
   /** Bytes were written since the last heartbeat tick (the output buffer is in use). */
   #wroteSinceTick = false;
@@ -285,6 +294,8 @@ export class Connection<Data = unknown>
     this.#copiesWrites = (init.socket as { copiesWrites?: unknown }).copiesWrites === true;
     this.#encrypts = (init.socket as { encrypted?: boolean }).encrypted === true;
     this.#sharedReadBuffer = shared;
+    this.#sharedReadBytes =
+      shared !== undefined && this.#copyPayloads ? plainBytes(shared) : shared;
     this.#compression = init.compression;
     this.#topics = init.topics;
   }
@@ -352,14 +363,14 @@ export class Connection<Data = unknown>
   ): boolean {
     if (this.#core.readyState !== ReadyState.OPEN) return this.#drop(data);
     if (isBinary) this.#core.sendBinary(data, fin);
-    else this.#core.sendText(data, fin);
+    else this.#core.sendText(data, fin, data === this.#receivedText);
     return this.#afterSend();
   }
 
   /** Send a text message (a `Uint8Array` must be UTF-8); as {@link send}. */
   sendText(text: string | Uint8Array, fin = true): boolean {
     if (this.#core.readyState !== ReadyState.OPEN) return this.#drop(text);
-    this.#core.sendText(text, fin);
+    this.#core.sendText(text, fin, text === this.#receivedText);
     return this.#afterSend();
   }
 
@@ -598,6 +609,12 @@ export class Connection<Data = unknown>
   // ---------------------------------------------------------------------------------------
   // Receiving
 
+  /** @internal A read of `length` bytes into `buffer` (the shared read buffer, or memory the
+   * transport lends for this read). */
+  receiveRead(buffer: Buffer, length: number): void {
+    this.receive(buffer === this.#sharedReadBuffer ? this.#sharedReadBytes! : buffer, length);
+  }
+
   /** @internal Bytes from the socket: `chunk[0..end)`, all of it by default. */
   receive(chunk: Uint8Array, end: number = chunk.length): void {
     if (this.#finished) {
@@ -637,7 +654,9 @@ export class Connection<Data = unknown>
           const isBinary = kind === ReadKind.BINARY;
           if (handler.message !== undefined) {
             const data = this.#payloadOut();
+            if (!isBinary) this.#receivedText = data;
             handler.message(this, data, isBinary);
+            this.#receivedText = undefined;
             if (this.#checkBorrowed) revoke(data);
           } else {
             const data = this.#copyQueued ? copyOf(core.payload as Buffer) : this.#payloadOut();
@@ -664,6 +683,7 @@ export class Connection<Data = unknown>
       this.#handlerFailed(error);
     } finally {
       this.#dispatching = false;
+      this.#receivedText = undefined;
     }
     this.flush();
   }
