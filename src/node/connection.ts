@@ -105,8 +105,16 @@ export interface ConnectionInit<Data> {
   readonly topics?: TopicRegistry | undefined;
 }
 
-/** Output buffers shared by every connection of the process (see core/ws/output-pool.ts). */
-const processOutputPool = new OutputPool(nodePlatform);
+/**
+ * Output buffers shared by every connection of the process (see core/ws/output-pool.ts). They
+ * are plain `Uint8Array`s: `takeOutput()` makes a view per flush, and V8's own `subarray` makes
+ * it without the `buffer`/`byteOffset` getter calls that `Buffer#subarray` pays. Sockets take
+ * a `Uint8Array` as they take a `Buffer`.
+ */
+const processOutputPool = new OutputPool({
+  ...nodePlatform,
+  allocUnsafe: (size) => new Uint8Array(size),
+});
 
 /** Outputs larger than this are written at once instead of at the end of the tick. */
 const FLUSH_AT = 64 * 1024;

@@ -11,6 +11,10 @@
  * --text sends text frames of ASCII bytes (the server's UTF-8 check runs), otherwise binary.
  * --tcp: no handshake, the server echoes raw bytes (the `net` floor). Prints one JSON line
  * with the echoes done and the client's wall time, then closes every socket and exits.
+ *
+ * --broadcast: N subscribers on /sub and one publisher on /pub; the publisher sends M messages,
+ * keeping at most --window W (default 16) published but not yet received by every subscriber,
+ * so the count is M × N deliveries.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -88,8 +92,12 @@ static void write_all(int fd, const unsigned char *bytes, size_t length) {
   }
 }
 
+static int broadcast(int port, int subscribers, long messages, long window,
+                     const unsigned char *frame, size_t frame_len, size_t echo_len);
+
 int main(int argc, char **argv) {
-  int port = 0, connections = 1, text = 0, tcp = 0;
+  int port = 0, connections = 1, text = 0, tcp = 0, bcast = 0;
+  long window = 16;
   long messages = 10000;
   size_t payload = 512;
   const char *path = "/echo";
@@ -101,6 +109,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--path") && i + 1 < argc) path = argv[++i];
     else if (!strcmp(argv[i], "--text")) text = 1;
     else if (!strcmp(argv[i], "--tcp")) tcp = 1;
+    else if (!strcmp(argv[i], "--broadcast")) bcast = 1;
+    else if (!strcmp(argv[i], "--window") && i + 1 < argc) window = atol(argv[++i]);
     else {
       fprintf(stderr, "unknown argument %s\n", argv[i]);
       return 2;
@@ -121,6 +131,7 @@ int main(int argc, char **argv) {
   memcpy(frame + 4, key, 4);
   for (size_t i = 0; i < payload; i++) frame[8 + i] = (unsigned char)('a' + i % 26) ^ key[i & 3];
   size_t echo_len = tcp ? frame_len : 4 + payload; /* the server's frame is unmasked */
+  if (bcast) return broadcast(port, connections, messages, window, frame, frame_len, echo_len);
 
   struct connection *conns = calloc((size_t)connections, sizeof *conns);
   unsigned char *in = malloc(echo_len + 65536);
@@ -170,5 +181,97 @@ int main(int argc, char **argv) {
   printf("{\"echoes\":%ld,\"ms\":%.1f}\n", echoes, ms);
   fflush(stdout);
   for (int i = 0; i < connections; i++) close(conns[i].fd);
+  return 0;
+}
+
+static int broadcast(int port, int subscribers, long messages, long window,
+                     const unsigned char *frame, size_t frame_len, size_t echo_len) {
+  int ep = epoll_create1(0);
+  /* Index `subscribers` is the publisher: read only to answer the heartbeat's pings. */
+  int *fds = calloc((size_t)subscribers + 1, sizeof *fds);
+  long *received = calloc((size_t)subscribers + 1, sizeof *received);
+  size_t *have = calloc((size_t)subscribers + 1, sizeof *have);
+  unsigned char *in = malloc(1 << 20);
+  enum { BUF_SIZE = 2 << 20 };
+  unsigned char **bufs = calloc((size_t)subscribers + 1, sizeof *bufs);
+  for (int i = 0; i <= subscribers; i++) bufs[i] = malloc(BUF_SIZE);
+  (void)echo_len;
+  for (int i = 0; i < subscribers; i++) {
+    fds[i] = connect_to(port);
+    handshake(fds[i], port, "/sub");
+    struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)i};
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev) < 0) die("epoll_ctl");
+  }
+  int pub = connect_to(port);
+  handshake(pub, port, "/pub");
+  fds[subscribers] = pub;
+  struct epoll_event pev = {.events = EPOLLIN, .data.u32 = (uint32_t)subscribers};
+  if (epoll_ctl(ep, EPOLL_CTL_ADD, pub, &pev) < 0) die("epoll_ctl");
+  usleep(200000); /* subscriptions are made in the server's open callbacks */
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  long published = 0, done = 0; /* done: received by every subscriber */
+  struct epoll_event events[256];
+  while (done < messages) {
+    while (published < messages && published - done < window) {
+      write_all(pub, frame, frame_len);
+      published++;
+    }
+    int n = epoll_wait(ep, events, 256, 30000);
+    if (n <= 0) {
+      fprintf(stderr, "timeout waiting for deliveries (%ld done)\n", done);
+      return 1;
+    }
+    for (int e = 0; e < n; e++) {
+      int i = (int)events[e].data.u32;
+      ssize_t r = read(fds[i], in, 1 << 20);
+      if (r <= 0) {
+        fprintf(stderr, "subscriber closed by the server\n");
+        return 1;
+      }
+      /* Whole frames: data frames count, a ping (the server's heartbeat) gets its pong. */
+      unsigned char *buf = bufs[i];
+      if (have[i] + (size_t)r > BUF_SIZE) {
+        fprintf(stderr, "subscriber buffer overflow\n");
+        return 1;
+      }
+      memcpy(buf + have[i], in, (size_t)r);
+      have[i] += (size_t)r;
+      size_t at = 0;
+      for (;;) {
+        if (have[i] - at < 2) break;
+        size_t len = buf[at + 1] & 0x7f, head = 2;
+        if (len == 126) {
+          if (have[i] - at < 4) break;
+          len = ((size_t)buf[at + 2] << 8) | buf[at + 3];
+          head = 4;
+        }
+        if (have[i] - at < head + len) break;
+        int opcode = buf[at] & 0x0f;
+        if (opcode == 1 || opcode == 2) received[i]++;
+        else if (opcode == 9 && len <= 125) {
+          unsigned char pong[6 + 125];
+          pong[0] = 0x8a;
+          pong[1] = (unsigned char)(0x80 | len);
+          memset(pong + 2, 0, 4); /* zero key: the payload goes as it is */
+          memcpy(pong + 6, buf + at + head, len);
+          write_all(fds[i], pong, 6 + len);
+        }
+        at += head + len;
+      }
+      memmove(buf, buf + at, have[i] - at);
+      have[i] -= at;
+    }
+    long least = received[0];
+    for (int i = 1; i < subscribers; i++)
+      if (received[i] < least) least = received[i];
+    done = least;
+  }
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+  printf("{\"deliveries\":%ld,\"ms\":%.1f}\n", messages * subscribers, ms);
+  fflush(stdout);
+  for (int i = 0; i < subscribers; i++) close(fds[i]);
+  close(pub);
   return 0;
 }
