@@ -30,7 +30,7 @@ import {
 import type { Heartbeat } from './heartbeat.js';
 import { nodePlatform } from './node-platform.js';
 import type { TopicRegistry } from './pubsub/topic-registry.js';
-import { canReadInto, readInto } from './shared-read-buffer.js';
+import { canReadInto, plainBytes, readInto } from './shared-read-buffer.js';
 import { byteStreamTraits, type StreamTraits } from './stream-traits.js';
 import type { ConnectionCompression } from './zlib-codec.js';
 
@@ -50,7 +50,9 @@ export interface ConnectionHandler<Data = unknown> {
    * A complete message. `data` is yours to keep, unless the server or client was made with
    * `readBuffer` (payloads borrowed from a reused buffer): then it is valid only until this
    * callback returns — copy what you keep. Text is validated UTF-8: `data.toString()` decodes
-   * it. Without this callback, messages queue for async iteration (`for await (const m of ws)`).
+   * it. Sending `data` itself back as text from this callback does not validate it again (ws
+   * checks once too): change its bytes, if at all, only into other valid UTF-8. Without this
+   * callback, messages queue for async iteration (`for await (const m of ws)`).
    */
   message?(ws: Connection<Data>, data: Buffer, isBinary: boolean): void;
   /** Sends were backpressured and the socket has drained. */
@@ -105,8 +107,16 @@ export interface ConnectionInit<Data> {
   readonly topics?: TopicRegistry | undefined;
 }
 
-/** Output buffers shared by every connection of the process (see core/ws/output-pool.ts). */
-const processOutputPool = new OutputPool(nodePlatform);
+/**
+ * Output buffers shared by every connection of the process (see core/ws/output-pool.ts). They
+ * are plain `Uint8Array`s: `takeOutput()` makes a view per flush, and V8's own `subarray` makes
+ * it without the `buffer`/`byteOffset` getter calls that `Buffer#subarray` pays. Sockets take
+ * a `Uint8Array` as they take a `Buffer`.
+ */
+const processOutputPool = new OutputPool({
+  ...nodePlatform,
+  allocUnsafe: (size) => new Uint8Array(size),
+});
 
 /** Outputs larger than this are written at once instead of at the end of the tick. */
 const FLUSH_AT = 64 * 1024;
@@ -138,7 +148,8 @@ function onSocketData(this: TaggedSocket, chunk: Buffer): void {
   this[kConnection]?.receive(chunk);
 }
 function onSharedRead(this: TaggedSocket, length: number, buffer: Buffer): boolean {
-  this[kConnection]?.receive(buffer.subarray(0, length));
+  // The buffer and the length read: no view is made per read.
+  this[kConnection]?.receiveRead(buffer, length);
   return true;
 }
 
@@ -164,7 +175,7 @@ function revoke(loan: Buffer): void {
 }
 
 /** A payload the application may keep: a copy (pooled by Node below 4 KiB). */
-function copyOf(view: Buffer): Buffer {
+function copyOf(view: Uint8Array): Buffer {
   const copy = Buffer.allocUnsafe(view.length);
   copy.set(view);
   return copy;
@@ -220,9 +231,16 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
   /** A TLS socket: its write call encrypts the plaintext at once when nothing is queued. */
   readonly #encrypts: boolean;
   readonly #sharedReadBuffer: Buffer | undefined;
+  /** What the core parses reads of {@link #sharedReadBuffer} as: a plain `Uint8Array` of its
+   * memory when payloads are copied out (cheaper views), else the buffer itself (borrowed
+   * payloads are `Buffer`s). */
+  readonly #sharedReadBytes: Uint8Array | undefined;
   readonly #topics: TopicRegistry | undefined;
 
   #dispatching = false;
+  /** The text message being handed to the `message` callback: validated on receipt, so sending
+   * it back from the callback skips a second UTF-8 check (RFC 6455 §8.1 was applied once). */
+  #receivedText: Buffer | undefined;
   #dirty = false;
   /** Bytes were written since the last heartbeat tick (the output buffer is in use). */
   #wroteSinceTick = false;
@@ -287,6 +305,8 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
     this.#copiesWrites = (init.socket as { copiesWrites?: unknown }).copiesWrites === true;
     this.#encrypts = (init.socket as { encrypted?: boolean }).encrypted === true;
     this.#sharedReadBuffer = shared;
+    this.#sharedReadBytes =
+      shared !== undefined && this.#copyPayloads ? plainBytes(shared) : shared;
     this.#compression = init.compression;
     this.#topics = init.topics;
   }
@@ -354,14 +374,14 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
   ): boolean {
     if (this.#core.readyState !== ReadyState.OPEN) return this.#drop(data);
     if (isBinary) this.#core.sendBinary(data, fin);
-    else this.#core.sendText(data, fin);
+    else this.#core.sendText(data, fin, data === this.#receivedText);
     return this.#afterSend();
   }
 
   /** Send a text message (a `Uint8Array` must be UTF-8); as {@link send}. */
   sendText(text: string | Uint8Array, fin = true): boolean {
     if (this.#core.readyState !== ReadyState.OPEN) return this.#drop(text);
-    this.#core.sendText(text, fin);
+    this.#core.sendText(text, fin, text === this.#receivedText);
     return this.#afterSend();
   }
 
@@ -600,17 +620,23 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
   // ---------------------------------------------------------------------------------------
   // Receiving
 
-  /** @internal Bytes from the socket. */
-  receive(chunk: Uint8Array): void {
+  /** @internal A read of `length` bytes into `buffer` (the shared read buffer, or memory the
+   * transport lends for this read). */
+  receiveRead(buffer: Buffer, length: number): void {
+    this.receive(buffer === this.#sharedReadBuffer ? this.#sharedReadBytes! : buffer, length);
+  }
+
+  /** @internal Bytes from the socket: `chunk[0..end)`, all of it by default. */
+  receive(chunk: Uint8Array, end: number = chunk.length): void {
     if (this.#finished) {
-      this.#ignoreAfterClose(chunk.length);
+      this.#ignoreAfterClose(end);
       return;
     }
     if (this.#heartbeat !== undefined) {
       this.#lastSeen = this.#heartbeat.now;
       this.#pingSentAt = 0;
     }
-    this.#core.receive(chunk);
+    this.#core.receive(chunk, end);
     this.#process();
   }
 
@@ -639,7 +665,9 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
           const isBinary = kind === ReadKind.BINARY;
           if (handler.message !== undefined) {
             const data = this.#payloadOut();
+            if (!isBinary) this.#receivedText = data;
             handler.message(this, data, isBinary);
+            this.#receivedText = undefined;
             if (this.#checkBorrowed) revoke(data);
           } else {
             const data = this.#copyQueued ? copyOf(core.payload as Buffer) : this.#payloadOut();
@@ -666,6 +694,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
       this.#handlerFailed(error);
     } finally {
       this.#dispatching = false;
+      this.#receivedText = undefined;
     }
     this.flush();
   }
