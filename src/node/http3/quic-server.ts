@@ -26,11 +26,13 @@ import { CID_LENGTH, cidKey, datagramCidKey, isInitialV1 } from './connection-id
 import { loadQuicBinding, type QuicBinding, type QuicheConfig } from './quic-binding.js';
 import { QuicConnection } from './quic-connection.js';
 import {
+  isLoopback,
   type QuicServerTls,
   type QuicTransportOptions,
   type ResolvedQuicOptions,
   resolveQuicOptions,
   serverConfig,
+  udpPayloadFor,
 } from './quic-options.js';
 
 /** Options of {@link listenQuic}. */
@@ -54,6 +56,9 @@ export class QuicServer {
   readonly #socket: Socket;
   readonly #binding: QuicBinding;
   readonly #config: QuicheConfig;
+  /** For loopback peers (made on first use): datagrams up to 64 KiB. */
+  #loopbackConfig: QuicheConfig | undefined;
+  readonly #tls: QuicServerTls;
   readonly #options: ResolvedQuicOptions;
   readonly #onConnection: (connection: QuicConnection) => void;
   readonly #maxConnections: number;
@@ -71,6 +76,7 @@ export class QuicServer {
     socket: Socket,
     binding: QuicBinding,
     config: QuicheConfig,
+    tls: QuicServerTls,
     options: ResolvedQuicOptions,
     maxConnections: number,
     onConnection: (connection: QuicConnection) => void,
@@ -78,6 +84,7 @@ export class QuicServer {
     this.#socket = socket;
     this.#binding = binding;
     this.#config = config;
+    this.#tls = tls;
     this.#options = options;
     this.#maxConnections = maxConnections;
     this.#onConnection = onConnection;
@@ -168,6 +175,18 @@ export class QuicServer {
     this.#accept(datagram, remote, key);
   };
 
+  #configFor(peer: string): QuicheConfig {
+    const options = this.#options;
+    if (options.maxUdpPayload !== undefined || !isLoopback(peer)) return this.#config;
+    this.#loopbackConfig ??= serverConfig(
+      this.#binding,
+      this.#tls,
+      options,
+      udpPayloadFor(options, peer),
+    );
+    return this.#loopbackConfig;
+  }
+
   #accept(datagram: Buffer, remote: RemoteInfo, odcidKey: string): void {
     const binding = this.#binding;
     if (!isInitialV1(datagram)) {
@@ -190,7 +209,7 @@ export class QuicServer {
     const peer = { host: remote.address, port: remote.port };
     let conn: ReturnType<QuicBinding['Connection']['accept']>;
     try {
-      conn = binding.Connection.accept(scid, null, this.#local, peer, this.#config);
+      conn = binding.Connection.accept(scid, null, this.#local, peer, this.#configFor(peer.host));
     } catch {
       return;
     }
@@ -240,7 +259,15 @@ export async function listenQuic(options: QuicServerOptions): Promise<QuicServer
   socket.on('error', () => {
     // A send to a vanished peer (ICMP unreachable) is not the server's failure.
   });
-  return new QuicServer(socket, binding, config, resolved, maxConnections, options.connection);
+  return new QuicServer(
+    socket,
+    binding,
+    config,
+    options,
+    resolved,
+    maxConnections,
+    options.connection,
+  );
 }
 
 /** Larger socket buffers where the system allows (it caps them at its own maximum). */

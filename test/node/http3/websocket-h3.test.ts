@@ -185,7 +185,18 @@ describe('WebSocket over HTTP/3', () => {
   });
 
   test("http3: 'prefer' falls back to TLS when nothing answers on UDP", async () => {
-    const server = await echoServer();
+    // A TLS-only server: its UDP port (the TCP port) is taken by a socket that never answers.
+    const server = await serve({
+      port: 0,
+      host: '127.0.0.1',
+      tls: { key, cert },
+      path: '/echo',
+      handler: {
+        message(ws, data, isBinary) {
+          ws.send(data, isBinary);
+        },
+      },
+    });
     const silent = createSocket('udp4');
     await new Promise<void>((resolve) => silent.bind(server.address.port, '127.0.0.1', resolve));
     const ws = await connect(`wss://127.0.0.1:${server.address.port}/echo`, {
