@@ -20,6 +20,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { type LookupOptions, lookup } from 'node:dns';
 import { isIPv6 } from 'node:net';
 import { ErrorCode, WirekitError } from '../../core/errors.js';
 import { CID_LENGTH, cidKey, datagramCidKey, isInitialV1 } from './connection-id.js';
@@ -236,6 +237,41 @@ export class QuicServer {
   }
 }
 
+type LookupCallback = (error: Error | null, address: string, family: number) => void;
+
+/** Whether `host` is an IP literal (IPv6 has a colon; an IPv4 literal is digits and dots, which
+ * no host name is, as a top-level label is never all digits). */
+function isLiteral(host: string): boolean {
+  for (let i = 0; i < host.length; i++) {
+    const c = host.charCodeAt(i);
+    if (c === 0x3a) return true;
+    if (c !== 0x2e && (c < 0x30 || c > 0x39)) return false;
+  }
+  return host.length > 0;
+}
+
+/**
+ * The server socket's resolver: every datagram goes to an address a datagram came from, an IP
+ * literal, which is answered at once (Node's default defers it to the next tick and tests it
+ * with regular expressions on every send); a host name to bind goes to `dns.lookup`.
+ */
+function literalLookup(
+  host: string,
+  options: number | LookupOptions,
+  callback: LookupCallback,
+): void {
+  if (isLiteral(host)) {
+    callback(null, host, host.includes(':') ? 6 : 4);
+    return;
+  }
+  const family = typeof options === 'number' ? options : (options.family ?? 0);
+  lookup(
+    host,
+    { family: family === 'IPv6' ? 6 : family === 'IPv4' ? 4 : Number(family) },
+    callback,
+  );
+}
+
 /** Listen for QUIC connections on a UDP socket. Throws `ERR_HTTP3_UNAVAILABLE` without the
  * optional `@matrixai/quic` package, `ERR_INVALID_ARGUMENT` on a bad key or certificate. */
 export async function listenQuic(options: QuicServerOptions): Promise<QuicServer> {
@@ -246,7 +282,7 @@ export async function listenQuic(options: QuicServerOptions): Promise<QuicServer
     throw new WirekitError(ErrorCode.INVALID_ARGUMENT, 'maxConnections must be at least 1');
   const config = serverConfig(binding, options, resolved);
   const host = options.host ?? '::';
-  const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
+  const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', lookup: literalLookup });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(options.port ?? 0, host, () => {
