@@ -27,7 +27,7 @@ export interface QuicTransportOptions {
   readonly connectionWindow?: number;
   /** Largest UDP payload sent and accepted (`max_udp_payload_size`, RFC 9000 §18.2), 1200 to
    * 65527. Default 1350, which crosses common paths unfragmented; a loopback peer (127.0.0.0/8,
-   * ::1) gets {@link QUIC_LOOPBACK_UDP_PAYLOAD} unless this is set, as its path carries 64 KiB
+   * ::1) gets 65527 unless this is set, as its path carries 64 KiB
    * datagrams: a 16 KiB message then takes one datagram instead of thirteen. */
   readonly maxUdpPayload?: number;
 }
