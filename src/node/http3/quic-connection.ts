@@ -340,6 +340,9 @@ export class QuicConnection {
    */
   close(code = 0, reason = '', application = true): void {
     if (this.closed) return;
+    // What was written this turn goes out first: after close() quiche sends nothing but
+    // CONNECTION_CLOSE, and a WebSocket's last frames (its close frame) must precede it.
+    if (this.#flushQueued) this.flush();
     try {
       this.#conn.close(application, code, encoder.encode(reason));
     } catch {
