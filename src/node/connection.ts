@@ -113,6 +113,22 @@ const INBOX_HIGH = 1024;
 /** Bytes read and ignored after the close past which a connection stops reading. */
 const DISCARD_AFTER_CLOSE = 64 * 1024;
 
+/**
+ * Where reading stands after a drain, with `pauseOnBackpressure`: a drain resumes reading and
+ * owes the peer one read before backpressure may pause it again, so a handler that refills its
+ * output on every drain still hears the peer (its messages, pings, pongs, close frame), one
+ * read (at most 64 KiB on TCP) per drain.
+ */
+const ReadGate = {
+  /** Backpressure pauses reading at once. */
+  OPEN: 0,
+  /** Reading resumed on a drain; no read since. */
+  OWED: 1,
+  /** As OWED, and sends backed up again: pause after the owed read. */
+  PAUSE_AFTER_READ: 2,
+} as const;
+type ReadGate = (typeof ReadGate)[keyof typeof ReadGate];
+
 const kConnection = Symbol('wirekit.connection');
 type TaggedSocket = Duplex & {
   [kConnection]?: Connection<unknown>;
@@ -135,9 +151,11 @@ function flushDirty(): void {
 function onSocketData(this: TaggedSocket, chunk: Buffer): void {
   this[kConnection]?.receive(chunk);
 }
+/** Returns `false` to stop reading: with a read buffer the socket reads on whenever the stream
+ * is asked to, even paused (a `resume()` made before the connection paused is one such ask),
+ * so each read confirms the pause. */
 function onSharedRead(this: TaggedSocket, length: number, buffer: Buffer): boolean {
-  this[kConnection]?.receive(buffer.subarray(0, length));
-  return true;
+  return this[kConnection]?.receive(buffer.subarray(0, length)) ?? true;
 }
 
 /**
@@ -232,6 +250,7 @@ export class Connection<Data = unknown>
   #lastSeen = 0;
   #pingSentAt = 0;
   #readingPaused = false;
+  #readGate: ReadGate = ReadGate.OPEN;
   #droppedSends = 0;
   /** Bytes handed to the transport; minus what it still queues, the bytes it took. */
   #written = 0;
@@ -520,11 +539,15 @@ export class Connection<Data = unknown>
     const output = core.takeOutput();
     this.#written += output.length;
     const handle = this.#handle;
-    if (handle !== undefined && backlog === 0) {
-      // Nothing is queued on the stream: past Writable straight to the TCP handle.
+    if (handle !== undefined && socket.writableLength === 0) {
+      // Nothing is queued on the stream: past Writable straight to the TCP handle. Behind a
+      // direct write still queued too (libuv keeps their order), so that the last completion
+      // reports the drain: a stream write that Writable takes without backing up would end
+      // without a 'drain' event, and the connection would wait for one for good.
       const status = writeDirect(handle, output, this);
-      if (status === DirectWrite.WRITTEN) core.releaseOutput();
-      else if (status === DirectWrite.QUEUED) {
+      if (status === DirectWrite.WRITTEN) {
+        if (this.#pendingDirect === 0) core.releaseOutput();
+      } else if (status === DirectWrite.QUEUED) {
         this.#pendingDirect += output.length;
         this.#backpressured();
       } else socket.destroy(writeError(status));
@@ -547,12 +570,13 @@ export class Connection<Data = unknown>
     if (!ok) this.#backpressured();
   }
 
-  /** The transport holds written bytes back: stop reading if so configured. */
+  /** The transport holds written bytes back: stop reading if so configured (after the read
+   * a drain owes the peer, see {@link ReadGate}). */
   #backpressured(): void {
     this.#watchDrain();
     if (this.#options.pauseOnBackpressure && !this.#readingPaused) {
-      this.#readingPaused = true;
-      this.#socket.pause();
+      if (this.#readGate === ReadGate.OPEN) this.#pauseReading();
+      else this.#readGate = ReadGate.PAUSE_AFTER_READ;
     }
   }
 
@@ -597,11 +621,11 @@ export class Connection<Data = unknown>
   // ---------------------------------------------------------------------------------------
   // Receiving
 
-  /** @internal Bytes from the socket. */
-  receive(chunk: Uint8Array): void {
+  /** @internal Bytes from the socket; returns whether reading goes on (not paused). */
+  receive(chunk: Uint8Array): boolean {
     if (this.#finished) {
       this.#ignoreAfterClose(chunk.length);
-      return;
+      return this.#discarded <= DISCARD_AFTER_CLOSE;
     }
     if (this.#heartbeat !== undefined) {
       this.#lastSeen = this.#heartbeat.now;
@@ -609,6 +633,22 @@ export class Connection<Data = unknown>
     }
     this.#core.receive(chunk);
     this.#process();
+    if (this.#readGate !== ReadGate.OPEN) this.#owedReadDone();
+    return !this.#readingPaused;
+  }
+
+  /** The read a drain owed the peer has happened: pause now if sends backed up meanwhile. */
+  #owedReadDone(): void {
+    const pause = this.#readGate === ReadGate.PAUSE_AFTER_READ;
+    this.#readGate = ReadGate.OPEN;
+    if (pause && !this.#finished && (this.#socket.writableNeedDrain || this.#pendingDirect > 0))
+      this.#pauseReading();
+  }
+
+  #pauseReading(): void {
+    if (this.#readingPaused) return;
+    this.#readingPaused = true;
+    this.#socket.pause();
   }
 
   /**
@@ -759,6 +799,9 @@ export class Connection<Data = unknown>
     if (this.#readingPaused && (this.#inbox?.length ?? 0) < INBOX_HIGH) {
       this.#readingPaused = false;
       this.#socket.resume();
+      // The drain callback below may back the output up again at once (a producer that
+      // refills on every drain): the peer is owed a read first, or it would never be heard.
+      if (this.#options.pauseOnBackpressure) this.#readGate = ReadGate.OWED;
     }
     if (this.#finished || this.#handler.drain === undefined) return;
     try {
@@ -888,10 +931,7 @@ export class Connection<Data = unknown>
     this.#inbox ??= [];
     const inbox = this.#inbox;
     inbox.push(message);
-    if (inbox.length >= INBOX_HIGH && !this.#readingPaused) {
-      this.#readingPaused = true;
-      this.#socket.pause();
-    }
+    if (inbox.length >= INBOX_HIGH) this.#pauseReading();
   }
 
   #endInbox(): void {

@@ -59,6 +59,28 @@ for (const transport of testTransports()) {
       );
     });
 
+    test('drain keeps firing when pongs are answered while sends are queued (reading never paused)', async (t) => {
+      const serverSide = recorder({ open: refill, drain: refill });
+      const server = await serveOver(t, transport, {
+        handler: serverSide.handler,
+        pauseOnBackpressure: false,
+      });
+      let flooded = 0;
+      const ws = await connectOver(transport, server, {
+        handler: {
+          message(client) {
+            // A ping now and then: the server answers each while its output is backed up.
+            if (++flooded % 64 === 0) client.ping();
+          },
+        },
+      });
+      // 2048 × 16 KiB = 32 MiB: many drains, with pongs queued between them.
+      await until(() => flooded >= 2048, 'the flood to go on past the pongs');
+      assert.ok(serverSide.events.filter((e) => e.event === 'drain').length > 1);
+      ws.close(1000);
+      assert.equal((await serverSide.closed).code, 1000);
+    });
+
     test('an echo server still paces a peer that sends without reading: its queue stays bounded', async (t) => {
       const echoed = recorder({
         message(ws, data, isBinary) {
