@@ -1,17 +1,22 @@
 #!/usr/bin/env node
 // The system tools the tests need, in one list, and their installation: `npm test` and `.ci/run`
 // call this first. Whatever is missing is installed with Debian's apt when running as root;
-// otherwise it stops at once with the one command that installs it. Pure Node, no
-// dependencies: it runs before `npm ci` and before the build.
+// otherwise it stops at once with the one command that installs it. Then the optional io_uring
+// addon (wirekit/uring), whose suites run in `npm test`, is built when it is missing or older
+// than its sources (`npm run build:uring`, a few seconds, offline). Pure Node, no
+// dependencies: it runs before `npm ci` and before the build. Users who `npm install wirekit`
+// never run this: for them the addon stays optional.
 //
 //   node scripts/ensure-tools.js            check, install as root, or fail with the command
 //   node scripts/ensure-tools.js --dry-run  say what would be done, do nothing
 //
-// WIREKIT_ASSUME_MISSING=chromium,openssl treats those tools as missing (to try the logic on a
-// machine that has them).
+// WIREKIT_ASSUME_MISSING=chromium,openssl,uring-addon treats those tools (and the addon) as
+// missing (to try the logic on a machine that has them).
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
 
 /** An executable of this name on PATH. */
 function onPath(command) {
@@ -57,7 +62,28 @@ const TOOLS = [
     present: () => existsSync('/usr/bin/tinyproxy'),
     neededBy: 'test/node/proxy*.test.ts, test/node/http/proxy.test.ts (HTTP CONNECT proxy)',
   },
+  {
+    name: 'liburing',
+    apt: 'liburing-dev',
+    // The headers scripts/build-uring.js compiles the addon against.
+    present: () =>
+      existsSync('/usr/include/liburing.h') || existsSync('/usr/local/include/liburing.h'),
+    neededBy: 'npm run build:uring (test/node/uring, test/conformance/server-uring.test.ts)',
+  },
 ];
+
+/** The addon the io_uring suites load, and the sources it is built from. */
+const ADDON = join(root, 'native', 'uring', 'build', 'Release', 'wirekit_uring.node');
+const ADDON_SOURCES = ['wirekit_uring.c', 'binding.gyp'].map((name) =>
+  join(root, 'native', 'uring', name),
+);
+
+/** The addon is built and no newer than its sources. */
+function addonCurrent() {
+  if (!existsSync(ADDON)) return false;
+  const built = statSync(ADDON).mtimeMs;
+  return ADDON_SOURCES.every((source) => statSync(source).mtimeMs <= built);
+}
 
 const dryRun = process.argv.includes('--dry-run');
 const assumeMissing = new Set(
@@ -67,7 +93,7 @@ const assumeMissing = new Set(
     .filter((name) => name !== ''),
 );
 for (const name of assumeMissing) {
-  if (!TOOLS.some((tool) => tool.name === name)) {
+  if (name !== 'uring-addon' && !TOOLS.some((tool) => tool.name === name)) {
     console.error(`ensure-tools: WIREKIT_ASSUME_MISSING names an unknown tool: ${name}`);
     process.exit(2);
   }
@@ -76,6 +102,7 @@ for (const name of assumeMissing) {
 const missing = TOOLS.filter((tool) => assumeMissing.has(tool.name) || !tool.present());
 if (missing.length === 0) {
   if (dryRun) console.log('ensure-tools: every tool the tests need is installed');
+  buildAddon();
   process.exit(0);
 }
 
@@ -116,11 +143,35 @@ for (const command of [update, install]) {
     process.exit(1);
   }
 }
-if (dryRun) process.exit(0);
-const stillMissing = missing.filter((tool) => !tool.present());
-if (stillMissing.length > 0) {
-  console.error(
-    `ensure-tools: still missing after the install: ${stillMissing.map((t) => t.name).join(', ')}`,
-  );
-  process.exit(1);
+if (!dryRun) {
+  const stillMissing = missing.filter((tool) => !tool.present());
+  if (stillMissing.length > 0) {
+    console.error(
+      `ensure-tools: still missing after the install: ${stillMissing.map((t) => t.name).join(', ')}`,
+    );
+    process.exit(1);
+  }
+}
+buildAddon();
+
+/**
+ * Builds the io_uring addon when it is missing or stale, so its suites run rather than fail;
+ * a failed build stops here with the command to retry.
+ */
+function buildAddon() {
+  if (!assumeMissing.has('uring-addon') && addonCurrent()) return;
+  const command = [process.execPath, join(root, 'scripts', 'build-uring.js')];
+  if (dryRun) {
+    console.log('would run: npm run build:uring (the io_uring addon is missing or stale)');
+    return;
+  }
+  console.log('ensure-tools: building the io_uring addon (npm run build:uring)');
+  const result = spawnSync(command[0], command.slice(1), { stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(
+      'ensure-tools: the io_uring addon did not build; the wirekit/uring suites need it.\n' +
+        'Fix what build:uring said above, then run: npm run build:uring',
+    );
+    process.exit(1);
+  }
 }

@@ -4,8 +4,10 @@ import { connectionTarget } from './connection-target.js';
 import { frameReaderTarget } from './frame-reader-target.js';
 import { handshakeTarget } from './handshake-target.js';
 import { chunkedTarget, httpRequestTarget, httpResponseTarget } from './http-target.js';
+import { http3Target } from './http3-target.js';
 import { inflateTarget } from './inflate-target.js';
 import { maskTarget } from './mask-target.js';
+import { qpackTarget } from './qpack-target.js';
 import { utf8Target } from './utf8-target.js';
 
 export const targets: readonly FuzzTarget[] = [
@@ -18,4 +20,6 @@ export const targets: readonly FuzzTarget[] = [
   utf8Target,
   maskTarget,
   inflateTarget,
+  http3Target,
+  qpackTarget,
 ];

@@ -8,7 +8,8 @@
  * commands with `--slash`), keeps receiving for `--wait` seconds after stdin ends, then closes
  * with 1000. `--execute MSG` sends MSG instead of reading stdin. With `--http2` the WebSocket is
  * a stream of an HTTP/2 session (RFC 8441): h2 by ALPN for `wss://`, h2c with prior knowledge
- * for `ws://`.
+ * for `ws://`. With `--listen PORT` (wscat's `-l`) it is the other end: a server that prints
+ * what its clients send and sends them the lines typed (see `ListenSession`).
  *
  * Exit codes: 0 when the close handshake completed with 1000, 1001, no status (1005) or the
  * code given to `/close`; 1 for a refused handshake (the server's status and the start of its
@@ -17,12 +18,13 @@
  */
 import { type Connection, connect, ErrorCode, WirekitError } from '../index.js';
 import { commandHelp } from './command-help.js';
-import type { Command, CommandSpec } from './command-spec.js';
+import type { Command, CommandSpec, OptionValues } from './command-spec.js';
 import { connectFailure } from './connect-failure.js';
 import { ConnectSession } from './connect-session.js';
 import { DEFLATE_OPTIONS, deflateOption } from './deflate-options.js';
 import { ExitCode } from './exit-code.js';
 import { headerOption } from './header-option.js';
+import { ListenSession } from './listen-session.js';
 import { numberOption } from './number-option.js';
 import { parseArgs } from './parse-args.js';
 import { SLASH_HELP } from './slash-command.js';
@@ -35,7 +37,7 @@ const connectSpec = {
   summary:
     'Open a WebSocket: stdin lines go out as messages, received messages are printed on stdout.',
   usage: [
-    '(URL | -c URL) [--binary] [-H "NAME: VALUE"]... [-s P]...',
+    '(URL | -c URL | -l PORT [--host HOST]) [--binary] [-H "NAME: VALUE"]... [-s P]...',
     '[-x MSG]... [-w S] [-P] [--slash] [--http2]',
     '[--ca FILE] [--cert FILE --key FILE] [--insecure | -n]',
     '[--deflate [--deflate-mode shared|dedicated] [--deflate-level N] [--deflate-threshold N]',
@@ -48,6 +50,17 @@ const connectSpec = {
       short: 'c',
       value: 'URL',
       description: 'the URL to connect to (wscat), instead of the URL argument',
+    },
+    listen: {
+      type: 'string',
+      short: 'l',
+      value: 'PORT',
+      description: 'listen on PORT instead (wscat): print what clients send, send them stdin lines',
+    },
+    host: {
+      type: 'string',
+      value: 'HOST',
+      description: 'with --listen: the address to listen on (default 127.0.0.1)',
     },
     binary: { type: 'boolean', description: 'send each line as a binary message (UTF-8 bytes)' },
     header: {
@@ -106,6 +119,12 @@ const connectSpec = {
       'usage error, such as an http:// URL (WebSocket URLs are ws:// and wss://).',
     'TLS: a certificate the system does not trust (self-signed, a private CA) needs --ca FILE\n' +
       'with its CA; --insecure (or -n) skips the check, for testing only.',
+    'Listen mode (wscat -l): --listen PORT starts a server on --host (default 127.0.0.1; PORT 0\n' +
+      'picks a free one, named in the "listening on" line). Each client is announced on stderr\n' +
+      'with a number; its messages are printed on stdout; each stdin line (and slash command)\n' +
+      'goes to every connected client. When stdin ends (after --wait S when piped) or on\n' +
+      'Ctrl-C the server closes its clients with 1001 and the command exits. The client-only\n' +
+      'options (URL, -H, -s, -x, TLS, --http2, --deflate) do not apply.',
     'Compression: with --deflate the client offers permessage-deflate; the status line shows\n' +
       'the agreed Sec-WebSocket-Extensions, or says the server declined. Mode dedicated (the\n' +
       'default) keeps context between messages; shared asks for no context takeover both ways.',
@@ -116,6 +135,7 @@ const connectSpec = {
     'Examples:\n' +
       '  printf "hello\\nworld\\n" | wirekit connect ws://127.0.0.1:9001\n' +
       '  wirekit connect -c ws://127.0.0.1:9001 -x hello -w 2\n' +
+      '  wirekit connect -l 8080\n' +
       '  printf "/ping hi\\n/close 4000 bye\\n" | wirekit connect ws://127.0.0.1:9001 --slash -P',
   ],
 } as const satisfies CommandSpec;
@@ -133,6 +153,8 @@ async function runConnect(args: readonly string[]): Promise<number> {
     process.stdout.write(commandHelp(connectSpec));
     return ExitCode.OK;
   }
+  if (values.listen !== undefined) return runListen(values, positionals);
+  if (values.host !== undefined) throw new UsageError('--host goes with --listen PORT');
   const given = positionals[0];
   if (given !== undefined && values.connect !== undefined)
     throw new UsageError('give the URL once: as the argument or with --connect (-c), not both');
@@ -172,4 +194,47 @@ async function runConnect(args: readonly string[]): Promise<number> {
     throw connectFailure(error, url);
   }
   return session.run(ws);
+}
+
+/** The client-only options, refused with `--listen` rather than ignored. */
+const CLIENT_ONLY = [
+  'connect',
+  'header',
+  'subprotocol',
+  'execute',
+  'http2',
+  'ca',
+  'cert',
+  'key',
+  'insecure',
+  'no-check',
+  'deflate',
+  'deflate-mode',
+  'deflate-level',
+  'deflate-threshold',
+  'deflate-mem-level',
+  'deflate-server-window-bits',
+  'deflate-client-window-bits',
+] as const satisfies readonly (keyof typeof connectSpec.options)[];
+
+/** `connect --listen PORT`: the server side, as wscat's `-l`. */
+function runListen(
+  values: OptionValues<typeof connectSpec.options>,
+  positionals: readonly string[],
+): Promise<number> {
+  if (positionals.length > 0)
+    throw new UsageError('--listen takes no URL: clients connect to the port it listens on');
+  const clientOnly = CLIENT_ONLY.find((name) => values[name] !== undefined);
+  if (clientOnly !== undefined)
+    throw new UsageError(`--${clientOnly} is a client option; it does not go with --listen`);
+  const session = new ListenSession({
+    port: numberOption(values.listen, '--listen', 0, { min: 0, max: 65535 }),
+    host: values.host ?? '127.0.0.1',
+    binary: values.binary === true,
+    waitMs: 1000 * numberOption(values.wait, '--wait', 1, { min: 0, integer: false }),
+    showPingPong: values['show-ping-pong'] === true,
+    slash: values.slash === true,
+    interactive: process.stdin.isTTY === true,
+  });
+  return session.run();
 }

@@ -12,7 +12,7 @@ import {
   WirekitError,
 } from '../index.js';
 import { ExitCode } from './exit-code.js';
-import { formatMessage } from './message-format.js';
+import { formatControl, formatMessage } from './message-format.js';
 import { SLASH_HELP, type SlashCommand, slashCommand } from './slash-command.js';
 
 /** How the session behaves (from the command line). */
@@ -89,10 +89,10 @@ export class ConnectSession {
         session.#print(formatMessage(data, isBinary));
       },
       ping(_ws, data): void {
-        if (settings.showPingPong) session.#status(`received ping ${controlText(data)}`);
+        if (settings.showPingPong) session.#status(`received ping ${formatControl(data)}`);
       },
       pong(_ws, data): void {
-        if (settings.showPingPong) session.#status(`received pong ${controlText(data)}`);
+        if (settings.showPingPong) session.#status(`received pong ${formatControl(data)}`);
       },
       drain(): void {
         if (session.#inputPaused) {
@@ -255,11 +255,4 @@ export class ConnectSession {
       process.stderr.write(`${line}\n`);
     }
   }
-}
-
-/** A ping or pong payload for a status line: quoted text, `(empty)`, or size and hex. */
-function controlText(data: Buffer): string {
-  if (data.length === 0) return '(empty)';
-  const text = data.toString('utf8');
-  return Buffer.from(text, 'utf8').equals(data) ? JSON.stringify(text) : formatMessage(data, true);
 }

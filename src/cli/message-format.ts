@@ -24,3 +24,19 @@ export function formatMessage(data: Buffer, isBinary: boolean): string {
   const more = data.length > HEX_PREVIEW_BYTES ? '…' : '';
   return `<binary ${data.length} ${unit}> ${hex}${more}`;
 }
+
+/**
+ * A ping or pong payload for a status line: quoted text, `(empty)`, or size and hex when it is
+ * not UTF-8.
+ *
+ * @example
+ * ```ts
+ * formatControl(Buffer.from('hi')); // '"hi"'
+ * formatControl(Buffer.alloc(0));   // '(empty)'
+ * ```
+ */
+export function formatControl(data: Buffer): string {
+  if (data.length === 0) return '(empty)';
+  const text = data.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(data) ? JSON.stringify(text) : formatMessage(data, true);
+}

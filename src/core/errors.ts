@@ -89,6 +89,19 @@ export const ErrorCode = {
   /** The io_uring transport cannot run here: not Linux, the addon is not built (`npm run
    * build:uring`) or does not load, or the kernel refuses io_uring; `reason` says which. */
   URING_UNAVAILABLE: 'ERR_URING_UNAVAILABLE',
+
+  // QUIC and HTTP/3 (src/node/http3)
+  /** HTTP/3 was asked for and the optional peer dependency `@matrixai/quic` (the native QUIC
+   * stack) is not installed or does not load here; the message has the install command. */
+  HTTP3_UNAVAILABLE: 'ERR_HTTP3_UNAVAILABLE',
+  /** A QUIC connection did not come up: the TLS handshake failed (an untrusted or mismatched
+   * certificate, no common ALPN protocol) or the server refused the connection. */
+  QUIC_HANDSHAKE: 'ERR_QUIC_HANDSHAKE',
+  /** A new local QUIC stream past the peer's stream limit (RFC 9000 §4.6): wait for a stream
+   * to finish. */
+  QUIC_STREAM_LIMIT: 'ERR_QUIC_STREAM_LIMIT',
+  /** A stream or connection operation on a QUIC connection that is closing or closed. */
+  QUIC_CLOSED: 'ERR_QUIC_CLOSED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -117,6 +130,7 @@ export class WirekitError extends Error {
     Object.defineProperty(this, brand, { value: true });
   }
 
+  /** `'WirekitError'`, so logs and `util.inspect` name the class. */
   override get name(): string {
     return 'WirekitError';
   }

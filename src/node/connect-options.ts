@@ -56,6 +56,14 @@ export interface ConnectOptions<Data = unknown> extends ConnectionOptions {
    */
   readonly http2?: boolean | 'prefer';
   /**
+   * Connect over HTTP/3 (RFC 9220, QUIC on UDP to the URL's port; `wss://` only; needs the
+   * optional `@matrixai/quic` package, else `ERR_HTTP3_UNAVAILABLE`): `true` requires it;
+   * `'prefer'` falls back to the other transports when the QUIC handshake fails or times out,
+   * or the package is missing. To open several WebSockets on one QUIC connection use
+   * `Http3WebSocketSession` from `wirekit/http3`.
+   */
+  readonly http3?: boolean | 'prefer';
+  /**
    * Read into one reused buffer (this one, or a new one of this many bytes) instead of a fresh
    * chunk per read (`net.Socket` `onread`): no allocation per read. The price: a message's
    * `data` is valid only during its `message` callback — copy what you keep (async iteration

@@ -43,8 +43,31 @@ export function connect<Data = undefined>(
   url: string | URL,
   options: ConnectOptions<Data> = {},
 ): Promise<Connection<Data>> {
+  if (options.http3 === true || options.http3 === 'prefer') return connectOverHttp3(url, options);
   if (options.http2 === true || options.http2 === 'prefer') return connectOverHttp2(url, options);
   return connectHttp1(url, options);
+}
+
+/** RFC 9220 through `wirekit/http3`, loaded only now; `'prefer'` falls back when it fails. */
+async function connectOverHttp3<Data>(
+  url: string | URL,
+  options: ConnectOptions<Data>,
+): Promise<Connection<Data>> {
+  try {
+    const { connectHttp3 } = await import('./http3/h3-client.js');
+    return await connectHttp3(url, options);
+  } catch (error) {
+    const fallback =
+      options.http3 === 'prefer' &&
+      error instanceof WirekitError &&
+      (error.code === ErrorCode.HTTP3_UNAVAILABLE ||
+        error.code === ErrorCode.QUIC_HANDSHAKE ||
+        error.code === ErrorCode.TIMEOUT ||
+        error.code === ErrorCode.CONNECTION_LOST);
+    if (!fallback) throw error;
+    const { http3: _, ...rest } = options;
+    return connect(url, rest);
+  }
 }
 
 /**

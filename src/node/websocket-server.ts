@@ -50,6 +50,7 @@ import { type DeflateConfig, type ResolvedDeflate, resolveDeflate } from './defl
 import { type Heartbeat, heartbeatFor } from './heartbeat.js';
 import { refusal, switchingProtocols } from './http-answer.js';
 import { DEFAULT_SESSION_WINDOW } from './http2-defaults.js';
+import type { Http3ServeOptions } from './http3/h3-server.js';
 import { nodePlatform } from './node-platform.js';
 import { type PubSubOptions, resolvePubSub } from './pubsub/pubsub-options.js';
 import { type PubSubStats, TopicRegistry } from './pubsub/topic-registry.js';
@@ -134,6 +135,12 @@ export interface ListenOptions {
    * other bytes are HTTP/1.1.
    */
   readonly http2?: boolean;
+  /**
+   * Also serve WebSockets over HTTP/3 (RFC 9220) on UDP (default: the same port number), from
+   * `wirekit/http3` (loaded only then; needs the optional `@matrixai/quic`). HTTP/1.1 answers
+   * advertise it with `Alt-Svc: h3=":port"` (RFC 7838).
+   */
+  readonly http3?: Http3ServeOptions;
 }
 
 /**
@@ -872,8 +879,52 @@ export interface ServeOptions<Data = unknown> extends ServerOptions<Data>, Liste
 export async function serve<Data = unknown>(
   options: ServeOptions<Data>,
 ): Promise<ListeningServer<Data>> {
+  if (options.http3 !== undefined) return serveWithHttp3(options, options.http3);
   const server = new WebSocketServer<Data>(options);
   await server.listen(options);
+  return server as ListeningServer<Data>;
+}
+
+/** `serve()` with an HTTP/3 listener beside TCP: `wirekit/http3` is loaded only here. The
+ * UDP port is the TCP port unless `http3.port` says otherwise (browsers look there first). */
+async function serveWithHttp3<Data>(
+  options: ServeOptions<Data>,
+  http3: Http3ServeOptions,
+): Promise<ListeningServer<Data>> {
+  const { serveHttp3 } = await import('./http3/h3-server.js');
+  let altSvc = '';
+  const own = options.responseHeaders;
+  const server = new WebSocketServer<Data>({
+    ...options,
+    responseHeaders(fields, request) {
+      fields.push(['alt-svc', altSvc]);
+      own?.(fields, request);
+    },
+  });
+  const address = await server.listen(options);
+  let listener: Awaited<ReturnType<typeof serveHttp3>>;
+  try {
+    listener = await serveHttp3((stream, headers) => server.handleStream(stream, headers), {
+      host: options.host ?? '127.0.0.1',
+      port: address.port,
+      ...http3,
+    });
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  altSvc = `h3=":${listener.port}"`;
+  const closeTcp = server.close.bind(server);
+  // The HTTP/3 listener closes with the server, after its WebSockets said goodbye.
+  Object.defineProperties(server, {
+    close: {
+      value: async (code?: number, reason?: string): Promise<void> => {
+        await closeTcp(code, reason);
+        await listener.close();
+      },
+    },
+    http3: { value: listener },
+  });
   return server as ListeningServer<Data>;
 }
 

@@ -126,6 +126,7 @@ export class CloseEvent extends Event {
     return this.#reason;
   }
 
+  /** `'CloseEvent'`, as the DOM's class reports itself. */
   get [Symbol.toStringTag](): string {
     return 'CloseEvent';
   }
@@ -180,14 +181,17 @@ export class MessageEvent<T = unknown> extends Event {
     return this.#origin;
   }
 
+  /** Always `''`: WebSocket messages have no event id (a DOM `MessageEvent` field for server-sent events). */
   get lastEventId(): string {
     return this.#lastEventId;
   }
 
+  /** Always `null`: a WebSocket message comes from no window or worker. */
   get source(): null {
     return null;
   }
 
+  /** Always empty: a WebSocket message transfers no `MessagePort`s. */
   get ports(): readonly MessagePort[] {
     return NO_PORTS;
   }
@@ -373,37 +377,46 @@ export class WebSocket extends EventTarget {
     return this.#binaryType;
   }
 
+  /** Sets how binary messages are delivered from the next message on; other values are ignored (Web IDL). */
   set binaryType(type: BinaryType) {
     // Web IDL: assigning a string outside the enumeration does nothing.
     if (type === 'blob' || type === 'arraybuffer' || type === 'nodebuffer') this.#binaryType = type;
   }
 
+  /** The `open` event handler attribute (`null` when none); one of the listeners, as in the DOM. */
   get onopen(): WebSocketEventHandler<Event> {
     return this.#handlers.open?.handler ?? null;
   }
+  /** Replaces the `open` handler attribute; `null` (or a non-function) removes it. */
   set onopen(handler: WebSocketEventHandler<Event>) {
     this.#setHandler('open', handler);
   }
 
+  /** The `message` event handler attribute (`null` when none). */
   get onmessage(): WebSocketEventHandler<MessageEvent<WebSocketMessageData>> {
     return (this.#handlers.message?.handler ?? null) as WebSocketEventHandler<
       MessageEvent<WebSocketMessageData>
     >;
   }
+  /** Replaces the `message` handler attribute; `null` (or a non-function) removes it. */
   set onmessage(handler: WebSocketEventHandler<MessageEvent<WebSocketMessageData>>) {
     this.#setHandler('message', handler as WebSocketEventHandler<Event>);
   }
 
+  /** The `error` event handler attribute (`null` when none). */
   get onerror(): WebSocketEventHandler<Event> {
     return this.#handlers.error?.handler ?? null;
   }
+  /** Replaces the `error` handler attribute; `null` (or a non-function) removes it. */
   set onerror(handler: WebSocketEventHandler<Event>) {
     this.#setHandler('error', handler);
   }
 
+  /** The `close` event handler attribute (`null` when none). */
   get onclose(): WebSocketEventHandler<CloseEvent> {
     return (this.#handlers.close?.handler ?? null) as WebSocketEventHandler<CloseEvent>;
   }
+  /** Replaces the `close` handler attribute; `null` (or a non-function) removes it. */
   set onclose(handler: WebSocketEventHandler<CloseEvent>) {
     this.#setHandler('close', handler as WebSocketEventHandler<Event>);
   }
@@ -558,6 +571,7 @@ export class WebSocket extends EventTarget {
     }
   }
 
+  /** `'WebSocket'`, as the DOM's class reports itself. */
   get [Symbol.toStringTag](): string {
     return 'WebSocket';
   }

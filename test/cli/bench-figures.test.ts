@@ -77,6 +77,28 @@ describe('LatencyHistogram', () => {
     }
   });
 
+  test('samples that share a bucket share a row: a tied minimum, a crowded maximum', () => {
+    // What a real `bench --hdr` run may measure (the process test asserts only what holds for
+    // any run): two samples in the lowest bucket make the 0 % row count 2, and a maximum
+    // bucket holding half the samples ends the table after a few rows.
+    const histogram = new LatencyHistogram();
+    histogram.record(1);
+    histogram.record(1.0001); // within 1 ns·2^bucket of 1 ms: the same bucket
+    for (let i = 0; i < 98; i++) histogram.record(2 + i / 100);
+    for (let i = 0; i < 100; i++) histogram.record(50);
+    const rows = histogram.percentiles();
+    assert.equal(rows[0]!.percentile, 0);
+    assert.equal(rows[0]!.totalCount, 2);
+    assert.ok(rows.length <= 10, `${rows.length} rows`);
+    assert.deepEqual(
+      rows.slice(-2).map((row) => [row.percentile, row.totalCount]),
+      [
+        [0.55, 200],
+        [1, 200],
+      ],
+    );
+  });
+
   test('--hdr text: header, value / percentile / count / 1/(1-p) rows, summary lines', () => {
     const lines = hdrPercentiles(oneTo(1000)).split('\n');
     assert.equal(lines[0], '       Value     Percentile TotalCount 1/(1-Percentile)');

@@ -188,11 +188,19 @@ describe('complete runs', () => {
     const lines = result.stdout.split('\n');
     assert.match(lines[0]!, /^ +Value +Percentile +TotalCount +1\/\(1-Percentile\)$/);
     assert.equal(lines[1], '');
+    // How many rows there are and the counts in them depend on the latencies measured (samples
+    // that share the lowest or the highest bucket collapse rows), so only what holds for any
+    // run is checked here; bench-figures.test.ts checks the rows of known samples exactly.
     const rows = lines.slice(2).filter((line) => /^ +\d/.test(line));
-    assert.ok(rows.length > 10, result.stdout);
-    for (const row of rows.slice(0, -1))
-      assert.match(row, /^ +\d+\.\d{3} [01]\.\d{12} +\d+ +\d+\.\d{2}$/);
-    assert.match(rows[0]!, / 0\.000000000000 +1 +1\.00$/);
+    assert.ok(rows.length >= 2, result.stdout);
+    const counts: number[] = [];
+    for (const row of rows.slice(0, -1)) {
+      const match = /^ +\d+\.\d{3} [01]\.\d{12} +(\d+) +\d+\.\d{2}$/.exec(row);
+      assert.ok(match !== null, row);
+      counts.push(Number(match[1]));
+    }
+    assert.match(rows[0]!, / 0\.000000000000 +\d+ +1\.00$/);
+    for (let i = 1; i < counts.length; i++) assert.ok(counts[i]! >= counts[i - 1]!, result.stdout);
     assert.match(rows[rows.length - 1]!, /^ +\d+\.\d{3} 1\.000000000000 +200$/);
     assert.match(result.stdout, /\n#\[Mean {4}= +[\d.]+, StdDeviation {3}= +[\d.]+\]\n/);
     assert.match(result.stdout, /\n#\[Max {5}= +[\d.]+, Total count {4}= +200\]\n/);

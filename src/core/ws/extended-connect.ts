@@ -56,12 +56,14 @@ function refuse(
 
 /**
  * Check a request stream's header block (names lower-case, pseudo-headers included) as a
- * WebSocket bootstrap (RFC 8441 §4, §5; RFC 9220 §3). Never throws for bad input.
+ * WebSocket bootstrap (RFC 8441 §4, §5; RFC 9220 §3, which applies the same rules to HTTP/3).
+ * The one check for both: the HTTP/2 server feeds it Node's header object, the HTTP/3 session's
+ * `request` event carries a `FieldSection`. Never throws for bad input.
  */
 export function checkExtendedConnect(headers: HeaderSource): ExtendedConnectCheck {
   const method = headers.get(':method');
   if (method !== 'CONNECT')
-    return refuse(405, `a WebSocket over HTTP/2 needs CONNECT, not ${method}`, {
+    return refuse(405, `a WebSocket over HTTP/2 or HTTP/3 needs CONNECT, not ${method}`, {
       allow: 'CONNECT',
     });
   // RFC 8441 §4: without :protocol this is a classic CONNECT (a TCP tunnel), which this
@@ -153,8 +155,8 @@ export interface ExtendedConnectOptions {
 }
 
 /**
- * Fields HTTP/2 forbids (RFC 9113 §8.2.2): connection-specific ones, and `host` (the authority
- * is `:authority`, §8.3.1).
+ * Fields HTTP/2 forbids (RFC 9113 §8.2.2) and HTTP/3 too (RFC 9114 §4.2): connection-specific
+ * ones, and `host` (the authority is `:authority`, RFC 9113 §8.3.1, RFC 9114 §4.3.1).
  */
 const FORBIDDEN_FIELDS: ReadonlySet<string> = new Set([
   'connection',
@@ -166,10 +168,11 @@ const FORBIDDEN_FIELDS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * The request header block of a client's extended CONNECT (RFC 8441 §5).
+ * The request header block of a client's extended CONNECT (RFC 8441 §5, RFC 9220 §3), for
+ * HTTP/2 and HTTP/3 alike.
  * @throws {WirekitError} `ERR_HTTP_INVALID_HEADER` for a field name that is not a token or a
  * value with CR, LF, NUL or another control; `ERR_INVALID_ARGUMENT` for a pseudo-header, a
- * field HTTP/2 forbids (RFC 9113 §8.2.2) or `te` other than `trailers`.
+ * field HTTP/2 and HTTP/3 forbid (RFC 9113 §8.2.2, RFC 9114 §4.2) or `te` other than `trailers`.
  */
 export function extendedConnectRequest(options: ExtendedConnectOptions): Record<string, string> {
   const protocols = protocolsToOffer(options.protocols);
@@ -178,7 +181,7 @@ export function extendedConnectRequest(options: ExtendedConnectOptions): Record<
   const pairs = Symbol.iterator in extra ? extra : Object.entries(extra);
   for (const [name, value] of pairs as Iterable<readonly [string, string]>) {
     const lower = name.toLowerCase();
-    checkField(lower, value);
+    checkOutgoingField(lower, value);
     const previous = headers[lower];
     headers[lower] =
       previous === undefined ? value : `${previous}${lower === 'cookie' ? '; ' : ', '}${value}`;
@@ -223,7 +226,15 @@ export function checkExtendedConnectResponse(
   return typeof chosen === 'string' ? fail(chosen) : { ok: true, ...chosen };
 }
 
-function checkField(name: string, value: string): void {
+/**
+ * Check a regular field (lower-case name) an HTTP/2 or HTTP/3 endpoint is about to send: the
+ * name is a token, the field is not one of those RFC 9113 §8.2.2 and RFC 9114 §4.2 forbid
+ * (connection-specific fields, `host`, `te` other than `trailers`), the value has no control
+ * character but HTAB (RFC 9110 §5.5).
+ * @throws {WirekitError} `ERR_HTTP_INVALID_HEADER` for a bad name or value,
+ * `ERR_INVALID_ARGUMENT` for a forbidden field.
+ */
+export function checkOutgoingField(name: string, value: string): void {
   if (!isToken(name)) {
     throw new WirekitError(
       ErrorCode.HTTP_INVALID_HEADER,
@@ -233,7 +244,7 @@ function checkField(name: string, value: string): void {
   if (FORBIDDEN_FIELDS.has(name) || (name === 'te' && value.trim().toLowerCase() !== 'trailers')) {
     throw new WirekitError(
       ErrorCode.INVALID_ARGUMENT,
-      `header ${name} may not be sent over HTTP/2 (RFC 9113 §8.2.2)`,
+      `header ${name} may not be sent over HTTP/2 or HTTP/3 (RFC 9113 §8.2.2, RFC 9114 §4.2)`,
     );
   }
   for (let i = 0; i < value.length; i++) {

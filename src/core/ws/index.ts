@@ -21,6 +21,7 @@ export { CloseCode, isValidCloseCode } from './close-code.js';
 export {
   checkExtendedConnect,
   checkExtendedConnectResponse,
+  checkOutgoingField,
   type ExtendedConnectAccepted,
   type ExtendedConnectCheck,
   type ExtendedConnectChoice,

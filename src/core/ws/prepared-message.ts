@@ -91,6 +91,7 @@ export class PreparedMessage {
     return this.#payload;
   }
 
+  /** `true` when the message is sent as a binary frame (opcode 0x2), `false` for text (0x1). */
   get isBinary(): boolean {
     return this.#opcode === Opcode.BINARY;
   }

@@ -42,6 +42,7 @@ export class UringUnavailableError extends WirekitError {
     Object.defineProperty(this, brand, { value: true });
   }
 
+  /** `'UringUnavailableError'`, so logs and `util.inspect` name the class. */
   override get name(): string {
     return 'UringUnavailableError';
   }

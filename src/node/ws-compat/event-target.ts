@@ -36,6 +36,7 @@ export class Event {
     this.#type = type;
   }
 
+  /** The event's name: `'open'`, `'message'`, `'error'` or `'close'`. */
   get type(): string {
     return this.#type;
   }
@@ -67,14 +68,17 @@ export class CloseEvent extends Event {
     this.#wasClean = init.wasClean ?? false;
   }
 
+  /** The close code the peer sent (RFC 6455 §7.1.5), 1005 when it sent none, 1006 when the connection was lost; 0 if not given. */
   get code(): number {
     return this.#code;
   }
 
+  /** The close reason the peer sent, decoded as UTF-8; `''` when none. */
   get reason(): string {
     return this.#reason;
   }
 
+  /** `true` when the close handshake completed, `false` when the connection was dropped. */
   get wasClean(): boolean {
     return this.#wasClean;
   }
@@ -91,10 +95,12 @@ export class ErrorEvent extends Event {
     this.#message = init.message ?? '';
   }
 
+  /** What went wrong (an `Error` with a `code`); `null` if not given. */
   get error(): unknown {
     return this.#error;
   }
 
+  /** The error's message; `''` if not given. */
   get message(): string {
     return this.#message;
   }
@@ -109,6 +115,7 @@ export class MessageEvent extends Event {
     this.#data = init.data ?? null;
   }
 
+  /** The message: a string for text, binary data as the socket's `binaryType` says. */
   get data(): unknown {
     return this.#data;
   }

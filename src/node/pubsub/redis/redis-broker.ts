@@ -163,6 +163,7 @@ export class RedisBroker implements Broker {
     return broker;
   }
 
+  /** A snapshot of the broker's counters (messages published, received, dropped, refused; channels; bytes pending). */
   get stats(): RedisBrokerStats {
     return {
       published: this.#published,

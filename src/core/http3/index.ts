@@ -1,0 +1,56 @@
+/**
+ * HTTP/3 (RFC 9114) for WebSockets over HTTP/3 (RFC 9220), sans-IO: varints, frames, settings,
+ * stream types, message checks, error codes and the per-connection {@link Http3Session}.
+ */
+export { Http3ErrorCode, http3ErrorName } from './error-code.js';
+export { FrameRead, Http3FrameReader } from './frame-reader.js';
+export { FrameType, isHttp2FrameType, isReservedValue } from './frame-type.js';
+export { encodeFrame, frameHeaderLength, writeFrameHeader } from './frame-writer.js';
+export type {
+  Http3CloseAction,
+  Http3DataEvent,
+  Http3EndEvent,
+  Http3Event,
+  Http3GoawayEvent,
+  Http3RequestEvent,
+  Http3ResetStreamAction,
+  Http3ResponseEvent,
+  Http3SettingsEvent,
+  Http3StopSendingAction,
+  Http3StreamErrorEvent,
+  Http3StreamResetEvent,
+  Http3StreamStoppedEvent,
+  Http3TrailersEvent,
+  Http3WriteAction,
+} from './http3-event.js';
+export {
+  DEFAULT_MAX_FIELD_SECTION_SIZE,
+  type Http3Fields,
+  type Http3Role,
+  Http3Session,
+  type Http3SessionOptions,
+} from './http3-session.js';
+export {
+  checkRequestHead,
+  checkResponseHead,
+  checkTrailers,
+  type RequestHead,
+  type ResponseHead,
+} from './message-check.js';
+export {
+  DEFAULT_SETTINGS,
+  encodeSettings,
+  type Http3Settings,
+  parseSettings,
+  SettingId,
+  type SettingsResult,
+} from './settings.js';
+export { StreamType } from './stream-type.js';
+export {
+  MAX_VARINT,
+  readVarint,
+  VarintAccumulator,
+  varintLength,
+  varintSize,
+  writeVarint,
+} from './varint.js';

@@ -1,0 +1,191 @@
+/**
+ * One HTTP/3 connection: a QUIC connection joined to the sans-IO {@link Http3Session} of the
+ * core. Stream events from QUIC go into the session; the session's actions go out to QUIC
+ * (writes, RESET_STREAM, STOP_SENDING, CONNECTION_CLOSE) and its events go to the WebSocket
+ * streams ({@link Http3Stream}) and to the server or client that owns the link.
+ */
+
+import type { Http3Event } from '../../core/http3/http3-event.js';
+import { Http3Session } from '../../core/http3/http3-session.js';
+import type { FieldSection } from '../../core/qpack/field-section.js';
+import type { ExtendedConnectOptions } from '../../core/ws/extended-connect.js';
+import { Http3Stream } from './h3-stream.js';
+import type { QuicCloseInfo, QuicConnection, QuicStreamHandler } from './quic-connection.js';
+
+/** What the owner of a link hears. @internal */
+export interface Http3LinkOwner {
+  /** Server: a request head on a new stream (its stream object is made). */
+  request?(
+    link: Http3Link,
+    stream: Http3Stream,
+    event: Extract<Http3Event, { type: 'request' }>,
+  ): void;
+  /** Client: a response head on a stream it opened. */
+  response?(link: Http3Link, stream: Http3Stream, status: number, fields: FieldSection): void;
+  /** The peer's SETTINGS arrived. */
+  settings?(link: Http3Link): void;
+  /** The connection ended. */
+  closed(link: Http3Link, info: QuicCloseInfo): void;
+}
+
+/** A QUIC connection with its HTTP/3 session. @internal */
+export class Http3Link implements QuicStreamHandler {
+  readonly quic: QuicConnection;
+  readonly h3: Http3Session;
+  readonly streams: Map<number, Http3Stream> = new Map();
+  readonly #owner: Http3LinkOwner;
+  #pumping = false;
+  #settings = false;
+
+  constructor(quic: QuicConnection, role: 'server' | 'client', owner: Http3LinkOwner) {
+    this.quic = quic;
+    this.#owner = owner;
+    this.h3 = new Http3Session({ role });
+    quic.handler = this;
+    this.#pump();
+  }
+
+  /** Whether the peer's SETTINGS arrived. */
+  get hasSettings(): boolean {
+    return this.#settings;
+  }
+
+  /** Client: open a WebSocket request stream (RFC 9220 §3). */
+  openWebSocket(options: ExtendedConnectOptions): Http3Stream {
+    const id = this.h3.openWebSocket(options);
+    const stream = new Http3Stream(this, id);
+    this.streams.set(id, stream);
+    this.#pump();
+    return stream;
+  }
+
+  sendHeaders(id: number, fields: Record<string, string>, fin: boolean): void {
+    if (this.quic.closed) return;
+    this.h3.sendHeaders(id, fields, fin);
+    this.#pump();
+  }
+
+  /** DATA on a stream; `true` when QUIC took all of it (no flow-control wait). */
+  sendData(id: number, data: Uint8Array): boolean {
+    if (this.quic.closed) return true;
+    this.h3.sendData(id, data);
+    this.#pump();
+    return this.quic.closed || this.quic.bufferedAmount(id) === 0;
+  }
+
+  finish(id: number): void {
+    if (this.quic.closed) return;
+    this.h3.finish(id);
+    this.#pump();
+  }
+
+  abortStream(id: number, code: number): void {
+    if (this.quic.closed) return;
+    this.h3.abortStream(id, code);
+    this.#pump();
+  }
+
+  sendStopSending(id: number, code: number): void {
+    if (this.quic.closed) return;
+    this.quic.stopSending(id, code);
+  }
+
+  forget(id: number): void {
+    this.streams.delete(id);
+  }
+
+  /** Close the connection with an HTTP/3 code (H3_NO_ERROR by default). */
+  closeConnection(code = 0x100, reason = ''): void {
+    if (this.quic.closed) return;
+    this.h3.close(code, reason);
+    this.#pump();
+  }
+
+  // QuicStreamHandler
+  data(_c: QuicConnection, id: number, data: Uint8Array, fin: boolean): void {
+    this.h3.streamData(id, data, fin);
+    this.#pump();
+  }
+  reset(_c: QuicConnection, id: number, code: number): void {
+    this.h3.streamReset(id, code);
+    this.#pump();
+  }
+  stopSending(_c: QuicConnection, id: number, code: number): void {
+    this.h3.streamStopSending(id, code);
+    this.#pump();
+  }
+  drain(_c: QuicConnection, id: number): void {
+    this.streams.get(id)?.drained();
+  }
+  close(_c: QuicConnection, info: QuicCloseInfo): void {
+    for (const stream of [...this.streams.values()])
+      stream.failed(`the HTTP/3 connection closed (code 0x${info.code.toString(16)})`);
+    this.streams.clear();
+    this.#owner.closed(this, info);
+  }
+
+  #pump(): void {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      const h3 = this.h3;
+      const quic = this.quic;
+      for (let item = h3.poll(); item !== undefined; item = h3.poll()) this.#apply(item, quic);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #apply(item: Http3Event, quic: QuicConnection): void {
+    switch (item.type) {
+      case 'write':
+        if (!quic.closed) quic.write(item.streamId, item.data, item.fin);
+        return;
+      case 'reset-stream':
+        quic.resetStream(item.streamId, item.code);
+        return;
+      case 'stop-sending':
+        quic.stopSending(item.streamId, item.code);
+        return;
+      case 'close':
+        quic.close(item.code, item.reason);
+        return;
+      case 'settings':
+        this.#settings = true;
+        this.#owner.settings?.(this);
+        return;
+      case 'request': {
+        const stream = new Http3Stream(this, item.streamId);
+        this.streams.set(item.streamId, stream);
+        this.#owner.request?.(this, stream, item);
+        return;
+      }
+      case 'response': {
+        const stream = this.streams.get(item.streamId);
+        if (stream !== undefined) this.#owner.response?.(this, stream, item.status, item.fields);
+        return;
+      }
+      case 'data':
+        this.streams.get(item.streamId)?.received(item.data);
+        return;
+      case 'end':
+        this.streams.get(item.streamId)?.ended();
+        return;
+      case 'stream-reset':
+        this.streams
+          .get(item.streamId)
+          ?.failed(`the peer reset the stream (code 0x${item.code.toString(16)})`);
+        return;
+      case 'stream-stopped':
+        return;
+      case 'stream-error':
+        this.streams.get(item.streamId)?.failed(`HTTP/3 stream error: ${item.message}`);
+        return;
+      case 'trailers':
+      case 'goaway':
+        return;
+      default:
+        item satisfies never;
+    }
+  }
+}

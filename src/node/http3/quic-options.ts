@@ -1,0 +1,184 @@
+/**
+ * Options of a QUIC endpoint and the quiche configuration built from them. Every limit has a
+ * safe default; the transport parameters they set are the peer's limits on us (RFC 9000 §18.2).
+ */
+import { rootCertificates } from 'node:tls';
+import { ErrorCode, WirekitError } from '../../core/errors.js';
+import type { QuicBinding, QuicheConfig } from './quic-binding.js';
+
+/** Limits and timeouts shared by QUIC servers and clients. */
+export interface QuicTransportOptions {
+  /** ALPN protocols offered or accepted, in preference order (RFC 9001 §8.1). Default `['h3']`. */
+  readonly alpn?: readonly string[];
+  /** Bidirectional streams the peer may have open at once (`initial_max_streams_bidi`; quiche
+   * grants more as streams finish). Default 100. */
+  readonly maxStreams?: number;
+  /** Unidirectional streams the peer may have open at once. Default 16 (HTTP/3 needs 3). */
+  readonly maxUniStreams?: number;
+  /** Close the connection after this long without a packet either way (`max_idle_timeout`,
+   * RFC 9000 §10.1); 0 turns it off. Default 30 000 ms. */
+  readonly idleTimeout?: number;
+  /** Give up a handshake that has not finished after this long. Default 10 000 ms. */
+  readonly handshakeTimeout?: number;
+  /** Initial flow-control window of a stream, bytes (quiche widens it as the reader keeps up).
+   * Default 256 KiB. */
+  readonly streamWindow?: number;
+  /** Initial flow-control window of the connection, bytes. Default 4 MiB. */
+  readonly connectionWindow?: number;
+}
+
+/** Defaults of {@link QuicTransportOptions}. */
+export const QUIC_DEFAULTS = {
+  alpn: ['h3'] as readonly string[],
+  maxStreams: 100,
+  maxUniStreams: 16,
+  idleTimeout: 30_000,
+  handshakeTimeout: 10_000,
+  streamWindow: 262144,
+  connectionWindow: 4194304,
+} as const;
+
+/** TLS material of a server (PEM). */
+export interface QuicServerTls {
+  /** Private key, PEM. */
+  readonly key: string | Uint8Array;
+  /** Certificate chain, PEM, leaf first. */
+  readonly cert: string | Uint8Array;
+}
+
+/** TLS checks of a client. */
+export interface QuicClientTls {
+  /** Trusted CA certificates, PEM. Default: Node's bundled root certificates. */
+  readonly ca?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /** The name the certificate must carry and the SNI sent. Default: the host when it is a
+   * name; for an IP address no SNI is sent (RFC 6066 §3) and the certificate must list the
+   * address. */
+  readonly servername?: string;
+  /** Refuse a certificate that does not verify. Default `true`. */
+  readonly rejectUnauthorized?: boolean;
+}
+
+const encoder = new TextEncoder();
+
+function pem(value: string | Uint8Array): Uint8Array {
+  return typeof value === 'string' ? encoder.encode(value) : value;
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new WirekitError(
+      ErrorCode.INVALID_ARGUMENT,
+      `${name} must be a non-negative integer, got ${value}`,
+    );
+  return value;
+}
+
+/** The option values with defaults applied, checked. */
+export interface ResolvedQuicOptions {
+  readonly alpn: readonly string[];
+  readonly maxStreams: number;
+  readonly maxUniStreams: number;
+  readonly idleTimeout: number;
+  readonly handshakeTimeout: number;
+  readonly streamWindow: number;
+  readonly connectionWindow: number;
+}
+
+/** Apply defaults and check ranges; throws `ERR_INVALID_ARGUMENT` on a bad value. */
+export function resolveQuicOptions(options: QuicTransportOptions): ResolvedQuicOptions {
+  const alpn = options.alpn ?? QUIC_DEFAULTS.alpn;
+  if (alpn.length === 0 || alpn.some((p) => p.length === 0 || p.length > 255))
+    throw new WirekitError(ErrorCode.INVALID_ARGUMENT, 'alpn needs 1 to 255 byte protocol names');
+  return {
+    alpn,
+    maxStreams: positive('maxStreams', options.maxStreams, QUIC_DEFAULTS.maxStreams),
+    maxUniStreams: positive('maxUniStreams', options.maxUniStreams, QUIC_DEFAULTS.maxUniStreams),
+    idleTimeout: positive('idleTimeout', options.idleTimeout, QUIC_DEFAULTS.idleTimeout),
+    handshakeTimeout: positive(
+      'handshakeTimeout',
+      options.handshakeTimeout,
+      QUIC_DEFAULTS.handshakeTimeout,
+    ),
+    streamWindow: positive('streamWindow', options.streamWindow, QUIC_DEFAULTS.streamWindow),
+    connectionWindow: positive(
+      'connectionWindow',
+      options.connectionWindow,
+      QUIC_DEFAULTS.connectionWindow,
+    ),
+  };
+}
+
+/** The largest UDP payload sent and accepted: fits loopback and common paths unfragmented. */
+export const QUIC_UDP_PAYLOAD = 1350;
+
+function transport(config: QuicheConfig, options: ResolvedQuicOptions): QuicheConfig {
+  config.setApplicationProtos([...options.alpn]);
+  config.setMaxIdleTimeout(options.idleTimeout);
+  config.setMaxRecvUdpPayloadSize(QUIC_UDP_PAYLOAD);
+  config.setMaxSendUdpPayloadSize(QUIC_UDP_PAYLOAD);
+  config.setInitialMaxData(options.connectionWindow);
+  config.setInitialMaxStreamDataBidiLocal(options.streamWindow);
+  config.setInitialMaxStreamDataBidiRemote(options.streamWindow);
+  config.setInitialMaxStreamDataUni(options.streamWindow);
+  config.setInitialMaxStreamsBidi(options.maxStreams);
+  config.setInitialMaxStreamsUni(options.maxUniStreams);
+  // Connection migration is not offered (RFC 9000 §18.2 disable_active_migration): a server
+  // keyed by connection ID on one socket needs nothing of it, and it keeps paths fixed.
+  config.setDisableActiveMigration(true);
+  return config;
+}
+
+/** A server's quiche configuration: its certificate and key, no client certificates asked. */
+export function serverConfig(
+  binding: QuicBinding,
+  tls: QuicServerTls,
+  options: ResolvedQuicOptions,
+): QuicheConfig {
+  let config: QuicheConfig;
+  try {
+    config = binding.Config.withBoringSslCtx(
+      false,
+      false,
+      null,
+      [pem(tls.key)],
+      [pem(tls.cert)],
+      null,
+    );
+  } catch (error) {
+    throw new WirekitError(
+      ErrorCode.INVALID_ARGUMENT,
+      `the QUIC server's key or certificate does not load: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  return transport(config, options);
+}
+
+/** A client's quiche configuration: peer verification against `ca` unless turned off. */
+export function clientConfig(
+  binding: QuicBinding,
+  tls: QuicClientTls,
+  options: ResolvedQuicOptions,
+): QuicheConfig {
+  const verify = tls.rejectUnauthorized !== false;
+  let ca: Uint8Array | null = null;
+  if (verify) {
+    const list = tls.ca === undefined ? rootCertificates : tls.ca;
+    const entries = typeof list === 'string' || list instanceof Uint8Array ? [list] : list;
+    ca = encoder.encode(
+      entries.map((e) => (typeof e === 'string' ? e : Buffer.from(e).toString('utf8'))).join('\n'),
+    );
+  }
+  let config: QuicheConfig;
+  try {
+    config = binding.Config.withBoringSslCtx(verify, false, ca, null, null, null);
+  } catch (error) {
+    throw new WirekitError(
+      ErrorCode.INVALID_ARGUMENT,
+      `the QUIC client's CA certificates do not load: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  return transport(config, options);
+}

@@ -1,0 +1,220 @@
+/**
+ * WebSocket over HTTP/3 (RFC 9220) end to end on 127.0.0.1: `serve({ http3 })` beside TLS,
+ * `connect(url, { http3 })`, several WebSockets on one QUIC connection
+ * (`Http3WebSocketSession`), the Alt-Svc advertisement (RFC 7838), the close handshake, a
+ * refused path, a reset mid-message that leaves the other streams alone, the `'prefer'`
+ * fallback, and a census after many QUIC connections open and close.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { request } from 'node:https';
+import { describe, test } from 'node:test';
+import { ErrorCode, WirekitError } from '../../../src/core/errors.js';
+import { connect } from '../../../src/node/connect.js';
+import type { Connection } from '../../../src/node/connection.js';
+import { Http3WebSocketSession } from '../../../src/node/http3/h3-client.js';
+import type { Http3Listener } from '../../../src/node/http3/h3-server.js';
+import { type ListeningServer, serve } from '../../../src/node/websocket-server.js';
+import { testCertificate } from '../../helpers/tls-cert.js';
+import { within } from '../../helpers/within.js';
+import { eventually } from './quic-fixtures.js';
+
+const { key, cert } = testCertificate();
+
+type H3Server = ListeningServer & { readonly http3: Http3Listener };
+
+async function echoServer(): Promise<H3Server> {
+  const server = await serve({
+    port: 0,
+    host: '127.0.0.1',
+    tls: { key, cert },
+    http3: { key, cert },
+    path: '/echo',
+    handler: {
+      message(ws, data, isBinary) {
+        ws.send(data, isBinary);
+      },
+    },
+  });
+  return server as H3Server;
+}
+
+function urlOf(server: H3Server, path = '/echo'): string {
+  return `wss://127.0.0.1:${server.http3.port}${path}`;
+}
+
+interface Closing {
+  resolve?: (result: { code: number; reason: string }) => void;
+}
+
+/** A client WebSocket over HTTP/3 and a promise of its close. */
+async function h3Client(
+  url: string,
+): Promise<{ ws: Connection<Closing>; closed: Promise<{ code: number; reason: string }> }> {
+  const data: Closing = {};
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+    data.resolve = resolve;
+  });
+  const ws = await connect<Closing>(url, {
+    http3: true,
+    tls: { ca: cert },
+    data,
+    handler: {
+      close(connection, code, reason) {
+        connection.data.resolve?.({ code, reason });
+      },
+    },
+  });
+  return { ws, closed };
+}
+
+async function nextMessage<Data>(ws: Connection<Data>): Promise<Buffer> {
+  const it = ws[Symbol.asyncIterator]();
+  const next = await within(it.next(), 10_000, 'a message');
+  assert.equal(next.done, false);
+  return Buffer.from(next.value.data);
+}
+
+describe('WebSocket over HTTP/3', () => {
+  test('connect({ http3: true }) echoes text and binary, and closes cleanly', async () => {
+    const server = await echoServer();
+    const { ws, closed } = await h3Client(urlOf(server));
+    ws.send('hello over h3');
+    assert.equal((await nextMessage(ws)).toString(), 'hello over h3');
+    const big = randomBytes(200 * 1024);
+    ws.send(big);
+    assert.deepEqual(await nextMessage(ws), big);
+    ws.close(1000, 'bye');
+    const result = await within(closed, 10_000, 'the close');
+    assert.equal(result.code, 1000);
+    await server.close();
+  });
+
+  test('many WebSockets share one QUIC connection and keep their messages apart', async () => {
+    const server = await echoServer();
+    const session = await Http3WebSocketSession.connect(urlOf(server), { tls: { ca: cert } });
+    const sockets = await Promise.all(
+      Array.from({ length: 20 }, () => session.openWebSocket('/echo')),
+    );
+    assert.equal(session.size, 20);
+    assert.equal(server.http3.connections, 1);
+    const replies = await Promise.all(
+      sockets.map(async (ws, i) => {
+        ws.send(`socket ${i}`);
+        return (await nextMessage(ws)).toString();
+      }),
+    );
+    assert.deepEqual(
+      replies,
+      sockets.map((_, i) => `socket ${i}`),
+    );
+    await session.close();
+    await eventually(() => server.http3.connections === 0, 'the QUIC connection to go');
+    await server.close();
+  });
+
+  test('HTTP/1.1 answers advertise the HTTP/3 port with Alt-Svc', async () => {
+    const server = await echoServer();
+    const head = await new Promise<Record<string, string | string[] | undefined>>(
+      (resolve, reject) => {
+        const req = request({
+          host: '127.0.0.1',
+          port: server.address.port,
+          path: '/echo',
+          ca: cert,
+          headers: {
+            connection: 'Upgrade',
+            upgrade: 'websocket',
+            'sec-websocket-version': '13',
+            'sec-websocket-key': randomBytes(16).toString('base64'),
+          },
+        });
+        req.on('upgrade', (res, socket) => {
+          socket.destroy();
+          resolve(res.headers);
+        });
+        req.on('error', reject);
+        req.end();
+      },
+    );
+    assert.equal(head['alt-svc'], `h3=":${server.http3.port}"`);
+    await server.close();
+  });
+
+  test('a path the server does not serve is refused with 404', async () => {
+    const server = await echoServer();
+    await assert.rejects(
+      connect(urlOf(server, '/nowhere'), { http3: true, tls: { ca: cert } }),
+      (error: unknown) =>
+        error instanceof WirekitError &&
+        error.code === ErrorCode.WS_HANDSHAKE &&
+        error.status === 404,
+    );
+    await server.close();
+  });
+
+  test('a WebSocket whose stream is reset ends alone; its neighbours carry on', async () => {
+    const closes: number[] = [];
+    const server = (await serve({
+      port: 0,
+      host: '127.0.0.1',
+      tls: { key, cert },
+      http3: { key, cert },
+      handler: {
+        message(ws, data, isBinary) {
+          ws.send(data, isBinary);
+        },
+        close(_ws, code) {
+          closes.push(code);
+        },
+      },
+    })) as H3Server;
+    const session = await Http3WebSocketSession.connect(urlOf(server, '/'), { tls: { ca: cert } });
+    const victim = await session.openWebSocket('/');
+    const survivor = await session.openWebSocket('/');
+    // The client drops it at once: its stream is reset (RESET_STREAM + STOP_SENDING,
+    // H3_REQUEST_CANCELLED) in the middle of nothing the server could finish.
+    victim.terminate();
+    await eventually(() => closes.length === 1, 'the server to see the reset');
+    assert.equal(closes[0], 1006);
+    survivor.send('still fine');
+    assert.equal((await nextMessage(survivor)).toString(), 'still fine');
+    await session.close();
+    await server.close();
+  });
+
+  test("http3: 'prefer' falls back to TLS when nothing answers on UDP", async () => {
+    const server = await echoServer();
+    const silent = createSocket('udp4');
+    await new Promise<void>((resolve) => silent.bind(server.address.port, '127.0.0.1', resolve));
+    const ws = await connect(`wss://127.0.0.1:${server.address.port}/echo`, {
+      http3: 'prefer',
+      connectTimeout: 500,
+      tls: { ca: cert },
+    });
+    ws.send('over TLS after all');
+    assert.equal((await nextMessage(ws)).toString(), 'over TLS after all');
+    ws.close();
+    silent.close();
+    await server.close();
+  });
+
+  test('census: 40 QUIC connections open, echo and close, and nothing stays', async () => {
+    const server = await echoServer();
+    for (let round = 0; round < 4; round++) {
+      const clients = await Promise.all(Array.from({ length: 10 }, () => h3Client(urlOf(server))));
+      await Promise.all(
+        clients.map(async ({ ws, closed }) => {
+          ws.send('x');
+          await nextMessage(ws);
+          ws.close();
+          await within(closed, 10_000, 'close');
+        }),
+      );
+    }
+    await eventually(() => server.http3.connections === 0, 'every QUIC connection to go');
+    await eventually(() => server.connections.size === 0, 'every WebSocket to go');
+    await server.close();
+  });
+});
