@@ -38,7 +38,7 @@ const connectSpec = {
     'Open a WebSocket: stdin lines go out as messages, received messages are printed on stdout.',
   usage: [
     '(URL | -c URL | -l PORT [--host HOST]) [--binary] [-H "NAME: VALUE"]... [-s P]...',
-    '[-x MSG]... [-w S] [-P] [--slash] [--http2]',
+    '[-x MSG]... [-w S] [-P] [--slash] [--http2 | --http3]',
     '[--ca FILE] [--cert FILE --key FILE] [--insecure | -n]',
     '[--deflate [--deflate-mode shared|dedicated] [--deflate-level N] [--deflate-threshold N]',
     '  [--deflate-mem-level N] [--deflate-server-window-bits B] [--deflate-client-window-bits B]]',
@@ -105,6 +105,11 @@ const connectSpec = {
       description:
         'open the WebSocket over HTTP/2 (RFC 8441): h2 for wss://, h2c for ws://; no fallback',
     },
+    http3: {
+      type: 'boolean',
+      description:
+        "open the WebSocket over HTTP/3 (RFC 9220, QUIC on the URL's port over UDP; wss:// only, needs the optional @matrixai/quic package); no fallback",
+    },
     ...DEFLATE_OPTIONS,
   },
   notes: [
@@ -124,7 +129,7 @@ const connectSpec = {
       'with a number; its messages are printed on stdout; each stdin line (and slash command)\n' +
       'goes to every connected client. When stdin ends (after --wait S when piped) or on\n' +
       'Ctrl-C the server closes its clients with 1001 and the command exits. The client-only\n' +
-      'options (URL, -H, -s, -x, TLS, --http2, --deflate) do not apply.',
+      'options (URL, -H, -s, -x, TLS, --http2, --http3, --deflate) do not apply.',
     'Compression: with --deflate the client offers permessage-deflate; the status line shows\n' +
       'the agreed Sec-WebSocket-Extensions, or says the server declined. Mode dedicated (the\n' +
       'default) keeps context between messages; shared asks for no context takeover both ways.',
@@ -132,6 +137,10 @@ const connectSpec = {
       'cleartext h2c with prior knowledge for ws://), waits for the server to enable the\n' +
       'extended CONNECT protocol (RFC 8441 §3) and opens the WebSocket as one stream; it fails\n' +
       '(exit 1) rather than fall back to HTTP/1.1. The status line says "over HTTP/2".',
+    "HTTP/3: with --http3 the client opens a QUIC connection to the URL's host and port,\n" +
+      "waits for the server's SETTINGS to enable extended CONNECT (RFC 9220 §3) and opens the\n" +
+      'WebSocket as one request stream; it fails (exit 1) rather than fall back. The status\n' +
+      'line says "over HTTP/3".',
     'Examples:\n' +
       '  printf "hello\\nworld\\n" | wirekit connect ws://127.0.0.1:9001\n' +
       '  wirekit connect -c ws://127.0.0.1:9001 -x hello -w 2\n' +
@@ -165,6 +174,10 @@ async function runConnect(args: readonly string[]): Promise<number> {
   const waitMs = 1000 * numberOption(values.wait, '--wait', 1, { min: 0, integer: false });
   const deflate = deflateOption(values);
   const http2 = values.http2 === true;
+  const http3 = values.http3 === true;
+  if (http2 && http3) throw new UsageError('--http2 and --http3 exclude each other');
+  if (http3 && url.protocol !== 'wss:')
+    throw new UsageError('--http3 needs a wss:// URL: QUIC is always TLS');
   const tls = tlsOption(values);
   const session = new ConnectSession({
     url: text,
@@ -176,6 +189,7 @@ async function runConnect(args: readonly string[]): Promise<number> {
     interactive: process.stdin.isTTY === true,
     deflate: deflate !== undefined,
     http2,
+    http3,
   });
 
   let ws: Connection;
@@ -187,6 +201,7 @@ async function runConnect(args: readonly string[]): Promise<number> {
       tls,
       ...(deflate === undefined ? {} : { deflate }),
       ...(http2 ? { http2 } : {}),
+      ...(http3 ? { http3 } : {}),
     });
   } catch (error) {
     if (error instanceof WirekitError && error.code === ErrorCode.INVALID_ARGUMENT)
@@ -203,6 +218,7 @@ const CLIENT_ONLY = [
   'subprotocol',
   'execute',
   'http2',
+  'http3',
   'ca',
   'cert',
   'key',

@@ -34,6 +34,7 @@ export interface SessionSettings {
   /** Compression was offered (the status line says whether the server agreed). */
   readonly deflate: boolean;
   readonly http2: boolean;
+  readonly http3: boolean;
 }
 
 /** How the connection ended. */
@@ -222,7 +223,7 @@ export class ConnectSession {
   }
 
   #onOpen(ws: Connection): void {
-    const { deflate, http2, interactive, url } = this.#settings;
+    const { deflate, http2, http3, interactive, url } = this.#settings;
     const protocol = ws.protocol === '' ? '' : ` (subprotocol ${ws.protocol})`;
     const compression = !deflate
       ? ''
@@ -230,7 +231,7 @@ export class ConnectSession {
         ? ' (compression declined by the server)'
         : ` (${ws.extensions})`;
     const hint = interactive ? '; /help for commands, Ctrl-D or Ctrl-C to close' : '';
-    const transport = http2 ? ' over HTTP/2' : '';
+    const transport = http2 ? ' over HTTP/2' : http3 ? ' over HTTP/3' : '';
     this.#status(`connected to ${url}${transport}${protocol}${compression}${hint}`);
   }
 

@@ -24,7 +24,7 @@ const serveSpec = {
   name: 'serve',
   summary: 'Run a WebSocket echo (or broadcast) server: text comes back as text, binary as binary.',
   usage: [
-    '[--port N] [--host HOST] [--path PATH] [--tls-cert FILE --tls-key FILE] [--http2]',
+    '[--port N] [--host HOST] [--path PATH] [--tls-cert FILE --tls-key FILE] [--http2] [--http3]',
     '[--echo | --broadcast] [--workers N] [--redis URL] [--max-message-size N] [--quiet]',
     '[--deflate [--deflate-mode shared|dedicated] [--deflate-level N] [--deflate-threshold N]',
     '  [--deflate-mem-level N] [--deflate-server-window-bits B] [--deflate-client-window-bits B]]',
@@ -56,6 +56,11 @@ const serveSpec = {
       type: 'boolean',
       description:
         'also serve WebSockets over HTTP/2 (RFC 8441) on the same port: h2 with TLS, h2c without',
+    },
+    http3: {
+      type: 'boolean',
+      description:
+        'also serve WebSockets over HTTP/3 (RFC 9220) on the same port number over UDP (QUIC, so --tls-cert and --tls-key are needed; the optional @matrixai/quic package too); HTTP/1.1 and HTTP/2 answers advertise it with Alt-Svc',
     },
     echo: { type: 'boolean', description: 'send each message back to its sender (the default)' },
     broadcast: {
@@ -98,6 +103,8 @@ const serveSpec = {
     'Example: wirekit serve --broadcast --workers 4 --redis redis://127.0.0.1:6379',
     'Example: wirekit serve --http2 --tls-cert cert.pem --tls-key key.pem   then\n' +
       '  wirekit connect --http2 --ca cert.pem wss://127.0.0.1:9001',
+    'Example: wirekit serve --http3 --tls-cert cert.pem --tls-key key.pem   then\n' +
+      '  wirekit connect --http3 --ca cert.pem wss://127.0.0.1:9001',
   ],
 } as const satisfies CommandSpec;
 
@@ -140,6 +147,13 @@ async function runServe(args: readonly string[]): Promise<number> {
       ? undefined
       : { cert: readFileSync(certFile), key: readFileSync(keyFile) };
   const http2 = values.http2 === true;
+  const http3 = values.http3 === true;
+  if (http3 && tls === undefined)
+    throw new UsageError('--http3 needs --tls-cert and --tls-key: QUIC is always TLS');
+  if (http3 && values.workers !== undefined)
+    throw new UsageError(
+      '--http3 goes without --workers: QUIC connections are routed by connection ID on one socket',
+    );
   const log =
     values.quiet === true
       ? undefined
@@ -181,6 +195,7 @@ async function runServe(args: readonly string[]): Promise<number> {
       ...(path === undefined ? {} : { path }),
       ...(deflate === undefined ? {} : { deflate }),
       ...(http2 ? { http2 } : {}),
+      ...(http3 && tls !== undefined ? { http3: { key: tls.key, cert: tls.cert } } : {}),
       ...(pubsubBroker === undefined ? {} : { pubsub: { broker: pubsubBroker } }),
       handler,
       maxMessageSize,
@@ -203,7 +218,9 @@ async function runServe(args: readonly string[]): Promise<number> {
     const hostPart = boundHost.includes(':') ? `[${boundHost}]` : boundHost;
     const url = `${tls === undefined ? 'ws' : 'wss'}://${hostPart}:${boundPort}${path ?? ''}`;
     const compression = deflate === undefined ? '' : `; ${describeDeflate(deflate, 'shared')}`;
-    const protocols = http2 ? `; HTTP/1.1 + HTTP/2 ${tls === undefined ? 'h2c' : 'h2'}` : '';
+    const protocols =
+      (http2 ? `; HTTP/1.1 + HTTP/2 ${tls === undefined ? 'h2c' : 'h2'}` : '') +
+      (http3 ? `; HTTP/3 on UDP port ${boundPort}` : '');
     const through = redisUrl === undefined ? '' : '; through Redis';
     return `listening on ${url} (${mode}${protocols}${compression}${through}${extra})\n`;
   };

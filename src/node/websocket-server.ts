@@ -86,8 +86,10 @@ export interface ServerOptions<Data = unknown> extends ConnectionOptions {
     request: UpgradeRequestInfo,
   ) => string | undefined;
   /**
-   * Look at or add to the header fields of the 101 answer just before it is written (HTTP/1.1
-   * upgrades): a `Set-Cookie`, say. Added fields are checked as any other (no CR, LF or NUL).
+   * Look at or add to the header fields of the accepting answer just before it is written: the
+   * 101 of an HTTP/1.1 upgrade, the 200 of an extended CONNECT (HTTP/2, HTTP/3; names are
+   * lower-cased there and connection-specific ones left out): a `Set-Cookie`, say. Added fields
+   * are checked as any other (no CR, LF or NUL).
    */
   readonly responseHeaders?: (
     headers: (readonly [name: string, value: string])[],
@@ -555,8 +557,19 @@ export class WebSocketServer<Data = unknown> {
       head: EMPTY,
       refuse: (status, message, extra) => refuseStream(stream, status, message, extra),
       accept: (protocol, extensions) => {
-        if (check.ok && !stream.destroyed)
-          stream.respond(extendedConnectResponse(check, { protocol, extensions }, nodePlatform));
+        if (!check.ok || stream.destroyed) return;
+        const fields = extendedConnectResponse(check, { protocol, extensions }, nodePlatform);
+        const hook = this.#options.responseHeaders;
+        if (hook !== undefined) {
+          const extra: (readonly [string, string])[] = [];
+          hook(extra, info);
+          // RFC 9113 §8.2.2 (and RFC 9114 §4.2): no connection-specific fields.
+          for (const [name, value] of extra) {
+            const lower = name.toLowerCase();
+            if (!CONNECTION_SPECIFIC.has(lower)) fields[lower] = value;
+          }
+        }
+        stream.respond(fields);
       },
     };
     if (!check.ok) {

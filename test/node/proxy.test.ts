@@ -20,7 +20,6 @@ import { startTinyproxy } from '../helpers/tinyproxy.js';
 import { clientTls } from '../http2/h2-fixtures.js';
 import { rawH2Server } from '../http2/raw-h2.js';
 import {
-  isHttp2,
   type TestTransport,
   testTransport,
   testTransports,
@@ -29,7 +28,7 @@ import { until, within } from './helpers.js';
 
 /** The HTTP/1.1 entries of the test transport list: tcp, tls. */
 function http1Transports(): TestTransport[] {
-  return testTransports().filter((t) => !isHttp2(t));
+  return testTransports().filter((t) => t.http === '1.1');
 }
 
 const PASSWORD = 'never-in-a-message';

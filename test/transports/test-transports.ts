@@ -8,12 +8,15 @@
  * - `connect`: options for a wirekit client (spread into `connect(url, …)`), and `url(port)`;
  * - `rawClients(port)`: raw client peers that do the opening handshake by hand against a
  *   server on that port — an HTTP/1.1 upgrade on a fresh socket (RFC 6455 §4.1), or an
- *   extended CONNECT on a new stream of one raw HTTP/2 session (RFC 8441 §4, §5);
+ *   extended CONNECT on a new stream of one raw HTTP/2 session (RFC 8441 §4, §5), or of one
+ *   raw HTTP/3 connection (RFC 9220 §3);
  * - `rawServer()`: a raw server a wirekit client connects to, answering by hand.
  *
  * The raw sides use `node:net`, `node:tls`, `node:http2` and `node:crypto` only (no wirekit
- * code), and hand back a {@link RawPeer} on the bare socket or stream, which writes exact
- * frames and checks exact replies. A new transport (HTTP/3) is one more entry here.
+ * code), except HTTP/3, which Node lacks: there wirekit's QUIC endpoint carries the core's
+ * sans-IO `Http3Session`, pumped by hand, with none of wirekit's WebSocket code
+ * (`raw-h3.ts`). Each hands back a {@link RawPeer} on the bare socket or stream, which writes
+ * exact frames and checks exact replies. A new transport is one more entry here.
  *
  * @example
  * ```ts
@@ -47,9 +50,10 @@ import {
   rawExtendedConnect,
   rawH2Server,
 } from '../http2/raw-h2.js';
+import { openRawH3, type RawH3Connection, rawH3Server } from '../node/http3/raw-h3.js';
 
 /** The transports of the list. */
-export type TransportName = 'tcp' | 'tls' | 'h2c' | 'h2';
+export type TransportName = 'tcp' | 'tls' | 'h2c' | 'h2' | 'h3';
 
 /** `serve()` options that put a wirekit server on this transport (spread into the call). */
 export interface ServeVia {
@@ -57,12 +61,15 @@ export interface ServeVia {
   readonly host: '127.0.0.1';
   readonly tls?: TlsOptions;
   readonly http2?: boolean;
+  /** HTTP/3 beside TLS: UDP on the TCP port (`serve({ http3 })`). */
+  readonly http3?: { readonly key: string; readonly cert: string };
 }
 
 /** `connect()` options that put a wirekit client on this transport (spread into the call). */
 export interface ConnectVia {
   readonly tls?: ClientTlsOptions;
   readonly http2?: boolean;
+  readonly http3?: boolean;
 }
 
 /** What a raw client asks for in its opening handshake. */
@@ -75,7 +82,7 @@ export interface RawRequest {
 
 /** How the server answered a raw client's opening handshake. */
 export interface RawAnswer {
-  /** 101 (HTTP/1.1) or 200 (HTTP/2) when it accepted; the refusal's status otherwise. */
+  /** 101 (HTTP/1.1) or 200 (HTTP/2, HTTP/3) when it accepted; the refusal's status otherwise. */
   readonly status: number;
   /** The response fields, names in lower case, repeated values joined with `, `. */
   readonly headers: Readonly<Record<string, string>>;
@@ -120,7 +127,7 @@ export interface TestTransport {
   /** For test titles, e.g. `HTTP/2 over TLS (h2)`. */
   readonly description: string;
   /** The HTTP version the opening handshake rides on. */
-  readonly http: '1.1' | '2';
+  readonly http: '1.1' | '2' | '3';
   readonly scheme: 'ws' | 'wss';
   readonly serve: ServeVia;
   readonly connect: ConnectVia;
@@ -398,6 +405,91 @@ async function h2Server(kind: H2Kind): Promise<RawServer> {
   };
 }
 
+// --- HTTP/3 (RFC 9220): QUIC from wirekit's endpoint, HTTP/3 from the core's session
+
+/**
+ * Streams of one raw HTTP/3 client connection (opened on first use, again if it went away):
+ * a WebSocket ending ends its stream, never the connection, so later cases share it.
+ */
+function h3Clients(port: number): RawClients {
+  let link: Promise<RawH3Connection> | undefined;
+  const live = async (): Promise<RawH3Connection> => {
+    const current = await link?.catch(() => undefined);
+    if (current !== undefined && !current.quic.closed) return current;
+    link = openRawH3(port);
+    return link;
+  };
+  const open = async (request: RawRequest = {}): Promise<RawAnswer> => {
+    const raw = await live();
+    const stream = raw.extendedConnect(request.path ?? '/', request.headers ?? {});
+    const { status, fields: headers } = await raw.response(stream).catch((error: unknown) => {
+      stream.destroy();
+      throw error;
+    });
+    const head = h2Head(headers);
+    if (status !== 200) {
+      stream.destroy();
+      return { status, headers, head, peer: undefined };
+    }
+    // RFC 9220 §3 takes RFC 8441 §5 as it is: no accept value, no HTTP/1.1 upgrade fields.
+    for (const name of ['sec-websocket-accept', 'upgrade', 'connection']) {
+      if (headers[name] !== undefined) {
+        stream.destroy();
+        throw new Error(`the 200 carries ${name} (RFC 9220 §3, RFC 8441 §5): ${head}`);
+      }
+    }
+    // The server's FIN is its "TCP close": answer it with ours, as a TCP socket would.
+    stream.once('end', () => stream.end());
+    return { status: 200, headers, head, peer: new RawPeer(stream, 'client', Buffer.alloc(0)) };
+  };
+  return {
+    open,
+    peer: peerOf(open),
+    async close() {
+      const current = await link?.catch(() => undefined);
+      if (current !== undefined) await current.shutdown();
+    },
+  };
+}
+
+async function h3Server(): Promise<RawServer> {
+  const raw = await rawH3Server();
+  return {
+    port: raw.port,
+    url: (path) => urlOf('wss', raw.port, path),
+    async nextRequest(ms) {
+      const { stream, fields: section } = await raw.nextRequest(ms);
+      const fields: Record<string, string> = {};
+      const { names, values } = section;
+      for (let i = 0; i < names.length; i++) {
+        const seen = fields[names[i]!];
+        fields[names[i]!] = seen === undefined ? values[i]! : `${seen}, ${values[i]!}`;
+      }
+      const path = fields[':path'];
+      if (
+        fields[':method'] !== 'CONNECT' ||
+        fields[':protocol'] !== 'websocket' ||
+        fields['sec-websocket-version'] !== '13' ||
+        path === undefined
+      ) {
+        stream.destroy();
+        throw new Error(`not an RFC 9220 extended CONNECT: ${h2Head(fields)}`);
+      }
+      return {
+        path,
+        headers: fields,
+        accept(extra = {}) {
+          const answer: Record<string, string> = { ':status': '200' };
+          for (const [name, value] of Object.entries(extra)) answer[name.toLowerCase()] = value;
+          stream.respond(answer);
+          return new RawPeer(stream, 'server', Buffer.alloc(0));
+        },
+      };
+    },
+    close: () => raw.close(),
+  };
+}
+
 // --- the list
 
 /** An entry whose WebSockets ride on HTTP/2 streams: its name is the raw HTTP/2 kind. */
@@ -411,7 +503,7 @@ export function isHttp2(transport: TestTransport): transport is H2Transport {
 let list: readonly TestTransport[] | undefined;
 
 /**
- * Every transport, in order: tcp, tls, h2c, h2. The test certificate is made on the first call
+ * Every transport, in order: tcp, tls, h2c, h2, h3. The test certificate is made on the first call
  * (once per test process; openssl must be installed).
  */
 export function testTransports(): readonly TestTransport[] {
@@ -463,6 +555,17 @@ export function testTransports(): readonly TestTransport[] {
       url: (port, path) => urlOf('wss', port, path),
       rawClients: (port) => h2Clients('h2', port),
       rawServer: () => h2Server('h2'),
+    },
+    {
+      name: 'h3',
+      description: 'HTTP/3 over QUIC (h3)',
+      http: '3',
+      scheme: 'wss',
+      serve: { port: 0, host: HOST, tls: serverTls, http3: { key, cert } },
+      connect: { tls: clientTls, http3: true },
+      url: (port, path) => urlOf('wss', port, path),
+      rawClients: (port) => h3Clients(port),
+      rawServer: () => h3Server(),
     },
   ];
   return list;

@@ -52,6 +52,9 @@ export type Http3WebSocketOptions<Data> = Omit<
 
 type Waiter = (status: number, fields: FieldSection) => void;
 
+/** Errors of a stream waiting for its answer: its `close` says what matters. */
+function ignoreError(): void {}
+
 class ClientOwner implements Http3LinkOwner {
   readonly waiters: Map<number, Waiter> = new Map();
   settled: (() => void) | undefined;
@@ -218,12 +221,28 @@ export class Http3WebSocketSession {
           }
           const onGiveUp = (): void => {
             this.#owner.waiters.delete(stream.id);
+            stream.off('close', onEarlyClose);
             stream.close(8);
             reject(giveUp.reason);
           };
+          // The server reset the stream (refused it, or shut down) before any answer.
+          const onEarlyClose = (): void => {
+            if (!this.#owner.waiters.delete(stream.id)) return;
+            giveUp.removeEventListener('abort', onGiveUp);
+            reject(
+              new WirekitError(
+                ErrorCode.CONNECTION_LOST,
+                `the server ended the stream of ${path} before answering`,
+              ),
+            );
+          };
+          stream.on('error', ignoreError);
+          stream.once('close', onEarlyClose);
           giveUp.addEventListener('abort', onGiveUp, { once: true });
           this.#owner.waiters.set(stream.id, (status, fields) => {
             giveUp.removeEventListener('abort', onGiveUp);
+            stream.off('close', onEarlyClose);
+            stream.off('error', ignoreError);
             if (status === 0) {
               reject(
                 new WirekitError(

@@ -36,6 +36,8 @@ export class Http3Link implements QuicStreamHandler {
   readonly #owner: Http3LinkOwner;
   #pumping = false;
   #settings = false;
+  /** Streams whose DATA was queued while pumping (see {@link sendData}). */
+  #deferred: number[] = [];
 
   constructor(quic: QuicConnection, role: 'server' | 'client', owner: Http3LinkOwner) {
     this.quic = quic;
@@ -65,10 +67,18 @@ export class Http3Link implements QuicStreamHandler {
     this.#pump();
   }
 
-  /** DATA on a stream; `true` when QUIC took all of it (no flow-control wait). */
+  /**
+   * DATA on a stream; `true` when QUIC took all of it (no flow-control wait). Inside a pump
+   * (a handler sending from an event of this link) the write is not out yet: `false`, and the
+   * stream hears `drained` once the pump wrote it and QUIC took it.
+   */
   sendData(id: number, data: Uint8Array): boolean {
     if (this.quic.closed) return true;
     this.h3.sendData(id, data);
+    if (this.#pumping) {
+      this.#deferred.push(id);
+      return false;
+    }
     this.#pump();
     return this.quic.closed || this.quic.bufferedAmount(id) === 0;
   }
@@ -88,6 +98,14 @@ export class Http3Link implements QuicStreamHandler {
   sendStopSending(id: number, code: number): void {
     if (this.quic.closed) return;
     this.quic.stopSending(id, code);
+  }
+
+  pauseReading(id: number): void {
+    this.quic.pauseReading(id);
+  }
+
+  resumeReading(id: number): void {
+    this.quic.resumeReading(id);
   }
 
   forget(id: number): void {
@@ -134,6 +152,17 @@ export class Http3Link implements QuicStreamHandler {
     } finally {
       this.#pumping = false;
     }
+    if (this.#deferred.length > 0) this.#settleDeferred();
+  }
+
+  /** Streams that sent during the pump: those whose bytes QUIC took may write again (the
+   * others hear `drain` from QUIC). */
+  #settleDeferred(): void {
+    const ids = this.#deferred;
+    this.#deferred = [];
+    const quic = this.quic;
+    for (const id of ids)
+      if (quic.closed || quic.bufferedAmount(id) === 0) this.streams.get(id)?.drained();
   }
 
   #apply(item: Http3Event, quic: QuicConnection): void {
@@ -142,6 +171,10 @@ export class Http3Link implements QuicStreamHandler {
         if (!quic.closed) quic.write(item.streamId, item.data, item.fin);
         return;
       case 'reset-stream':
+        // What was written before the reset (a response head, a close frame) leaves first:
+        // RESET_STREAM makes QUIC drop stream data not yet sent (RFC 9000 §3.1), and the peer
+        // should see the answer the stream had, as over TCP and HTTP/2.
+        if (!quic.closed && quic.bufferedAmount(item.streamId) === 0) quic.flush();
         quic.resetStream(item.streamId, item.code);
         return;
       case 'stop-sending':

@@ -16,6 +16,9 @@ export interface Http3StreamSink {
   finish(id: number): void;
   abortStream(id: number, code: number): void;
   sendStopSending(id: number, code: number): void;
+  /** Leave what arrives on the stream in QUIC until {@link resumeReading}. */
+  pauseReading(id: number): void;
+  resumeReading(id: number): void;
   forget(id: number): void;
 }
 
@@ -87,9 +90,10 @@ export class Http3Stream extends Duplex {
     this.destroy();
   }
 
-  /** @internal DATA payload from the peer. */
+  /** @internal DATA payload from the peer; a full buffer (the reader paused) leaves the rest
+   * unread in QUIC, so stream flow control holds the peer back (RFC 9000 §4.1). */
   received(data: Uint8Array): void {
-    this.push(data);
+    if (!this.push(data)) this.#link.pauseReading(this.id);
   }
 
   /** @internal The peer finished its side. */
@@ -102,7 +106,8 @@ export class Http3Stream extends Duplex {
   failed(message: string): void {
     this.#peerEnded = true;
     this.#finished = true;
-    this.destroy(new Error(message));
+    // Nobody listening (the connection is gone already): an error event would be uncaught.
+    this.destroy(this.listenerCount('error') > 0 ? new Error(message) : undefined);
   }
 
   /** @internal Queued bytes went out: accept more. */
@@ -113,7 +118,7 @@ export class Http3Stream extends Duplex {
   }
 
   override _read(): void {
-    // Data is pushed as QUIC delivers it; QUIC flow control bounds what arrives.
+    this.#link.resumeReading(this.id);
   }
 
   override _write(

@@ -141,6 +141,10 @@ export class QuicConnection {
   #timerAt = Number.POSITIVE_INFINITY;
   readonly #hot: number[] = [];
   readonly #blocked = new Map<number, PendingWrite>();
+  /** Streams whose reader asked for no more data now: left unread in quiche, so their flow
+   * control window stops growing and the peer is held back (RFC 9000 §4.1). */
+  readonly #paused = new Set<number>();
+  #resumed: number[] = [];
   #stops: number[] = [];
   #nextBidi: number;
   #nextUni: number;
@@ -223,6 +227,34 @@ export class QuicConnection {
   }
 
   /**
+   * Stop reading `streamId`: what arrives stays in quiche, which grants the peer no more
+   * stream credit (MAX_STREAM_DATA, RFC 9000 §4.2) until {@link resumeReading}.
+   */
+  pauseReading(streamId: number): void {
+    this.#paused.add(streamId);
+  }
+
+  /** Read `streamId` again (soon, not inside this call); undoes {@link pauseReading}. */
+  resumeReading(streamId: number): void {
+    if (!this.#paused.delete(streamId) || this.closed) return;
+    this.#resumed.push(streamId);
+    if (this.#resumed.length === 1) queueMicrotask(this.#resumeTask);
+  }
+
+  readonly #resumeTask = (): void => {
+    const ids = this.#resumed;
+    this.#resumed = [];
+    if (this.closed) return;
+    for (const id of ids) {
+      if (this.#paused.has(id)) continue;
+      if (this.#readStream(id) && !this.#hot.includes(id)) this.#hot.push(id);
+      if (this.closed) return;
+    }
+    // The reads opened stream credit: send the MAX_STREAM_DATA now.
+    this.flush();
+  };
+
+  /**
    * Open a stream of our own and return its id (RFC 9000 §2.1). Throws `ERR_QUIC_STREAM_LIMIT`
    * when the peer allows no more streams right now, `ERR_QUIC_CLOSED` after the close.
    */
@@ -292,6 +324,7 @@ export class QuicConnection {
   /** Ask the peer to stop sending on the stream with STOP_SENDING and `code` (§19.5). */
   stopSending(streamId: number, code: number): void {
     if (this.closed) return;
+    this.#paused.delete(streamId);
     try {
       this.#conn.streamShutdown(streamId, QuicShutdown.READ, code);
     } catch {
@@ -404,7 +437,7 @@ export class QuicConnection {
     const hot = this.#hot;
     for (let i = 0; i < hot.length; i++) {
       const id = hot[i]!;
-      if (!this.#readStream(id)) {
+      if (this.#paused.has(id) || !this.#readStream(id)) {
         hot.splice(i, 1);
         i--;
       }
@@ -412,6 +445,7 @@ export class QuicConnection {
     }
     if (!conn.isReadable()) return;
     for (const id of conn.readable()) {
+      if (this.#paused.size > 0 && this.#paused.has(id)) continue;
       const open = this.#readStream(id);
       if (this.#closeInfo !== undefined) return;
       if (open && !hot.includes(id)) {
@@ -430,6 +464,7 @@ export class QuicConnection {
         got = conn.streamRecv(id, reads.room());
       } catch (error) {
         const code = codeIn(error, 'StreamReset');
+        this.#paused.delete(id);
         if (code >= 0) this.#handler.reset(this, id, code);
         return false;
       }
@@ -437,8 +472,13 @@ export class QuicConnection {
       const n = got[0];
       const fin = got[1];
       this.#handler.data(this, id, n === 0 ? EMPTY : reads.commit(n), fin);
-      if (fin) return false;
+      if (fin) {
+        this.#paused.delete(id);
+        return false;
+      }
       if (this.#closeInfo !== undefined || this.#released) return false;
+      // The handler paused the stream: leave the rest in quiche.
+      if (this.#paused.size > 0 && this.#paused.has(id)) return true;
     }
   }
 
@@ -575,6 +615,7 @@ export class QuicConnection {
     this.#blocked.clear();
     this.#queued = 0;
     this.#hot.length = 0;
+    this.#paused.clear();
     this.#handler.close(this, info);
     this.#host.closing(this);
   }

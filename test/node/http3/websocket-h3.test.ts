@@ -16,9 +16,13 @@ import type { Connection } from '../../../src/node/connection.js';
 import { Http3WebSocketSession } from '../../../src/node/http3/h3-client.js';
 import type { Http3Listener } from '../../../src/node/http3/h3-server.js';
 import { type ListeningServer, serve } from '../../../src/node/websocket-server.js';
+import { OP } from '../../conformance/wire-frame.js';
 import { testCertificate } from '../../helpers/tls-cert.js';
 import { within } from '../../helpers/within.js';
+import { closeRawSession, openRawSession, rawExtendedConnect } from '../../http2/raw-h2.js';
+import { testTransport } from '../../transports/test-transports.js';
 import { eventually } from './quic-fixtures.js';
+import type { RawH3Stream } from './raw-h3.js';
 
 const { key, cert } = testCertificate();
 
@@ -142,6 +146,29 @@ describe('WebSocket over HTTP/3', () => {
     await server.close();
   });
 
+  test('HTTP/2 answers advertise the HTTP/3 port with Alt-Svc too (RFC 7838 §3)', async () => {
+    const server = await serve({
+      port: 0,
+      host: '127.0.0.1',
+      tls: { key, cert },
+      http2: true,
+      http3: { key, cert },
+      path: '/echo',
+      handler: {},
+    });
+    const h3 = server as H3Server;
+    const session = await openRawSession('h2', server.address.port);
+    try {
+      const answer = await rawExtendedConnect(session, '/echo');
+      assert.equal(answer.status, 200);
+      assert.equal(answer.headers['alt-svc'], `h3=":${h3.http3.port}"`);
+      answer.stream.destroy();
+    } finally {
+      await closeRawSession(session);
+      await server.close();
+    }
+  });
+
   test('a path the server does not serve is refused with 404', async () => {
     const server = await echoServer();
     await assert.rejects(
@@ -216,5 +243,40 @@ describe('WebSocket over HTTP/3', () => {
     await eventually(() => server.http3.connections === 0, 'every QUIC connection to go');
     await eventually(() => server.connections.size === 0, 'every WebSocket to go');
     await server.close();
+  });
+
+  test('a client that stops reading (async iteration, inbox full) stops consuming its QUIC stream, so flow control holds the sender back', async () => {
+    const raw = await testTransport('h3').rawServer();
+    try {
+      const opening = connect(raw.url('/'), { http3: true, tls: { ca: cert } });
+      const request = await raw.nextRequest();
+      const peer = request.accept();
+      const ws = await opening;
+      const stream = peer.stream as RawH3Stream;
+      const message = Buffer.alloc(4096, 0x62);
+      // 1024 messages fill the client's inbox (it pauses reading); 3000 more (12 MiB) cannot
+      // all fit in the stream window and the stream's read buffer.
+      const count = 4024;
+      for (let i = 0; i < count; i++) peer.send({ opcode: OP.BINARY, payload: message });
+      const queued = (): number => stream.writableLength;
+      let last = -1;
+      let same = 0;
+      await eventually(() => {
+        const now = queued();
+        same = now === last ? same + 1 : 0;
+        last = now;
+        return same >= 5;
+      }, 'the sender to stall');
+      assert.ok(last > 0, 'bytes wait at the sender: the client grants no more credit');
+      let received = 0;
+      for await (const { data } of ws) {
+        assert.equal(data.length, message.length);
+        if (++received === count) break;
+      }
+      assert.equal(received, count);
+      assert.equal(queued(), 0);
+    } finally {
+      await raw.close();
+    }
   });
 });

@@ -1,0 +1,188 @@
+/**
+ * Bad input over real QUIC against `serve({ http3 })`: a raw HTTP/3 peer (the core session on
+ * wirekit's QUIC endpoint, `raw-h3.ts`) that opens a second control stream, sends frames where
+ * RFC 9114 forbids them, references the QPACK dynamic table it was never given, opens request
+ * streams past the concurrent-stream limit, or resets a stream in the middle of a WebSocket
+ * message, and a client that goes quiet past the idle timeout. Each gets the error the RFCs
+ * name, and the server keeps serving its other streams and connections.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ErrorCode, WirekitError } from '../../../src/core/errors.js';
+import { Http3ErrorCode } from '../../../src/core/http3/error-code.js';
+import { connect } from '../../../src/node/connect.js';
+import { type ListeningServer, serve } from '../../../src/node/websocket-server.js';
+import { RawPeer } from '../../conformance/raw-peer.js';
+import { OP } from '../../conformance/wire-frame.js';
+import { testCertificate } from '../../helpers/tls-cert.js';
+import { recorder } from '../helpers.js';
+import { openRawH3, type RawH3Connection } from './raw-h3.js';
+
+const { key, cert } = testCertificate();
+
+async function h3Server(
+  http3: { maxStreams?: number; idleTimeout?: number } = {},
+  handler: Parameters<typeof serve>[0]['handler'] = {
+    message(ws, data, isBinary) {
+      ws.send(data, isBinary);
+    },
+  },
+): Promise<ListeningServer> {
+  return serve({
+    port: 0,
+    host: '127.0.0.1',
+    tls: { key, cert },
+    http3: { key, cert, ...http3 },
+    handler,
+  });
+}
+
+/** The server still echoes over a fresh HTTP/3 WebSocket. */
+async function stillServes(server: ListeningServer): Promise<void> {
+  const ws = await connect(`wss://127.0.0.1:${server.address.port}/`, {
+    http3: true,
+    tls: { ca: cert },
+  });
+  const reply = ws[Symbol.asyncIterator]().next();
+  ws.send('still there?');
+  const result = await reply;
+  assert.equal(result.done, false);
+  assert.equal(Buffer.from(result.value!.data).toString(), 'still there?');
+  ws.close();
+}
+
+/** A WebSocket opened by hand on `raw` as a conformance peer. */
+async function rawWebSocket(raw: RawH3Connection): Promise<RawPeer> {
+  const stream = raw.extendedConnect('/');
+  const answer = await raw.response(stream);
+  assert.equal(answer.status, 200);
+  return new RawPeer(stream, 'client', Buffer.alloc(0));
+}
+
+/** Wait for the connection to close; its close code. */
+async function closedWith(raw: RawH3Connection): Promise<number> {
+  await raw.until(() => raw.closeInfo !== undefined, 'the server to close the connection');
+  assert.equal(raw.closeInfo!.source, 'peer');
+  assert.equal(raw.closeInfo!.application, true);
+  return raw.closeInfo!.code;
+}
+
+describe('HTTP/3 bad input over QUIC', () => {
+  test('a second control stream is H3_STREAM_CREATION_ERROR (RFC 9114 §6.2.1); other connections go on', async () => {
+    const server = await h3Server();
+    try {
+      const bystander = await openRawH3(server.address.port);
+      const peer = await rawWebSocket(bystander);
+      const raw = await openRawH3(server.address.port);
+      // Client unidirectional streams are 2, 6, 10, …; 2 is the session's control stream.
+      raw.quic.write(6, Uint8Array.of(0x00, 0x04, 0x00));
+      assert.equal(await closedWith(raw), Http3ErrorCode.H3_STREAM_CREATION_ERROR);
+      peer.send({ opcode: OP.TEXT, payload: Buffer.from('unharmed') });
+      await peer.expectMessage(OP.TEXT, 'unharmed');
+      await bystander.shutdown();
+      await stillServes(server);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('DATA before HEADERS on a request stream is H3_FRAME_UNEXPECTED (RFC 9114 §4.1)', async () => {
+    const server = await h3Server();
+    try {
+      const raw = await openRawH3(server.address.port);
+      raw.quic.write(0, Uint8Array.of(0x00, 0x02, 0x81, 0x00));
+      assert.equal(await closedWith(raw), Http3ErrorCode.H3_FRAME_UNEXPECTED);
+      await stillServes(server);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a SETTINGS frame on a request stream is H3_FRAME_UNEXPECTED (RFC 9114 §7.2.4)', async () => {
+    const server = await h3Server();
+    try {
+      const raw = await openRawH3(server.address.port);
+      raw.quic.write(0, Uint8Array.of(0x04, 0x00));
+      assert.equal(await closedWith(raw), Http3ErrorCode.H3_FRAME_UNEXPECTED);
+      await stillServes(server);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a QPACK dynamic table reference is QPACK_DECOMPRESSION_FAILED (RFC 9204 §4.5.1.1)', async () => {
+    const server = await h3Server();
+    try {
+      const raw = await openRawH3(server.address.port);
+      // HEADERS whose field section says Required Insert Count 1: we advertised capacity 0.
+      raw.quic.write(0, Uint8Array.of(0x01, 0x03, 0x02, 0x00, 0x80));
+      assert.equal(await closedWith(raw), Http3ErrorCode.QPACK_DECOMPRESSION_FAILED);
+      await stillServes(server);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('request streams past the concurrent-stream limit are refused by QUIC; the open ones keep working', async () => {
+    const server = await h3Server({ maxStreams: 3 });
+    try {
+      const raw = await openRawH3(server.address.port);
+      const peers = [await rawWebSocket(raw), await rawWebSocket(raw), await rawWebSocket(raw)];
+      // The server granted 3 (initial_max_streams_bidi, RFC 9000 §4.6): QUIC refuses a 4th.
+      raw.extendedConnect('/');
+      assert.equal(raw.writeErrors.length, 1);
+      const refused = raw.writeErrors[0];
+      assert.ok(refused instanceof WirekitError && refused.code === ErrorCode.QUIC_STREAM_LIMIT);
+      for (const [i, peer] of peers.entries()) {
+        peer.send({ opcode: OP.TEXT, payload: Buffer.from(`stream ${i}`) });
+        await peer.expectMessage(OP.TEXT, `stream ${i}`);
+      }
+      await raw.shutdown();
+      await stillServes(server);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a reset in the middle of a message ends that WebSocket with 1006; its neighbour echoes on', async () => {
+    const serverSide = recorder();
+    const server = await h3Server({}, serverSide.handler);
+    try {
+      const raw = await openRawH3(server.address.port);
+      const victim = await rawWebSocket(raw);
+      await serverSide.opened;
+      victim.send({ opcode: OP.TEXT, fin: false, payload: Buffer.from('half a mes') });
+      (victim.stream as unknown as { abort(code?: number): void }).abort(
+        Http3ErrorCode.H3_REQUEST_CANCELLED,
+      );
+      const closed = await serverSide.closed;
+      assert.equal(closed.code, 1006);
+      assert.equal(closed.wasClean, false);
+      const neighbour = await rawWebSocket(raw);
+      neighbour.send({ opcode: OP.PING, payload: Buffer.from('alive') });
+      await neighbour.expectControl(OP.PONG, Buffer.from('alive'));
+      assert.equal(raw.closeInfo, undefined, 'the QUIC connection stays up');
+      await raw.shutdown();
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('idleTimeout: a client that goes quiet is dropped, its WebSocket closes with 1006', async () => {
+    const serverSide = recorder();
+    const server = await h3Server({ idleTimeout: 300 }, serverSide.handler);
+    try {
+      const raw = await openRawH3(server.address.port, { idleTimeout: 0 });
+      await rawWebSocket(raw);
+      await serverSide.opened;
+      const closed = await serverSide.closed;
+      assert.equal(closed.code, 1006);
+      await raw
+        .until(() => raw.closeInfo !== undefined, 'the client side to notice')
+        .catch(() => {});
+      raw.quic.abandon();
+    } finally {
+      await server.close();
+    }
+  });
+});
