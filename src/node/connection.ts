@@ -125,6 +125,22 @@ const INBOX_HIGH = 1024;
 /** Bytes read and ignored after the close past which a connection stops reading. */
 const DISCARD_AFTER_CLOSE = 64 * 1024;
 
+/**
+ * Where reading stands after a drain, with `pauseOnBackpressure`: a drain resumes reading and
+ * owes the peer one read before backpressure may pause it again, so a handler that refills its
+ * output on every drain still hears the peer (its messages, pings, pongs, close frame), one
+ * read (at most 64 KiB on TCP) per drain.
+ */
+const ReadGate = {
+  /** Backpressure pauses reading at once. */
+  OPEN: 0,
+  /** Reading resumed on a drain; no read since. */
+  OWED: 1,
+  /** As OWED, and sends backed up again: pause after the owed read. */
+  PAUSE_AFTER_READ: 2,
+} as const;
+type ReadGate = (typeof ReadGate)[keyof typeof ReadGate];
+
 const kConnection = Symbol('wirekit.connection');
 type TaggedSocket = Duplex & {
   [kConnection]?: Connection<unknown>;
@@ -147,10 +163,12 @@ function flushDirty(): void {
 function onSocketData(this: TaggedSocket, chunk: Buffer): void {
   this[kConnection]?.receive(chunk);
 }
+/** Returns `false` to stop reading: with a read buffer the socket reads on whenever the stream
+ * is asked to, even paused (a `resume()` made before the connection paused is one such ask),
+ * so each read confirms the pause. */
 function onSharedRead(this: TaggedSocket, length: number, buffer: Buffer): boolean {
   // The buffer and the length read: no view is made per read.
-  this[kConnection]?.receiveRead(buffer, length);
-  return true;
+  return this[kConnection]?.receiveRead(buffer, length) ?? true;
 }
 
 /**
@@ -252,6 +270,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
   #lastSeen = 0;
   #pingSentAt = 0;
   #readingPaused = false;
+  #readGate: ReadGate = ReadGate.OPEN;
   #droppedSends = 0;
   /** Bytes handed to the transport; minus what it still queues, the bytes it took. */
   #written = 0;
@@ -543,11 +562,15 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
     const output = core.takeOutput();
     this.#written += output.length;
     const handle = this.#handle;
-    if (handle !== undefined && backlog === 0) {
-      // Nothing is queued on the stream: past Writable straight to the TCP handle.
+    if (handle !== undefined && socket.writableLength === 0) {
+      // Nothing is queued on the stream: past Writable straight to the TCP handle. Behind a
+      // direct write still queued too (libuv keeps their order), so that the last completion
+      // reports the drain: a stream write that Writable takes without backing up would end
+      // without a 'drain' event, and the connection would wait for one for good.
       const status = writeDirect(handle, output, this);
-      if (status === DirectWrite.WRITTEN) core.releaseOutput();
-      else if (status === DirectWrite.QUEUED) {
+      if (status === DirectWrite.WRITTEN) {
+        if (this.#pendingDirect === 0) core.releaseOutput();
+      } else if (status === DirectWrite.QUEUED) {
         this.#pendingDirect += output.length;
         this.#backpressured();
       } else socket.destroy(writeError(status));
@@ -570,12 +593,13 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
     if (!ok) this.#backpressured();
   }
 
-  /** The transport holds written bytes back: stop reading if so configured. */
+  /** The transport holds written bytes back: stop reading if so configured (after the read
+   * a drain owes the peer, see {@link ReadGate}). */
   #backpressured(): void {
     this.#watchDrain();
     if (this.#options.pauseOnBackpressure && !this.#readingPaused) {
-      this.#readingPaused = true;
-      this.#socket.pause();
+      if (this.#readGate === ReadGate.OPEN) this.#pauseReading();
+      else this.#readGate = ReadGate.PAUSE_AFTER_READ;
     }
   }
 
@@ -621,16 +645,20 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
   // Receiving
 
   /** @internal A read of `length` bytes into `buffer` (the shared read buffer, or memory the
-   * transport lends for this read). */
-  receiveRead(buffer: Buffer, length: number): void {
-    this.receive(buffer === this.#sharedReadBuffer ? this.#sharedReadBytes! : buffer, length);
+   * transport lends for this read); returns whether reading goes on (not paused). */
+  receiveRead(buffer: Buffer, length: number): boolean {
+    return this.receive(
+      buffer === this.#sharedReadBuffer ? this.#sharedReadBytes! : buffer,
+      length,
+    );
   }
 
-  /** @internal Bytes from the socket: `chunk[0..end)`, all of it by default. */
-  receive(chunk: Uint8Array, end: number = chunk.length): void {
+  /** @internal Bytes from the socket, `chunk[0..end)` (all of it by default); returns whether
+   * reading goes on (not paused). */
+  receive(chunk: Uint8Array, end: number = chunk.length): boolean {
     if (this.#finished) {
       this.#ignoreAfterClose(end);
-      return;
+      return this.#discarded <= DISCARD_AFTER_CLOSE;
     }
     if (this.#heartbeat !== undefined) {
       this.#lastSeen = this.#heartbeat.now;
@@ -638,6 +666,22 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
     }
     this.#core.receive(chunk, end);
     this.#process();
+    if (this.#readGate !== ReadGate.OPEN) this.#owedReadDone();
+    return !this.#readingPaused;
+  }
+
+  /** The read a drain owed the peer has happened: pause now if sends backed up meanwhile. */
+  #owedReadDone(): void {
+    const pause = this.#readGate === ReadGate.PAUSE_AFTER_READ;
+    this.#readGate = ReadGate.OPEN;
+    if (pause && !this.#finished && (this.#socket.writableNeedDrain || this.#pendingDirect > 0))
+      this.#pauseReading();
+  }
+
+  #pauseReading(): void {
+    if (this.#readingPaused) return;
+    this.#readingPaused = true;
+    this.#socket.pause();
   }
 
   /**
@@ -791,6 +835,9 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
     if (this.#readingPaused && (this.#inbox?.length ?? 0) < INBOX_HIGH) {
       this.#readingPaused = false;
       this.#socket.resume();
+      // The drain callback below may back the output up again at once (a producer that
+      // refills on every drain): the peer is owed a read first, or it would never be heard.
+      if (this.#options.pauseOnBackpressure) this.#readGate = ReadGate.OWED;
     }
     if (this.#finished || this.#handler.drain === undefined) return;
     try {
@@ -909,10 +956,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
     this.#inbox ??= [];
     const inbox = this.#inbox;
     inbox.push(message);
-    if (inbox.length >= INBOX_HIGH && !this.#readingPaused) {
-      this.#readingPaused = true;
-      this.#socket.pause();
-    }
+    if (inbox.length >= INBOX_HIGH) this.#pauseReading();
   }
 
   #endInbox(): void {
