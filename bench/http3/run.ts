@@ -20,8 +20,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { connect } from '../../src/node/connect.js';
 import type { Connection } from '../../src/node/connection.js';
-import { Http2WebSocketSession } from '../../src/node/http2-session.js';
 import { Http3WebSocketSession } from '../../src/node/http3/h3-client.js';
+import { Http2WebSocketSession } from '../../src/node/transports/h2-client.js';
 
 const PROFILE = process.argv.includes('--profile');
 const ECHOES = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 2000);

@@ -15,7 +15,7 @@ import type { Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import { connect } from '../../src/node/connect.js';
 import type { Connection, ConnectionHandler } from '../../src/node/connection.js';
-import { Http2WebSocketSession } from '../../src/node/http2-session.js';
+import { Http2WebSocketSession } from '../../src/node/transports/h2-client.js';
 import { testCertificate } from '../helpers/tls-cert.js';
 import { deferred, testNothingLeftOpen, within } from '../node/helpers.js';
 import { type H2Kind, wsUrlOf } from './raw-h2.js';

@@ -138,6 +138,13 @@ class ClientHost implements QuicConnectionHost {
     );
   }
 
+  /** A refusal arrived: true (and the promise forgotten) while the handshake is still on. */
+  refusedDuringHandshake(): boolean {
+    if (this.#settle === undefined) return false;
+    this.#settle = undefined;
+    return true;
+  }
+
   /** The caller gave up: forget the promise. */
   cancel(): void {
     this.#settle = undefined;
@@ -185,9 +192,6 @@ export async function connectQuic(options: QuicClientOptions): Promise<QuicConne
     );
   }
   trySetBuffers(socket);
-  socket.on('error', () => {
-    // ICMP port unreachable and the like: the handshake or idle timer ends the connection.
-  });
   const local = socket.address();
   const localHost = { host: local.address, port: local.port };
   const remote = { host: address, port: options.port };
@@ -214,6 +218,22 @@ export async function connectQuic(options: QuicClientOptions): Promise<QuicConne
       else reject(error);
     });
     signal?.addEventListener('abort', onAbort, { once: true });
+    // The socket is connected, so the kernel reports an ICMP port unreachable as ECONNREFUSED.
+    // During the handshake it means nothing listens on that UDP port: fail now, as a refused
+    // TCP connect does, instead of waiting for the handshake timer. Later, an ICMP error may be
+    // transient (RFC 9000 §14.2 lets a path's datagrams be lost), so the idle timer decides.
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ECONNREFUSED' || !host.refusedDuringHandshake()) return;
+      signal?.removeEventListener('abort', onAbort);
+      connection?.abandon();
+      reject(
+        new WirekitError(
+          ErrorCode.CONNECTION_LOST,
+          `QUIC connection to ${target} refused: nothing listens on that UDP port`,
+          { cause: error },
+        ),
+      );
+    });
     connection = new QuicConnection(
       conn,
       host,
