@@ -387,6 +387,9 @@ export class LoadClient {
   }
 
   #sendingOver(now: number): boolean {
+    // Draining means the deadline's timer ran, which libuv's millisecond clock can do a
+    // fraction of a millisecond before `performance.now()` reaches the deadline.
+    if (this.#phase === LoadPhase.DRAINING) return true;
     const target = this.#options.messages;
     return target !== undefined ? this.#started >= target : now >= this.#deadline;
   }
