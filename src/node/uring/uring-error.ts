@@ -34,6 +34,7 @@ const brand = Symbol.for('wirekit.UringUnavailableError');
 
 /** The io_uring transport cannot run here; `reason` says why, `cause` has the original error. */
 export class UringUnavailableError extends WirekitError {
+  /** Why the transport cannot run: one of {@link UringUnavailableReason}. */
   readonly reason: UringUnavailableReason;
 
   constructor(reason: UringUnavailableReason, message: string, cause?: unknown) {

@@ -19,6 +19,7 @@ export type WsEventListener<E> =
 
 /** Options of `addEventListener`: only `once` has an effect, as in ws. */
 export interface WsAddEventListenerOptions {
+  /** Remove the listener after its first call; default `false`. */
   readonly once?: boolean;
 }
 
