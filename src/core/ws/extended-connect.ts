@@ -232,12 +232,14 @@ export function checkExtendedConnectResponse(
   headers: HeaderSource,
   expected: { readonly protocols?: readonly string[]; readonly extensions?: readonly string[] },
   bodySnippet?: string,
-): ExtendedConnectEstablished | {
-  /** Always `false`: the server refused or answered wrongly. */
-  readonly ok: false;
-  /** `ERR_WS_HANDSHAKE` saying why; `error.status` is the server's status. */
-  readonly error: WirekitError;
-} {
+):
+  | ExtendedConnectEstablished
+  | {
+      /** Always `false`: the server refused or answered wrongly. */
+      readonly ok: false;
+      /** `ERR_WS_HANDSHAKE` saying why; `error.status` is the server's status. */
+      readonly error: WirekitError;
+    } {
   const fail = (message: string): { ok: false; error: WirekitError } => ({
     ok: false,
     error: new WirekitError(ErrorCode.WS_HANDSHAKE, message, { status }),
