@@ -944,6 +944,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
 export class ConnectionWriter<Data = unknown> {
   readonly #connection: Connection<Data>;
 
+  /** @internal Use {@link Connection.split}. */
   constructor(connection: Connection<Data>) {
     this.#connection = connection;
   }

@@ -114,6 +114,7 @@ export class CloseEvent extends Event {
   readonly #code: number;
   readonly #reason: string;
 
+  /** A close event of type `type` (`'close'` for a WebSocket); fields missing from `init` default to `wasClean` false, `code` 0, `reason` `''`. */
   constructor(type: string, init?: CloseEventInit) {
     super(type, init);
     this.#wasClean = init?.wasClean ?? false;
@@ -177,6 +178,7 @@ export class MessageEvent<T = unknown> extends Event {
     };
   }
 
+  /** A message event of type `type` (`'message'` for a WebSocket); `data` defaults to `null`, `origin` and `lastEventId` to `''`. */
   constructor(type: string, init?: MessageEventInit<T>) {
     super(type, init);
     this.#data = (init?.data ?? null) as T;

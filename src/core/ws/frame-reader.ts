@@ -141,6 +141,7 @@ export class FrameReader {
   // A control frame cut by a chunk boundary.
   #control: Uint8Array = EMPTY;
 
+  /** A reader for `options.role`, with the size limits and compression setting of `options`. */
   constructor(options: FrameReaderOptions) {
     this.#server = options.role === 'server';
     this.#maxMessage = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;

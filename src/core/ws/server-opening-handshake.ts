@@ -122,6 +122,7 @@ export class ServerOpeningHandshake {
   #state: State = State.READING;
   #key = '';
 
+  /** A handshake that reads one upgrade request, at most `options.maxHeadBytes` (default 16 KiB) of head. */
   constructor(options: ServerOpeningHandshakeOptions = {}) {
     const limits: Partial<HttpLimits> = { maxHeadBytes: options.maxHeadBytes ?? 16 * 1024 };
     this.#reader = new RequestReader(limits);
