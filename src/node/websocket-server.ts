@@ -105,7 +105,10 @@ export class WebSocketServer<Data = unknown> {
   #closePromise: Promise<void> | undefined;
   #drained: (() => void) | undefined;
 
-  /** A server with `options` (handler, limits, compression) that answers the upgrades handed to `handleUpgrade`; {@link serve} creates one and listens. */
+  /**
+   * A server with `options` (handler, limits, compression) that answers the upgrades handed to
+   * `handleUpgrade`; {@link serve} creates one and listens.
+   */
   constructor(options: ServerOptions<Data>) {
     this.#options = options;
     this.#handler = options.handler;

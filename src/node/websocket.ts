@@ -43,7 +43,10 @@ export interface WebSocketEventMap {
   open: Event;
   /** A whole message arrived. */
   message: MessageEvent<WebSocketMessageData>;
-  /** The connection failed (handshake refused, protocol error, transport lost); a `close` event follows. */
+  /**
+   * The connection failed (handshake refused, protocol error, transport lost); a `close` event
+   * follows.
+   */
   error: Event;
   /** The connection is closed; fired once, last. */
   close: CloseEvent;
@@ -114,7 +117,10 @@ export class CloseEvent extends Event {
   readonly #code: number;
   readonly #reason: string;
 
-  /** A close event of type `type` (`'close'` for a WebSocket); fields missing from `init` default to `wasClean` false, `code` 0, `reason` `''`. */
+  /**
+   * A close event of type `type` (`'close'` for a WebSocket); fields missing from `init` default to
+   * `wasClean` false, `code` 0, `reason` `''`.
+   */
   constructor(type: string, init?: CloseEventInit) {
     super(type, init);
     this.#wasClean = init?.wasClean ?? false;
@@ -147,7 +153,9 @@ export class CloseEvent extends Event {
 export interface MessageEventInit<T> extends EventInit {
   /** The message payload; default `null`. */
   readonly data?: T;
-  /** Origin of the sender, the serialized URL origin of the server for a WebSocket; default `''`. */
+  /**
+   * Origin of the sender, the serialized URL origin of the server for a WebSocket; default `''`.
+   */
   readonly origin?: string;
   /** Last event ID (used by server-sent events; always `''` for a WebSocket); default `''`. */
   readonly lastEventId?: string;
@@ -178,7 +186,10 @@ export class MessageEvent<T = unknown> extends Event {
     };
   }
 
-  /** A message event of type `type` (`'message'` for a WebSocket); `data` defaults to `null`, `origin` and `lastEventId` to `''`. */
+  /**
+   * A message event of type `type` (`'message'` for a WebSocket); `data` defaults to `null`,
+   * `origin` and `lastEventId` to `''`.
+   */
   constructor(type: string, init?: MessageEventInit<T>) {
     super(type, init);
     this.#data = (init?.data ?? null) as T;

@@ -23,7 +23,10 @@ export interface BodyEvent {
 export interface EndEvent {
   /** Tag of this event. */
   readonly type: 'end';
-  /** Trailer fields of a chunked message (RFC 9112 §7.1.2); {@link HeaderList.EMPTY} when there are none. */
+  /**
+   * Trailer fields of a chunked message (RFC 9112 §7.1.2); {@link HeaderList.EMPTY} when there are
+   * none.
+   */
   readonly trailers: HeaderList;
 }
 

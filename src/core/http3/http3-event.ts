@@ -31,7 +31,10 @@ export interface Http3ResetStreamAction {
   readonly type: 'reset-stream';
   /** QUIC stream ID whose sending side is reset. */
   readonly streamId: number;
-  /** Application error code carried by RESET_STREAM: an HTTP/3 code (RFC 9114 §8.1), e.g. H3_REQUEST_CANCELLED. */
+  /**
+   * Application error code carried by RESET_STREAM: an HTTP/3 code (RFC 9114 §8.1), e.g.
+   * H3_REQUEST_CANCELLED.
+   */
   readonly code: number;
 }
 
@@ -54,7 +57,10 @@ export interface Http3StopSendingAction {
 export interface Http3CloseAction {
   /** Tag of this transport action. */
   readonly type: 'close';
-  /** HTTP/3 (RFC 9114 §8.1) or QPACK (RFC 9204 §6) error code of the connection close; H3_NO_ERROR for a clean close. */
+  /**
+   * HTTP/3 (RFC 9114 §8.1) or QPACK (RFC 9204 §6) error code of the connection close; H3_NO_ERROR
+   * for a clean close.
+   */
   readonly code: number;
   /** Human-readable cause, for logs; may be sent as the CONNECTION_CLOSE reason phrase. */
   readonly reason: string;
@@ -65,7 +71,9 @@ export interface Http3CloseAction {
 export interface Http3SettingsEvent {
   /** Tag of this application event. */
   readonly type: 'settings';
-  /** The peer's decoded SETTINGS (RFC 9114 §7.2.4), with defaults for the identifiers it left out. */
+  /**
+   * The peer's decoded SETTINGS (RFC 9114 §7.2.4), with defaults for the identifiers it left out.
+   */
   readonly settings: Http3Settings;
 }
 
@@ -116,7 +124,10 @@ export interface Http3DataEvent {
   readonly type: 'data';
   /** Request stream the content arrived on. */
   readonly streamId: number;
-  /** Content bytes (DATA frame payload, RFC 9114 §7.2.1); a view valid only while the transport keeps its input buffer. */
+  /**
+   * Content bytes (DATA frame payload, RFC 9114 §7.2.1); a view valid only while the transport
+   * keeps its input buffer.
+   */
   readonly data: Uint8Array;
 }
 
@@ -172,7 +183,10 @@ export interface Http3StreamErrorEvent {
 export interface Http3GoawayEvent {
   /** Tag of this application event. */
   readonly type: 'goaway';
-  /** The GOAWAY identifier (RFC 9114 §5.2): a client-initiated bidirectional stream ID from a server, a push ID from a client. */
+  /**
+   * The GOAWAY identifier (RFC 9114 §5.2): a client-initiated bidirectional stream ID from a
+   * server, a push ID from a client.
+   */
   readonly id: number;
 }
 

@@ -77,7 +77,10 @@ export interface UpgradeResponse {
 
 /** What the client offered, to check the answer against. */
 export interface UpgradeExpectation {
-  /** The `Sec-WebSocket-Key` this client sent; the answer's `Sec-WebSocket-Accept` must match it (§4.1 item 4). */
+  /**
+   * The `Sec-WebSocket-Key` this client sent; the answer's `Sec-WebSocket-Accept` must match it
+   * (§4.1 item 4).
+   */
   readonly key: string;
   /** Subprotocols offered; the server may choose one of these only (§4.1 item 6). Default none. */
   readonly protocols?: readonly string[];

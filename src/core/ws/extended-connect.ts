@@ -26,7 +26,10 @@ export interface ExtendedConnectAccepted {
   readonly authority: string;
   /** `:scheme`: `https` for wss, `http` for ws. */
   readonly scheme: string;
-  /** Subprotocols the client offered in `sec-websocket-protocol`, in its order; empty when none (RFC 6455 §4.2.1 item 8). */
+  /**
+   * Subprotocols the client offered in `sec-websocket-protocol`, in its order; empty when none (RFC
+   * 6455 §4.2.1 item 8).
+   */
   readonly protocols: readonly string[];
   /** The raw `sec-websocket-extensions` offer (RFC 6455 §9.1), or `undefined` when absent. */
   readonly extensions: string | undefined;
@@ -40,7 +43,10 @@ export interface ExtendedConnectAccepted {
 export interface ExtendedConnectRefused {
   /** Always `false`: the request is not a valid WebSocket bootstrap. */
   readonly ok: false;
-  /** `ERR_WS_HANDSHAKE` naming what was wrong; `error.status` is the status to answer (400, 405 or 426). */
+  /**
+   * `ERR_WS_HANDSHAKE` naming what was wrong; `error.status` is the status to answer (400, 405 or
+   * 426).
+   */
   readonly error: WirekitError;
   /** Fields to send with the refusal: `allow` with 405, `sec-websocket-version: 13` with 426. */
   readonly headers: Readonly<Record<string, string>>;
@@ -118,7 +124,10 @@ export function checkExtendedConnect(headers: HeaderSource): ExtendedConnectChec
 export interface ExtendedConnectChoice {
   /** The chosen subprotocol, one the client offered; omitted or `undefined` for none. */
   readonly protocol?: string | undefined;
-  /** The `sec-websocket-extensions` answer, e.g. from permessage-deflate negotiation; omitted, `undefined` or `''` for none. */
+  /**
+   * The `sec-websocket-extensions` answer, e.g. from permessage-deflate negotiation; omitted,
+   * `undefined` or `''` for none.
+   */
   readonly extensions?: string | undefined;
 }
 

@@ -42,13 +42,19 @@ export const ReadKind = {
   TEXT: 1,
   /** A whole binary message is in `payload`. */
   BINARY: 2,
-  /** A close frame: `closeCode` (1005 when it had none) and `closeReason` are set; nothing more is read (RFC 6455 §5.5.1). */
+  /**
+   * A close frame: `closeCode` (1005 when it had none) and `closeReason` are set; nothing more is
+   * read (RFC 6455 §5.5.1).
+   */
   CLOSE: 8,
   /** A ping: its application data is in `payload` (§5.5.2). */
   PING: 9,
   /** A pong: its application data is in `payload` (§5.5.3). */
   PONG: 10,
-  /** The peer broke the protocol: `errorCode` (1002, 1007 or 1009) and `errorReason` say how; nothing more is read. */
+  /**
+   * The peer broke the protocol: `errorCode` (1002, 1007 or 1009) and `errorReason` say how;
+   * nothing more is read.
+   */
   ERROR: 16,
 } as const;
 

@@ -70,7 +70,9 @@ export interface HandshakeRefused {
   readonly status: number;
   /** `ERR_WS_HANDSHAKE` naming what was wrong, with the same `status`. */
   readonly error: WirekitError;
-  /** The complete HTTP/1.1 refusal (status line, fields, short text body) to write before closing. */
+  /**
+   * The complete HTTP/1.1 refusal (status line, fields, short text body) to write before closing.
+   */
   readonly answer: Uint8Array;
 }
 
@@ -122,7 +124,10 @@ export class ServerOpeningHandshake {
   #state: State = State.READING;
   #key = '';
 
-  /** A handshake that reads one upgrade request, at most `options.maxHeadBytes` (default 16 KiB) of head. */
+  /**
+   * A handshake that reads one upgrade request, at most `options.maxHeadBytes` (default 16 KiB) of
+   * head.
+   */
   constructor(options: ServerOpeningHandshakeOptions = {}) {
     const limits: Partial<HttpLimits> = { maxHeadBytes: options.maxHeadBytes ?? 16 * 1024 };
     this.#reader = new RequestReader(limits);

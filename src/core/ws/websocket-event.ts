@@ -4,7 +4,10 @@
 export interface TextEvent {
   /** Tag of this event. */
   readonly type: 'text';
-  /** The message's UTF-8 bytes, reassembled and decompressed; with `reuseBuffers`, valid only until the next `poll()`. */
+  /**
+   * The message's UTF-8 bytes, reassembled and decompressed; with `reuseBuffers`, valid only until
+   * the next `poll()`.
+   */
   readonly data: Uint8Array;
 }
 
@@ -12,7 +15,10 @@ export interface TextEvent {
 export interface BinaryEvent {
   /** Tag of this event. */
   readonly type: 'binary';
-  /** The message's bytes, reassembled and decompressed; with `reuseBuffers`, valid only until the next `poll()`. */
+  /**
+   * The message's bytes, reassembled and decompressed; with `reuseBuffers`, valid only until the
+   * next `poll()`.
+   */
   readonly data: Uint8Array;
 }
 
@@ -48,7 +54,10 @@ export type CloseInitiator = 'local' | 'remote';
 export interface ConnectionClosedEvent {
   /** Tag of this event. */
   readonly type: 'close';
-  /** Close status code (RFC 6455 §7.4): the peer's on a clean close (1005 when it sent none), else the one this side sent, or 1006. */
+  /**
+   * Close status code (RFC 6455 §7.4): the peer's on a clean close (1005 when it sent none), else
+   * the one this side sent, or 1006.
+   */
   readonly code: number;
   /** Close reason, at most 123 UTF-8 bytes (§5.5.1); `''` when none was given. */
   readonly reason: string;

@@ -37,7 +37,10 @@ export class UringUnavailableError extends WirekitError {
   /** Why the transport cannot run: one of {@link UringUnavailableReason}. */
   readonly reason: UringUnavailableReason;
 
-  /** An `ERR_URING_UNAVAILABLE` error for `reason`, with the original error as `cause` when there is one. */
+  /**
+   * An `ERR_URING_UNAVAILABLE` error for `reason`, with the original error as `cause` when there is
+   * one.
+   */
   constructor(reason: UringUnavailableReason, message: string, cause?: unknown) {
     super(ErrorCode.URING_UNAVAILABLE, message, cause === undefined ? {} : { cause });
     this.reason = reason;

@@ -40,7 +40,10 @@ export const WsErrorCode = {
   EXPECTED_MASK: 'WS_ERR_EXPECTED_MASK',
   /** The peer's close frame has a code that may not be sent (RFC 6455 §7.4); closes with 1002. */
   INVALID_CLOSE_CODE_RECEIVED: 'WS_ERR_INVALID_CLOSE_CODE',
-  /** A control frame over 125 bytes, or a close frame with a 1-byte body (RFC 6455 §5.5); closes with 1002. */
+  /**
+   * A control frame over 125 bytes, or a close frame with a 1-byte body (RFC 6455 §5.5); closes
+   * with 1002.
+   */
   INVALID_CONTROL_PAYLOAD_LENGTH: 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH',
   /** A reserved opcode or a fragment out of sequence (RFC 6455 §5.2, §5.4); closes with 1002. */
   INVALID_OPCODE: 'WS_ERR_INVALID_OPCODE',
@@ -48,7 +51,10 @@ export const WsErrorCode = {
   INVALID_UTF8: 'WS_ERR_INVALID_UTF8',
   /** A server sent a masked frame (RFC 6455 §5.1); the connection closes with 1002. */
   UNEXPECTED_MASK: 'WS_ERR_UNEXPECTED_MASK',
-  /** RSV1 set without permessage-deflate, or on a control or continuation frame (RFC 7692 §6); closes with 1002. */
+  /**
+   * RSV1 set without permessage-deflate, or on a control or continuation frame (RFC 7692 §6);
+   * closes with 1002.
+   */
   UNEXPECTED_RSV_1: 'WS_ERR_UNEXPECTED_RSV_1',
   /** RSV2 or RSV3 set, which no negotiated extension defines (RFC 6455 §5.2); closes with 1002. */
   UNEXPECTED_RSV_2_3: 'WS_ERR_UNEXPECTED_RSV_2_3',

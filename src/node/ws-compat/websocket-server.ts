@@ -88,7 +88,10 @@ export interface ServerOptions extends CommonOptions {
 export type WebSocketServerEvents = {
   /** An upgrade succeeded: the new WebSocket and its upgrade request. */
   connection: [websocket: WebSocket, request: IncomingMessage];
-  /** The 101 answer's lines (status line first) just before they are written; listeners may push more `name: value` lines. */
+  /**
+   * The 101 answer's lines (status line first) just before they are written; listeners may push
+   * more `name: value` lines.
+   */
   headers: [headers: string[], request: IncomingMessage];
   /** The HTTP server (created for `port`, or the one given as `server`) is listening. */
   listening: [];
@@ -96,7 +99,10 @@ export type WebSocketServerEvents = {
   error: [error: Error];
   /** `close()` finished: the server accepts nothing more. */
   close: [];
-  /** A malformed upgrade request; with a listener it must answer and close the socket itself, else a 4xx is sent. */
+  /**
+   * A malformed upgrade request; with a listener it must answer and close the socket itself, else a
+   * 4xx is sent.
+   */
   wsClientError: [error: Error, socket: Duplex, request: IncomingMessage];
 };
 
