@@ -28,6 +28,13 @@ export interface ConnectionOptions {
    * relay then slows its sender to the pace its own output is read, instead of queueing the
    * difference. Default true on the server, false on the client: one side must keep reading,
    * or two peers sending to each other could each wait for the other to read.
+   *
+   * The peer is never starved: each drain resumes reading for at least one read (at most
+   * 64 KiB on TCP) before backpressure may pause it again, so a `drain` callback that refills
+   * the output every time (a producer that never lets it empty) still receives the peer's
+   * messages, pings, pongs and close frame, one read per drain. `ws` and uWebSockets.js never
+   * stop reading for backpressure (they bound memory with their limits alone); turn this off
+   * for that behaviour, with `maxBackpressure` as the bound.
    */
   readonly pauseOnBackpressure?: boolean;
   /** Answer pings automatically (RFC 6455 §5.5.2). Default true. */

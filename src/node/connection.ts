@@ -30,7 +30,7 @@ import {
 import type { Heartbeat } from './heartbeat.js';
 import { nodePlatform } from './node-platform.js';
 import type { TopicRegistry } from './pubsub/topic-registry.js';
-import { canReadInto, readInto } from './shared-read-buffer.js';
+import { canReadInto, plainBytes, readInto } from './shared-read-buffer.js';
 import { byteStreamTraits, type StreamTraits } from './stream-traits.js';
 import type { ConnectionCompression } from './zlib-codec.js';
 
@@ -50,7 +50,9 @@ export interface ConnectionHandler<Data = unknown> {
    * A complete message. `data` is yours to keep, unless the server or client was made with
    * `readBuffer` (payloads borrowed from a reused buffer): then it is valid only until this
    * callback returns — copy what you keep. Text is validated UTF-8: `data.toString()` decodes
-   * it. Without this callback, messages queue for async iteration (`for await (const m of ws)`).
+   * it. Sending `data` itself back as text from this callback does not validate it again (ws
+   * checks once too): change its bytes, if at all, only into other valid UTF-8. Without this
+   * callback, messages queue for async iteration (`for await (const m of ws)`).
    */
   message?(ws: Connection<Data>, data: Buffer, isBinary: boolean): void;
   /** Sends were backpressured and the socket has drained. */
@@ -107,8 +109,16 @@ export interface ConnectionInit<Data> {
   readonly topics?: TopicRegistry | undefined;
 }
 
-/** Output buffers shared by every connection of the process (see core/ws/output-pool.ts). */
-const processOutputPool = new OutputPool(nodePlatform);
+/**
+ * Output buffers shared by every connection of the process (see core/ws/output-pool.ts). They
+ * are plain `Uint8Array`s: `takeOutput()` makes a view per flush, and V8's own `subarray` makes
+ * it without the `buffer`/`byteOffset` getter calls that `Buffer#subarray` pays. Sockets take
+ * a `Uint8Array` as they take a `Buffer`.
+ */
+const processOutputPool = new OutputPool({
+  ...nodePlatform,
+  allocUnsafe: (size) => new Uint8Array(size),
+});
 
 /** Outputs larger than this are written at once instead of at the end of the tick. */
 const FLUSH_AT = 64 * 1024;
@@ -116,6 +126,22 @@ const FLUSH_AT = 64 * 1024;
 const INBOX_HIGH = 1024;
 /** Bytes read and ignored after the close past which a connection stops reading. */
 const DISCARD_AFTER_CLOSE = 64 * 1024;
+
+/**
+ * Where reading stands after a drain, with `pauseOnBackpressure`: a drain resumes reading and
+ * owes the peer one read before backpressure may pause it again, so a handler that refills its
+ * output on every drain still hears the peer (its messages, pings, pongs, close frame), one
+ * read (at most 64 KiB on TCP) per drain.
+ */
+const ReadGate = {
+  /** Backpressure pauses reading at once. */
+  OPEN: 0,
+  /** Reading resumed on a drain; no read since. */
+  OWED: 1,
+  /** As OWED, and sends backed up again: pause after the owed read. */
+  PAUSE_AFTER_READ: 2,
+} as const;
+type ReadGate = (typeof ReadGate)[keyof typeof ReadGate];
 
 const kConnection = Symbol('wirekit.connection');
 type TaggedSocket = Duplex & {
@@ -139,9 +165,12 @@ function flushDirty(): void {
 function onSocketData(this: TaggedSocket, chunk: Buffer): void {
   this[kConnection]?.receive(chunk);
 }
+/** Returns `false` to stop reading: with a read buffer the socket reads on whenever the stream
+ * is asked to, even paused (a `resume()` made before the connection paused is one such ask),
+ * so each read confirms the pause. */
 function onSharedRead(this: TaggedSocket, length: number, buffer: Buffer): boolean {
-  this[kConnection]?.receive(buffer.subarray(0, length));
-  return true;
+  // The buffer and the length read: no view is made per read.
+  return this[kConnection]?.receiveRead(buffer, length) ?? true;
 }
 
 /**
@@ -166,7 +195,7 @@ function revoke(loan: Buffer): void {
 }
 
 /** A payload the application may keep: a copy (pooled by Node below 4 KiB). */
-function copyOf(view: Buffer): Buffer {
+function copyOf(view: Uint8Array): Buffer {
   const copy = Buffer.allocUnsafe(view.length);
   copy.set(view);
   return copy;
@@ -222,9 +251,16 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
   /** A TLS socket: its write call encrypts the plaintext at once when nothing is queued. */
   readonly #encrypts: boolean;
   readonly #sharedReadBuffer: Buffer | undefined;
+  /** What the core parses reads of {@link #sharedReadBuffer} as: a plain `Uint8Array` of its
+   * memory when payloads are copied out (cheaper views), else the buffer itself (borrowed
+   * payloads are `Buffer`s). */
+  readonly #sharedReadBytes: Uint8Array | undefined;
   readonly #topics: TopicRegistry | undefined;
 
   #dispatching = false;
+  /** The text message being handed to the `message` callback: validated on receipt, so sending
+   * it back from the callback skips a second UTF-8 check (RFC 6455 §8.1 was applied once). */
+  #receivedText: Buffer | undefined;
   #dirty = false;
   /** Bytes were written since the last heartbeat tick (the output buffer is in use). */
   #wroteSinceTick = false;
@@ -236,6 +272,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
   #lastSeen = 0;
   #pingSentAt = 0;
   #readingPaused = false;
+  #readGate: ReadGate = ReadGate.OPEN;
   #droppedSends = 0;
   /** Bytes handed to the transport; minus what it still queues, the bytes it took. */
   #written = 0;
@@ -289,6 +326,8 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
     this.#copiesWrites = (init.socket as { copiesWrites?: unknown }).copiesWrites === true;
     this.#encrypts = (init.socket as { encrypted?: boolean }).encrypted === true;
     this.#sharedReadBuffer = shared;
+    this.#sharedReadBytes =
+      shared !== undefined && this.#copyPayloads ? plainBytes(shared) : shared;
     this.#compression = init.compression;
     this.#topics = init.topics;
   }
@@ -356,14 +395,14 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
   ): boolean {
     if (this.#core.readyState !== ReadyState.OPEN) return this.#drop(data);
     if (isBinary) this.#core.sendBinary(data, fin);
-    else this.#core.sendText(data, fin);
+    else this.#core.sendText(data, fin, data === this.#receivedText);
     return this.#afterSend();
   }
 
   /** Send a text message (a `Uint8Array` must be UTF-8); as {@link send}. */
   sendText(text: string | Uint8Array, fin = true): boolean {
     if (this.#core.readyState !== ReadyState.OPEN) return this.#drop(text);
-    this.#core.sendText(text, fin);
+    this.#core.sendText(text, fin, text === this.#receivedText);
     return this.#afterSend();
   }
 
@@ -525,11 +564,15 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
     const output = core.takeOutput();
     this.#written += output.length;
     const handle = this.#handle;
-    if (handle !== undefined && backlog === 0) {
-      // Nothing is queued on the stream: past Writable straight to the TCP handle.
+    if (handle !== undefined && socket.writableLength === 0) {
+      // Nothing is queued on the stream: past Writable straight to the TCP handle. Behind a
+      // direct write still queued too (libuv keeps their order), so that the last completion
+      // reports the drain: a stream write that Writable takes without backing up would end
+      // without a 'drain' event, and the connection would wait for one for good.
       const status = writeDirect(handle, output, this);
-      if (status === DirectWrite.WRITTEN) core.releaseOutput();
-      else if (status === DirectWrite.QUEUED) {
+      if (status === DirectWrite.WRITTEN) {
+        if (this.#pendingDirect === 0) core.releaseOutput();
+      } else if (status === DirectWrite.QUEUED) {
         this.#pendingDirect += output.length;
         this.#backpressured();
       } else socket.destroy(writeError(status));
@@ -552,12 +595,13 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
     if (!ok) this.#backpressured();
   }
 
-  /** The transport holds written bytes back: stop reading if so configured. */
+  /** The transport holds written bytes back: stop reading if so configured (after the read
+   * a drain owes the peer, see {@link ReadGate}). */
   #backpressured(): void {
     this.#watchDrain();
     if (this.#options.pauseOnBackpressure && !this.#readingPaused) {
-      this.#readingPaused = true;
-      this.#socket.pause();
+      if (this.#readGate === ReadGate.OPEN) this.#pauseReading();
+      else this.#readGate = ReadGate.PAUSE_AFTER_READ;
     }
   }
 
@@ -602,18 +646,44 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
   // ---------------------------------------------------------------------------------------
   // Receiving
 
-  /** @internal Bytes from the socket. */
-  receive(chunk: Uint8Array): void {
+  /** @internal A read of `length` bytes into `buffer` (the shared read buffer, or memory the
+   * transport lends for this read); returns whether reading goes on (not paused). */
+  receiveRead(buffer: Buffer, length: number): boolean {
+    return this.receive(
+      buffer === this.#sharedReadBuffer ? this.#sharedReadBytes! : buffer,
+      length,
+    );
+  }
+
+  /** @internal Bytes from the socket, `chunk[0..end)` (all of it by default); returns whether
+   * reading goes on (not paused). */
+  receive(chunk: Uint8Array, end: number = chunk.length): boolean {
     if (this.#finished) {
-      this.#ignoreAfterClose(chunk.length);
-      return;
+      this.#ignoreAfterClose(end);
+      return this.#discarded <= DISCARD_AFTER_CLOSE;
     }
     if (this.#heartbeat !== undefined) {
       this.#lastSeen = this.#heartbeat.now;
       this.#pingSentAt = 0;
     }
-    this.#core.receive(chunk);
+    this.#core.receive(chunk, end);
     this.#process();
+    if (this.#readGate !== ReadGate.OPEN) this.#owedReadDone();
+    return !this.#readingPaused;
+  }
+
+  /** The read a drain owed the peer has happened: pause now if sends backed up meanwhile. */
+  #owedReadDone(): void {
+    const pause = this.#readGate === ReadGate.PAUSE_AFTER_READ;
+    this.#readGate = ReadGate.OPEN;
+    if (pause && !this.#finished && (this.#socket.writableNeedDrain || this.#pendingDirect > 0))
+      this.#pauseReading();
+  }
+
+  #pauseReading(): void {
+    if (this.#readingPaused) return;
+    this.#readingPaused = true;
+    this.#socket.pause();
   }
 
   /**
@@ -641,7 +711,9 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
           const isBinary = kind === ReadKind.BINARY;
           if (handler.message !== undefined) {
             const data = this.#payloadOut();
+            if (!isBinary) this.#receivedText = data;
             handler.message(this, data, isBinary);
+            this.#receivedText = undefined;
             if (this.#checkBorrowed) revoke(data);
           } else {
             const data = this.#copyQueued ? copyOf(core.payload as Buffer) : this.#payloadOut();
@@ -668,6 +740,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
       this.#handlerFailed(error);
     } finally {
       this.#dispatching = false;
+      this.#receivedText = undefined;
     }
     this.flush();
   }
@@ -769,6 +842,9 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
     if (this.#readingPaused && (this.#inbox?.length ?? 0) < INBOX_HIGH) {
       this.#readingPaused = false;
       this.#socket.resume();
+      // The drain callback below may back the output up again at once (a producer that
+      // refills on every drain): the peer is owed a read first, or it would never be heard.
+      if (this.#options.pauseOnBackpressure) this.#readGate = ReadGate.OWED;
     }
     if (this.#finished || this.#handler.drain === undefined) return;
     try {
@@ -887,10 +963,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
     this.#inbox ??= [];
     const inbox = this.#inbox;
     inbox.push(message);
-    if (inbox.length >= INBOX_HIGH && !this.#readingPaused) {
-      this.#readingPaused = true;
-      this.#socket.pause();
-    }
+    if (inbox.length >= INBOX_HIGH) this.#pauseReading();
   }
 
   #endInbox(): void {

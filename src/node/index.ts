@@ -11,7 +11,12 @@ export type { ConnectionOptions } from './connection-options.js';
 export type { DeflateConfig } from './deflate-config.js';
 export type { ProxyOption } from './proxy-option.js';
 export type { Broker, BrokerSink } from './pubsub/broker.js';
-export { ClusterBroker } from './pubsub/cluster-broker.js';
+export {
+  ClusterBroker,
+  type ClusterBrokerStats,
+  type IpcLimits,
+} from './pubsub/cluster-broker.js';
+export type { ClusterRelayStats } from './pubsub/cluster-relay.js';
 export { LocalBroker } from './pubsub/local-broker.js';
 export { type PubSubOptions, SlowSubscriber } from './pubsub/pubsub-options.js';
 export type { PubSubStats } from './pubsub/topic-registry.js';

@@ -14,7 +14,7 @@
 import { Buffer, isUtf8 as nodeIsUtf8 } from 'node:buffer';
 import { createHash, randomFillSync } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { type Masker, mask as portableMask } from '../core/bytes/mask.js';
+import { type Masker, maskerWithBuffer, mask as portableMask } from '../core/bytes/mask.js';
 import { isValidUtf8 } from '../core/bytes/utf8.js';
 import type { Platform } from '../core/platform.js';
 
@@ -89,13 +89,28 @@ export const nativeMask: Masker | undefined =
         );
       };
 
+/** Below {@link NATIVE_MASK_THRESHOLD} (or without the addon) the portable masker, with the
+ * word view of the process's read buffer made once (see {@link useReadBufferForMasking}). */
+let shortMask: Masker = portableMask;
+
 const mask: Masker =
   nativeMask === undefined
-    ? portableMask
+    ? (buf, start, end, key, phase) => {
+        shortMask(buf, start, end, key, phase);
+      }
     : (buf, start, end, key, phase) => {
-        if (end - start < NATIVE_MASK_THRESHOLD) portableMask(buf, start, end, key, phase);
+        if (end - start < NATIVE_MASK_THRESHOLD) shortMask(buf, start, end, key, phase);
         else nativeMask(buf, start, end, key, phase);
       };
+
+/**
+ * Masking in `buffer` (the read buffer every connection of the process shares) uses a word view
+ * made once instead of one per call: received frames are unmasked in place there, read after
+ * read. Called once, by shared-read-buffer.ts when it makes the buffer.
+ */
+export function useReadBufferForMasking(buffer: Uint8Array): void {
+  shortMask = maskerWithBuffer(buffer, portableMask);
+}
 
 /** The Node.js platform, shared by every connection. */
 export const nodePlatform: Platform = {

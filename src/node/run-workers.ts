@@ -21,14 +21,14 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { ErrorCode, WirekitError } from '../core/errors.js';
-import { ClusterBroker } from './pubsub/cluster-broker.js';
+import { ClusterBroker, type IpcLimits, resolveIpcLimits } from './pubsub/cluster-broker.js';
 import {
   CLUSTER_TAG,
   type FromWorker,
   isFromWorker,
   isToWorker,
 } from './pubsub/cluster-messages.js';
-import { ClusterRelay } from './pubsub/cluster-relay.js';
+import { ClusterRelay, type ClusterRelayStats } from './pubsub/cluster-relay.js';
 
 /** Options of {@link runWorkers}. */
 export interface WorkersOptions {
@@ -42,6 +42,13 @@ export interface WorkersOptions {
   readonly closeTimeout?: number;
   /** A worker exited; `replaced`: it exited unasked and a new one will take its place. */
   readonly onWorkerExit?: (exit: WorkerExit) => void;
+  /**
+   * Bounds on the IPC relay between workers (see {@link IpcLimits}): a worker's publish past
+   * them throws `ERR_PUBSUB_REFUSED`; the primary drops (and counts, {@link WorkerPool.ipc})
+   * messages for a worker that does not read. Pass the same options in every process: the
+   * workers run the same `runWorkers` call.
+   */
+  readonly ipc?: IpcLimits;
 }
 
 /** How a worker ended (see {@link WorkersOptions.onWorkerExit}). */
@@ -87,6 +94,9 @@ export interface WorkerPool {
   readonly size: number;
   /** Workers replaced after exiting unasked, since the start. */
   readonly restarts: number;
+  /** The IPC relay's counters: messages relayed to workers, and dropped for workers that did
+   * not read. */
+  readonly ipc: ClusterRelayStats;
   /** Close every worker's server (their connections get 1001) and wait for them to exit. */
   close(): Promise<void>;
 }
@@ -99,15 +109,18 @@ export async function runWorkers(
   options: WorkersOptions,
   start: (context: WorkerContext) => WorkerServer | Promise<WorkerServer>,
 ): Promise<WorkerPool | undefined> {
-  if (cluster.isPrimary) return startPrimary(options);
-  await startWorker(start);
+  // Checked in every process, before anything starts.
+  const ipc = resolveIpcLimits(options.ipc);
+  if (cluster.isPrimary) return startPrimary(options, ipc);
+  await startWorker(start, ipc);
   return undefined;
 }
 
 async function startWorker(
   start: (context: WorkerContext) => WorkerServer | Promise<WorkerServer>,
+  ipc: IpcLimits,
 ): Promise<void> {
-  const broker = new ClusterBroker();
+  const broker = new ClusterBroker(undefined, ipc);
   const server = await start({ broker, workerId: cluster.worker?.id ?? 0 });
   let closing = false;
   const stop = (): void => {
@@ -138,7 +151,7 @@ function send(message: FromWorker): void {
 
 function noop(): void {}
 
-function startPrimary(options: WorkersOptions): Promise<WorkerPool> {
+function startPrimary(options: WorkersOptions, ipc: IpcLimits): Promise<WorkerPool> {
   const count = options.workers ?? availableParallelism();
   if (!Number.isInteger(count) || count < 1) {
     throw new WirekitError(
@@ -150,7 +163,7 @@ function startPrimary(options: WorkersOptions): Promise<WorkerPool> {
   const closeTimeout = options.closeTimeout ?? 10_000;
   // Message bytes go over IPC as bytes (structured clone), not as JSON arrays of numbers.
   cluster.setupPrimary({ serialization: 'advanced' });
-  const relay = new ClusterRelay();
+  const relay = new ClusterRelay(ipc);
   const workers = new Set<Worker>();
   const crashes: number[] = [];
   let port = 0;
@@ -169,6 +182,9 @@ function startPrimary(options: WorkersOptions): Promise<WorkerPool> {
     },
     get restarts() {
       return restarts;
+    },
+    get ipc() {
+      return relay.stats;
     },
     close: () => closeAll(),
   };

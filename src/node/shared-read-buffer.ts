@@ -13,6 +13,7 @@
  */
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { useReadBufferForMasking } from './node-platform.js';
 
 interface OnreadKeys {
   readonly buffer: symbol;
@@ -59,6 +60,8 @@ function lendsReads(socket: Duplex): socket is Duplex & LendingReader {
 /** The size of {@link processReadBuffer}: what one read takes at most, as Node's default. */
 const PROCESS_READ_BUFFER_SIZE = 64 * 1024;
 let processBuffer: Buffer | undefined;
+/** {@link processBuffer}'s memory as a plain `Uint8Array`, for {@link plainBytes}. */
+let processBytes: Uint8Array | undefined;
 
 /**
  * The read buffer shared by every connection of this process that does not bring its own.
@@ -67,8 +70,27 @@ let processBuffer: Buffer | undefined;
  * all; the connection's read callback copies a chunk that arrives while another is in use.
  */
 export function processReadBuffer(): Buffer {
-  processBuffer ??= Buffer.allocUnsafe(PROCESS_READ_BUFFER_SIZE);
+  if (processBuffer === undefined) {
+    processBuffer = Buffer.allocUnsafe(PROCESS_READ_BUFFER_SIZE);
+    processBytes = new Uint8Array(
+      processBuffer.buffer,
+      processBuffer.byteOffset,
+      processBuffer.length,
+    );
+    useReadBufferForMasking(processBytes);
+  }
   return processBuffer;
+}
+
+/**
+ * `buffer`'s memory as a plain `Uint8Array` (made once for {@link processReadBuffer}). A
+ * connection that copies every payload out parses its reads through it: a view of a
+ * `Uint8Array` is made by V8's own `subarray`, while `Buffer#subarray` looks up `buffer` and
+ * `byteOffset` through getters that cost more than the view.
+ */
+export function plainBytes(buffer: Buffer): Uint8Array {
+  if (buffer === processBuffer && processBytes !== undefined) return processBytes;
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
 }
 
 /** Whether {@link readInto} can switch `socket` to a read buffer (it reads from a handle). */

@@ -44,3 +44,20 @@ export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(MISSING_CHROMIUM);
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60_000 });
 }
+
+/**
+ * Launch headless Chromium with HTTP/3 on for one origin: QUIC forced for `origin` (no Alt-Svc
+ * round needed), WebSockets over HTTP/3 (RFC 9220) enabled, and the test certificate trusted by
+ * the SHA-256 of its public key (QUIC connections take no `--ignore-certificate-errors`).
+ */
+export async function launchChromiumQuic(origin: string, spkiSha256: string): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(MISSING_CHROMIUM);
+  const args = CHROMIUM_ARGS.filter((arg) => arg !== '--disable-quic');
+  args.push(
+    '--enable-quic',
+    `--origin-to-force-quic-on=${origin}`,
+    '--enable-features=EnableWebsocketsOverHttp3',
+    `--ignore-certificate-errors-spki-list=${spkiSha256}`,
+  );
+  return chromium.launch({ executablePath: CHROMIUM, args, timeout: 60_000 });
+}

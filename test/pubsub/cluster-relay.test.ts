@@ -17,13 +17,15 @@ function worker(id: number, relay: ClusterRelay) {
   const handle: RelayedWorker = {
     id,
     isConnected: () => true,
-    send(message: ToWorker) {
+    send(message: ToWorker, written?: (error: Error | null) => void) {
       for (const listener of listeners) listener(structuredClone(message));
+      written?.(null);
     },
   };
   const channel: ClusterChannel = {
-    send(message: FromWorker) {
+    send(message: FromWorker, written?: (error: Error | null) => void) {
       relay.handle(handle, structuredClone(message));
+      written?.(null);
     },
     on(_event, listener) {
       listeners.add(listener);
@@ -78,4 +80,50 @@ test('ClusterBroker + ClusterRelay: other workers, in order, not back to the sen
   b.broker.publish('t', Buffer.from('after exit'), false, b.sink);
   assert.equal(a.received.length, 1, 'an exited worker gets nothing more');
   assert.equal(relay.topicCount, 2);
+});
+
+test('limits: a worker whose channel writes do not complete is refused past maxPendingBytes; the relay drops for a worker that does not read', () => {
+  const limits = { maxPendingBytes: 1000, maxMessageSize: 500 };
+  const relay = new ClusterRelay(limits);
+  const sent: ToWorker[] = [];
+  // A worker that never reads: its writes never complete.
+  const stuck: RelayedWorker = { id: 9, isConnected: () => true, send: (m) => sent.push(m) };
+  relay.handle(stuck, { tag: 'wirekit.cluster', kind: 'subscribe', topic: 't' });
+  const fromWorker: FromWorker[] = [];
+  const channel: ClusterChannel = {
+    send(message) {
+      fromWorker.push(message); // never written
+    },
+    on() {},
+    off() {},
+  };
+  const broker = new ClusterBroker(channel, limits);
+  const origin: BrokerSink = { deliver() {} };
+  const refusedAt: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    try {
+      broker.publish('t', Buffer.alloc(200), true, origin);
+    } catch (error) {
+      assert.equal((error as { code?: string }).code, 'ERR_PUBSUB_REFUSED');
+      refusedAt.push(i);
+    }
+  }
+  // 200 bytes + the topic + a 64-byte envelope: 266 each, so three fit in 1000.
+  assert.deepEqual(refusedAt, [3, 4, 5, 6, 7, 8, 9]);
+  assert.equal(broker.stats.refused, 7);
+  assert.ok(broker.stats.pendingBytes <= 1000);
+  assert.throws(() => broker.publish('t', Buffer.alloc(501), true, origin), /ipc.maxMessageSize/);
+  // The relay: three fit in the stuck worker's queue, the rest is dropped and counted.
+  const publisher: RelayedWorker = { id: 1, isConnected: () => true, send: () => {} };
+  for (let i = 0; i < 10; i++)
+    relay.handle(publisher, {
+      tag: 'wirekit.cluster',
+      kind: 'publish',
+      topic: 't',
+      data: Buffer.alloc(200),
+      isBinary: true,
+    });
+  assert.equal(sent.length, 3);
+  assert.deepEqual(relay.stats, { relayed: 3, dropped: 7, maxQueuedBytes: 3 * 266 });
+  assert.equal(relay.queuedBytes(stuck), 3 * 266);
 });

@@ -122,9 +122,11 @@ export class FrameReader {
   // before the current one is used up, the scratch of a header cut by a chunk boundary.
   #utf8: Utf8Validator | undefined;
 
-  // Input: the chunk being parsed, and chunks received before it was used up.
+  // Input: the chunk being parsed (its bytes before #end), and chunks received before it was
+  // used up.
   #chunk: Uint8Array = EMPTY;
   #pos = 0;
+  #end = 0;
   #queue: Uint8Array[] | undefined;
   // A header cut by a chunk boundary is gathered here (at most 14 bytes).
   #scratch: Uint8Array | undefined;
@@ -159,7 +161,7 @@ export class FrameReader {
 
   /** Bytes received but not parsed yet (including a partial header). */
   get bufferedAmount(): number {
-    let n = this.#chunk.length - this.#pos + this.#scratchLen;
+    let n = this.#end - this.#pos + this.#scratchLen;
     for (const c of this.#queue ?? []) n += c.length;
     return n;
   }
@@ -169,18 +171,20 @@ export class FrameReader {
     return this.#state === DONE;
   }
 
-  /** Queue bytes for parsing. Masked payloads are unmasked in place in `chunk`. */
-  receive(chunk: Uint8Array): void {
-    if (this.#state === DONE || chunk.length === 0) return;
-    if (
-      this.#pos >= this.#chunk.length &&
-      (this.#queue === undefined || this.#queue.length === 0)
-    ) {
+  /**
+   * Queue bytes for parsing: `chunk[0..end)` (all of it by default), so a transport that reads
+   * into one reused buffer passes it with the length read instead of making a view per read.
+   * Masked payloads are unmasked in place in `chunk`.
+   */
+  receive(chunk: Uint8Array, end: number = chunk.length): void {
+    if (this.#state === DONE || end === 0) return;
+    if (this.#pos >= this.#end && (this.#queue === undefined || this.#queue.length === 0)) {
       this.#chunk = chunk;
       this.#pos = 0;
+      this.#end = end;
     } else {
       this.#queue ??= [];
-      this.#queue.push(chunk);
+      this.#queue.push(end === chunk.length ? chunk : chunk.subarray(0, end));
     }
   }
 
@@ -208,10 +212,12 @@ export class FrameReader {
     if (next === undefined) {
       this.#chunk = EMPTY;
       this.#pos = 0;
+      this.#end = 0;
       return false;
     }
     this.#chunk = next;
     this.#pos = 0;
+    this.#end = next.length;
     return true;
   }
 
@@ -220,22 +226,23 @@ export class FrameReader {
     for (;;) {
       const chunk = this.#chunk;
       const pos = this.#pos;
-      const avail = chunk.length - pos;
+      const end = this.#end;
+      const avail = end - pos;
       if (avail === 0) {
         if (!this.#nextChunk()) return 0;
         continue;
       }
       if (this.#scratchLen === 0) {
-        const n = this.#parseHeader(chunk, pos, chunk.length);
+        const n = this.#parseHeader(chunk, pos, end);
         if (n > 0) {
           this.#pos = pos + n;
           return 1;
         }
         if (n < 0) return -1;
         this.#scratch ??= new Uint8Array(MAX_HEADER);
-        this.#scratch.set(chunk.subarray(pos), 0);
+        this.#scratch.set(chunk.subarray(pos, end), 0);
         this.#scratchLen = avail;
-        this.#pos = chunk.length;
+        this.#pos = end;
         continue;
       }
       // Join the cut header with the start of this chunk; at most 14 bytes are ever needed.
@@ -400,7 +407,7 @@ export class FrameReader {
       this.#fin &&
       this.#opcode !== Opcode.CONTINUATION &&
       this.#frameDone === 0 &&
-      this.#chunk.length - this.#pos >= remaining
+      this.#end - this.#pos >= remaining
     ) {
       const start = this.#pos;
       const end = start + remaining;
@@ -416,7 +423,7 @@ export class FrameReader {
     // Slab path: copy what is here, unmask and validate it, and wait for the rest.
     for (;;) {
       const left = this.#frameLen - this.#frameDone;
-      const avail = this.#chunk.length - this.#pos;
+      const avail = this.#end - this.#pos;
       if (left > 0 && avail === 0) {
         if (!this.#nextChunk()) return ReadKind.NEED_DATA;
         continue;
@@ -502,7 +509,7 @@ export class FrameReader {
   #readControl(): number {
     let payload: Uint8Array;
     const len = this.#frameLen;
-    if (this.#frameDone === 0 && this.#chunk.length - this.#pos >= len) {
+    if (this.#frameDone === 0 && this.#end - this.#pos >= len) {
       const start = this.#pos;
       this.#pos = start + len;
       if (this.#masked) this.#platform.mask(this.#chunk, start, start + len, this.#key, 0);
@@ -513,7 +520,7 @@ export class FrameReader {
       for (;;) {
         const left = len - this.#frameDone;
         if (left === 0) break;
-        const avail = this.#chunk.length - this.#pos;
+        const avail = this.#end - this.#pos;
         if (avail === 0) {
           if (!this.#nextChunk()) return ReadKind.NEED_DATA;
           continue;
@@ -574,6 +581,7 @@ export class FrameReader {
   #discardInput(): void {
     this.#chunk = EMPTY;
     this.#pos = 0;
+    this.#end = 0;
     this.#queue = undefined;
     this.#scratchLen = 0;
     this.#slab = undefined;

@@ -169,9 +169,13 @@ export class WebSocketConnection {
   // ---------------------------------------------------------------------------------------
   // Input
 
-  /** Feed bytes from the transport. Ignored once CLOSED. May unmask `bytes` in place. */
-  receive(bytes: Uint8Array): void {
-    if (this.#state !== ReadyState.CLOSED) this.#reader.receive(bytes);
+  /**
+   * Feed bytes from the transport: `bytes[0..end)`, all of them by default (a transport reading
+   * into a reused buffer passes the length read). Ignored once CLOSED. May unmask `bytes` in
+   * place.
+   */
+  receive(bytes: Uint8Array, end: number = bytes.length): void {
+    if (this.#state !== ReadyState.CLOSED) this.#reader.receive(bytes, end);
   }
 
   /**
@@ -309,14 +313,18 @@ export class WebSocketConnection {
   /**
    * Send text. A `Uint8Array` must be UTF-8 (checked, §5.6). With `fin: false` the message
    * continues with further `sendText` calls (continuation frames, §5.4) until one with
-   * `fin: true`; pings, pongs and close may be sent in between.
+   * `fin: true`; pings, pongs and close may be sent in between. `utf8Checked`: the caller
+   * vouches that the bytes are UTF-8 (a received text message, validated on receipt and sent
+   * back unchanged), so a whole message is not validated twice; a fragment still goes through
+   * the validator.
    */
-  sendText(text: string | Uint8Array, fin = true): void {
+  sendText(text: string | Uint8Array, fin = true, utf8Checked = false): void {
     checkMessageData(text);
     this.#checkOpen();
     this.#checkFragmentOrder(Opcode.TEXT);
-    if (typeof text !== 'string') this.#checkUtf8(text, fin);
-    else if (this.#sendUtf8 !== undefined && (this.#sendOpcode !== 0 || !fin)) {
+    if (typeof text !== 'string') {
+      if (!utf8Checked || this.#sendOpcode !== 0 || !fin) this.#checkUtf8(text, fin);
+    } else if (this.#sendUtf8 !== undefined && (this.#sendOpcode !== 0 || !fin)) {
       // §5.6: a string fragment inside a fragmented text message goes through the validator
       // too, or a code point left unfinished by an earlier byte fragment would be sent cut
       // (invalid UTF-8 on the wire) and the validator would carry that state into the next

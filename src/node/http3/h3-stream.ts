@@ -10,7 +10,7 @@
 import { Duplex } from 'node:stream';
 /** What a stream asks of its HTTP/3 connection (the link implements it). @internal */
 export interface Http3StreamSink {
-  readonly quic: { readonly remoteAddress: string };
+  readonly quic: { readonly remoteAddress: string; readonly remotePort: number };
   sendHeaders(id: number, fields: Record<string, string>, fin: boolean): void;
   sendData(id: number, data: Uint8Array): boolean;
   finish(id: number): void;
@@ -38,8 +38,11 @@ type ResponseFields = Readonly<Record<string, string | number | readonly string[
 export class Http3Stream extends Duplex {
   /** The QUIC stream ID. */
   readonly id: number;
-  /** Like an HTTP/2 stream's: the peer's address (read by the shared server code). */
-  readonly session: { readonly socket: { readonly remoteAddress: string } };
+  /** Like an HTTP/2 stream's: the peer's address and UDP port (read by the shared server code;
+   * streams of one QUIC connection share them, as migration is not offered). */
+  readonly session: {
+    readonly socket: { readonly remoteAddress: string; readonly remotePort: number };
+  };
   /** The peer's address. */
   readonly remoteAddress: string;
   /** The response head went out. */
@@ -50,11 +53,14 @@ export class Http3Stream extends Duplex {
   #peerEnded = false;
 
   constructor(link: Http3StreamSink, id: number) {
-    super({ allowHalfOpen: true, decodeStrings: false });
+    // Strings written (a page body, say) become bytes here: the link sends bytes only.
+    super({ allowHalfOpen: true });
     this.#link = link;
     this.id = id;
     this.remoteAddress = link.quic.remoteAddress;
-    this.session = { socket: { remoteAddress: this.remoteAddress } };
+    this.session = {
+      socket: { remoteAddress: this.remoteAddress, remotePort: link.quic.remotePort },
+    };
   }
 
   /** Send the response head (server); `endStream` finishes the stream with it. */

@@ -32,6 +32,7 @@ import {
   type QuicClientTls,
   type QuicTransportOptions,
   resolveQuicOptions,
+  udpPayloadFor,
 } from './quic-options.js';
 import { trySetBuffers } from './quic-server.js';
 
@@ -160,9 +161,9 @@ export async function connectQuic(options: QuicClientOptions): Promise<QuicConne
   checkAbort();
   const binding = await loadQuicBinding();
   const resolved = resolveQuicOptions(options);
-  const config = clientConfig(binding, options, resolved);
   const address = isIP(options.host) !== 0 ? options.host : (await lookup(options.host)).address;
   checkAbort();
+  const config = clientConfig(binding, options, resolved, udpPayloadFor(resolved, address));
   const family = isIP(address);
   const socket = createSocket({ type: family === 6 ? 'udp6' : 'udp4' });
   try {

@@ -10,7 +10,8 @@
  *   handed out as views of read buffers that are never reused, so a handler may keep them.
  * - Writes: {@link QuicConnection.write} gives quiche what the stream's flow control admits
  *   (quiche copies it) and queues a copy of the rest; `drain` fires when the queue empties.
- *   Packets are built once per tick for every write of that tick, into shared slabs.
+ *   Packets are built once per event-loop turn (check phase) for every datagram read and every
+ *   write of that turn, into shared slabs.
  * - Timer: one per connection, armed for quiche's next deadline (loss detection, ACK delay,
  *   idle timeout, RFC 9000 §10.1, RFC 9002 §6) or the handshake deadline; moved earlier only.
  */
@@ -22,7 +23,7 @@ import {
   type QuicRecvInfo,
   QuicShutdown,
 } from './quic-binding.js';
-import { QUIC_UDP_PAYLOAD } from './quic-options.js';
+import { QUIC_LOOPBACK_UDP_PAYLOAD } from './quic-options.js';
 
 /** Who or what ended a QUIC connection. */
 export const QuicCloseSource = {
@@ -99,7 +100,7 @@ const encoder = new TextEncoder();
 const HOT_STREAMS = 4;
 
 /** Datagrams are built in these (shared by every connection: one thread builds them). */
-const packets = new ByteSlab(256 * 1024, QUIC_UDP_PAYLOAD);
+const packets = new ByteSlab(1024 * 1024, QUIC_LOOPBACK_UDP_PAYLOAD);
 /** Stream reads land in these, handed out as views. */
 const reads = new ByteSlab(512 * 1024, 64 * 1024);
 
@@ -347,6 +348,9 @@ export class QuicConnection {
    */
   close(code = 0, reason = '', application = true): void {
     if (this.closed) return;
+    // What was written this turn goes out first: after close() quiche sends nothing but
+    // CONNECTION_CLOSE, and a WebSocket's last frames (its close frame) must precede it.
+    if (this.#flushQueued) this.flush();
     try {
       this.#conn.close(application, code, encoder.encode(reason));
     } catch {
@@ -355,10 +359,14 @@ export class QuicConnection {
     this.flush();
   }
 
-  /** @internal Feed one datagram from the peer. */
+  /**
+   * @internal Feed one datagram from the peer. What quiche then has to send (ACKs, answers
+   * written by the handlers) goes out once every datagram of this event-loop turn was fed: one
+   * ACK covers a burst of packets instead of one ACK per packet.
+   */
   receive(datagram: Buffer): void {
     this.#feed(datagram);
-    this.flush();
+    this.#scheduleFlush();
   }
 
   #feed(datagram: Buffer): void {
@@ -430,10 +438,13 @@ export class QuicConnection {
       throw new WirekitError(ErrorCode.QUIC_CLOSED, 'the QUIC connection is closing or closed');
   }
 
+  /** Build and send packets in the check phase of this event-loop turn: after every datagram
+   * the poll phase read and every write their handlers made (a microtask would run after each
+   * datagram's callback and send a packet per datagram). */
   #scheduleFlush(): void {
     if (this.#flushQueued) return;
     this.#flushQueued = true;
-    queueMicrotask(this.#flushTask);
+    setImmediate(this.#flushTask);
   }
 
   readonly #flushTask = (): void => {

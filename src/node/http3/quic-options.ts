@@ -25,6 +25,11 @@ export interface QuicTransportOptions {
   readonly streamWindow?: number;
   /** Initial flow-control window of the connection, bytes. Default 4 MiB. */
   readonly connectionWindow?: number;
+  /** Largest UDP payload sent and accepted (`max_udp_payload_size`, RFC 9000 §18.2), 1200 to
+   * 65527. Default 1350, which crosses common paths unfragmented; a loopback peer (127.0.0.0/8,
+   * ::1) gets 65527 unless this is set, as its path carries 64 KiB
+   * datagrams: a 16 KiB message then takes one datagram instead of thirteen. */
+  readonly maxUdpPayload?: number;
 }
 
 /** Defaults of {@link QuicTransportOptions}. */
@@ -96,6 +101,8 @@ export interface ResolvedQuicOptions {
   readonly handshakeTimeout: number;
   readonly streamWindow: number;
   readonly connectionWindow: number;
+  /** The option as given (undefined: by peer, see {@link udpPayloadFor}). */
+  readonly maxUdpPayload: number | undefined;
 }
 
 /** Apply defaults and check ranges; throws `ERR_INVALID_ARGUMENT` on a bad value. */
@@ -119,17 +126,47 @@ export function resolveQuicOptions(options: QuicTransportOptions): ResolvedQuicO
       options.connectionWindow,
       QUIC_DEFAULTS.connectionWindow,
     ),
+    maxUdpPayload: udpPayloadOption(options.maxUdpPayload),
   };
 }
 
-/** The largest UDP payload sent and accepted: fits loopback and common paths unfragmented. */
+function udpPayloadOption(value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  // RFC 9000 §18.2: values below 1200 are invalid; 65527 is the largest UDP payload.
+  if (!Number.isSafeInteger(value) || value < 1200 || value > QUIC_LOOPBACK_UDP_PAYLOAD)
+    throw new WirekitError(
+      ErrorCode.INVALID_ARGUMENT,
+      `maxUdpPayload must be an integer from 1200 to ${QUIC_LOOPBACK_UDP_PAYLOAD}, got ${value}`,
+    );
+  return value;
+}
+
+/** The default largest UDP payload sent and accepted: crosses common paths unfragmented. */
 export const QUIC_UDP_PAYLOAD = 1350;
 
-function transport(config: QuicheConfig, options: ResolvedQuicOptions): QuicheConfig {
+/** The largest UDP payload for a loopback peer (and the largest of all, RFC 9000 §18.2). */
+export const QUIC_LOOPBACK_UDP_PAYLOAD = 65527;
+
+/** Whether `host` is a loopback address (127.0.0.0/8, ::1, ::ffff:127.x.y.z). */
+export function isLoopback(host: string): boolean {
+  return host.startsWith('127.') || host === '::1' || host.startsWith('::ffff:127.');
+}
+
+/** The UDP payload limit for a connection with `peer`: the option, or by the peer's address. */
+export function udpPayloadFor(options: ResolvedQuicOptions, peer: string): number {
+  if (options.maxUdpPayload !== undefined) return options.maxUdpPayload;
+  return isLoopback(peer) ? QUIC_LOOPBACK_UDP_PAYLOAD : QUIC_UDP_PAYLOAD;
+}
+
+function transport(
+  config: QuicheConfig,
+  options: ResolvedQuicOptions,
+  udpPayload: number,
+): QuicheConfig {
   config.setApplicationProtos([...options.alpn]);
   config.setMaxIdleTimeout(options.idleTimeout);
-  config.setMaxRecvUdpPayloadSize(QUIC_UDP_PAYLOAD);
-  config.setMaxSendUdpPayloadSize(QUIC_UDP_PAYLOAD);
+  config.setMaxRecvUdpPayloadSize(udpPayload);
+  config.setMaxSendUdpPayloadSize(udpPayload);
   config.setInitialMaxData(options.connectionWindow);
   config.setInitialMaxStreamDataBidiLocal(options.streamWindow);
   config.setInitialMaxStreamDataBidiRemote(options.streamWindow);
@@ -142,11 +179,13 @@ function transport(config: QuicheConfig, options: ResolvedQuicOptions): QuicheCo
   return config;
 }
 
-/** A server's quiche configuration: its certificate and key, no client certificates asked. */
+/** A server's quiche configuration: its certificate and key, no client certificates asked;
+ * `udpPayload` is the UDP payload limit of the connections it is used for. */
 export function serverConfig(
   binding: QuicBinding,
   tls: QuicServerTls,
   options: ResolvedQuicOptions,
+  udpPayload: number = options.maxUdpPayload ?? QUIC_UDP_PAYLOAD,
 ): QuicheConfig {
   let config: QuicheConfig;
   try {
@@ -165,7 +204,7 @@ export function serverConfig(
       { cause: error },
     );
   }
-  return transport(config, options);
+  return transport(config, options, udpPayload);
 }
 
 /** A client's quiche configuration: peer verification against `ca` unless turned off. */
@@ -173,6 +212,7 @@ export function clientConfig(
   binding: QuicBinding,
   tls: QuicClientTls,
   options: ResolvedQuicOptions,
+  udpPayload: number = options.maxUdpPayload ?? QUIC_UDP_PAYLOAD,
 ): QuicheConfig {
   const verify = tls.rejectUnauthorized !== false;
   let ca: Uint8Array | null = null;
@@ -193,5 +233,5 @@ export function clientConfig(
       { cause: error },
     );
   }
-  return transport(config, options);
+  return transport(config, options, udpPayload);
 }

@@ -20,17 +20,20 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { type LookupOptions, lookup } from 'node:dns';
 import { isIPv6 } from 'node:net';
 import { ErrorCode, WirekitError } from '../../core/errors.js';
 import { CID_LENGTH, cidKey, datagramCidKey, isInitialV1 } from './connection-id.js';
 import { loadQuicBinding, type QuicBinding, type QuicheConfig } from './quic-binding.js';
 import { QuicConnection } from './quic-connection.js';
 import {
+  isLoopback,
   type QuicServerTls,
   type QuicTransportOptions,
   type ResolvedQuicOptions,
   resolveQuicOptions,
   serverConfig,
+  udpPayloadFor,
 } from './quic-options.js';
 
 /** Options of {@link listenQuic}. */
@@ -54,6 +57,9 @@ export class QuicServer {
   readonly #socket: Socket;
   readonly #binding: QuicBinding;
   readonly #config: QuicheConfig;
+  /** For loopback peers (made on first use): datagrams up to 64 KiB. */
+  #loopbackConfig: QuicheConfig | undefined;
+  readonly #tls: QuicServerTls;
   readonly #options: ResolvedQuicOptions;
   readonly #onConnection: (connection: QuicConnection) => void;
   readonly #maxConnections: number;
@@ -71,6 +77,7 @@ export class QuicServer {
     socket: Socket,
     binding: QuicBinding,
     config: QuicheConfig,
+    tls: QuicServerTls,
     options: ResolvedQuicOptions,
     maxConnections: number,
     onConnection: (connection: QuicConnection) => void,
@@ -78,6 +85,7 @@ export class QuicServer {
     this.#socket = socket;
     this.#binding = binding;
     this.#config = config;
+    this.#tls = tls;
     this.#options = options;
     this.#maxConnections = maxConnections;
     this.#onConnection = onConnection;
@@ -175,6 +183,18 @@ export class QuicServer {
     this.#accept(datagram, remote, key);
   };
 
+  #configFor(peer: string): QuicheConfig {
+    const options = this.#options;
+    if (options.maxUdpPayload !== undefined || !isLoopback(peer)) return this.#config;
+    this.#loopbackConfig ??= serverConfig(
+      this.#binding,
+      this.#tls,
+      options,
+      udpPayloadFor(options, peer),
+    );
+    return this.#loopbackConfig;
+  }
+
   #accept(datagram: Buffer, remote: RemoteInfo, odcidKey: string): void {
     const binding = this.#binding;
     if (!isInitialV1(datagram)) {
@@ -197,7 +217,7 @@ export class QuicServer {
     const peer = { host: remote.address, port: remote.port };
     let conn: ReturnType<QuicBinding['Connection']['accept']>;
     try {
-      conn = binding.Connection.accept(scid, null, this.#local, peer, this.#config);
+      conn = binding.Connection.accept(scid, null, this.#local, peer, this.#configFor(peer.host));
     } catch {
       return;
     }
@@ -224,6 +244,41 @@ export class QuicServer {
   }
 }
 
+type LookupCallback = (error: Error | null, address: string, family: number) => void;
+
+/** Whether `host` is an IP literal (IPv6 has a colon; an IPv4 literal is digits and dots, which
+ * no host name is, as a top-level label is never all digits). */
+function isLiteral(host: string): boolean {
+  for (let i = 0; i < host.length; i++) {
+    const c = host.charCodeAt(i);
+    if (c === 0x3a) return true;
+    if (c !== 0x2e && (c < 0x30 || c > 0x39)) return false;
+  }
+  return host.length > 0;
+}
+
+/**
+ * The server socket's resolver: every datagram goes to an address a datagram came from, an IP
+ * literal, which is answered at once (Node's default defers it to the next tick and tests it
+ * with regular expressions on every send); a host name to bind goes to `dns.lookup`.
+ */
+function literalLookup(
+  host: string,
+  options: number | LookupOptions,
+  callback: LookupCallback,
+): void {
+  if (isLiteral(host)) {
+    callback(null, host, host.includes(':') ? 6 : 4);
+    return;
+  }
+  const family = typeof options === 'number' ? options : (options.family ?? 0);
+  lookup(
+    host,
+    { family: family === 'IPv6' ? 6 : family === 'IPv4' ? 4 : Number(family) },
+    callback,
+  );
+}
+
 /** Listen for QUIC connections on a UDP socket. Throws `ERR_HTTP3_UNAVAILABLE` without the
  * optional `@matrixai/quic` package, `ERR_INVALID_ARGUMENT` on a bad key or certificate. */
 export async function listenQuic(options: QuicServerOptions): Promise<QuicServer> {
@@ -234,7 +289,7 @@ export async function listenQuic(options: QuicServerOptions): Promise<QuicServer
     throw new WirekitError(ErrorCode.INVALID_ARGUMENT, 'maxConnections must be at least 1');
   const config = serverConfig(binding, options, resolved);
   const host = options.host ?? '::';
-  const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
+  const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', lookup: literalLookup });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(options.port ?? 0, host, () => {
@@ -247,7 +302,15 @@ export async function listenQuic(options: QuicServerOptions): Promise<QuicServer
   socket.on('error', () => {
     // A send to a vanished peer (ICMP unreachable) is not the server's failure.
   });
-  return new QuicServer(socket, binding, config, resolved, maxConnections, options.connection);
+  return new QuicServer(
+    socket,
+    binding,
+    config,
+    options,
+    resolved,
+    maxConnections,
+    options.connection,
+  );
 }
 
 /** Larger socket buffers where the system allows (it caps them at its own maximum). */

@@ -11,47 +11,31 @@
  * ```
  */
 import type { Broker, BrokerSink } from './broker.js';
-
-/** Sinks of one topic, with how many times each subscribed. */
-type Sinks = Map<BrokerSink, number>;
+import { TopicSinks } from './topic-sinks.js';
 
 /** A {@link Broker} within one process. */
 export class LocalBroker implements Broker {
-  readonly #topics = new Map<string, Sinks>();
+  readonly #sinks = new TopicSinks();
 
   /** Topics with at least one sink. */
   get topicCount(): number {
-    return this.#topics.size;
+    return this.#sinks.size;
   }
 
   subscribe(topic: string, sink: BrokerSink): void {
-    let sinks = this.#topics.get(topic);
-    if (sinks === undefined) {
-      sinks = new Map();
-      this.#topics.set(topic, sinks);
-    }
-    sinks.set(sink, (sinks.get(sink) ?? 0) + 1);
+    this.#sinks.add(topic, sink);
   }
 
   unsubscribe(topic: string, sink: BrokerSink): void {
-    const sinks = this.#topics.get(topic);
-    const count = sinks?.get(sink);
-    if (sinks === undefined || count === undefined) return;
-    if (count > 1) sinks.set(sink, count - 1);
-    else {
-      sinks.delete(sink);
-      if (sinks.size === 0) this.#topics.delete(topic);
-    }
+    this.#sinks.remove(topic, sink);
   }
 
   publish(topic: string, data: Uint8Array, isBinary: boolean, origin: BrokerSink): void {
-    const sinks = this.#topics.get(topic);
-    if (sinks === undefined) return;
-    for (const sink of sinks.keys()) if (sink !== origin) sink.deliver(topic, data, isBinary);
+    this.#sinks.deliver(topic, data, isBinary, origin);
   }
 
   close(): Promise<void> {
-    this.#topics.clear();
+    this.#sinks.clear();
     return Promise.resolve();
   }
 }

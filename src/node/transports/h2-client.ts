@@ -33,6 +33,7 @@ import { dial } from '../dial.js';
 import { DEFAULT_SESSION_WINDOW } from '../http2-defaults.js';
 import { type ProxyOption, resolveProxy } from '../proxy-option.js';
 import type { ProxyEndpoint } from '../proxy-url.js';
+import { watchSession } from '../session-watch.js';
 import type { ClientTlsOptions } from '../tls-options.js';
 import { headerObjectSource } from '../upgrade-request.js';
 import { parseWebSocketUrl, type WebSocketTarget } from '../websocket-url.js';
@@ -66,7 +67,12 @@ export type Http2WebSocketOptions<Data> = Omit<
   'tls' | 'connectTimeout' | 'maxHeadBytes' | 'http2' | 'proxy'
 >;
 
-/** An HTTP/2 session that opens WebSockets as streams (RFC 8441). */
+/**
+ * An HTTP/2 session that opens WebSockets as streams (RFC 8441). When its TCP connection is
+ * lost (the server killed, the connection reset or closed), every WebSocket on it closes with
+ * 1006 at once, with or without a heartbeat: a loss Node's session itself misses (a reset while
+ * one of its writes is in flight) is found within a quarter second (see session-watch.ts).
+ */
 export class Http2WebSocketSession {
   readonly #session: ClientHttp2Session;
   readonly #target: WebSocketTarget;
@@ -153,6 +159,8 @@ export class Http2WebSocketSession {
       session.destroy();
       throw error;
     }
+    // A connection lost while a session write is in flight may go unreported: watch it.
+    watchSession(session, socket);
     return new Http2WebSocketSession(session, target, options.closeTimeout ?? 5_000);
   }
 

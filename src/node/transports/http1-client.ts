@@ -70,10 +70,11 @@ function openHttp1<Data>(
           buffer: readBuffer,
           callback: (length: number, buffer: Uint8Array): boolean => {
             const view = buffer.subarray(0, length);
-            if (reads.connection !== undefined) reads.connection.receive(view);
-            else if (reads.handshake !== undefined) reads.handshake(Buffer.from(view));
+            // false pauses the socket: each read confirms a pause the connection made.
+            if (reads.connection !== undefined) return reads.connection.receive(view);
+            if (reads.handshake !== undefined) reads.handshake(Buffer.from(view));
             else reads.early.push(Buffer.from(view));
-            return true; // keep reading (false would pause the socket)
+            return true;
           },
         };
   const plan: Http1Plan<Data> = {

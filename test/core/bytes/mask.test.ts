@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { mask, maskCopy } from '../../../src/core/bytes/mask.js';
+import { mask, maskCopy, maskerWithBuffer } from '../../../src/core/bytes/mask.js';
 
 /** The §5.3 formula, one byte at a time; `phase` is the key octet of the first byte. */
 function modelMask(buf: Uint8Array, start: number, end: number, key: number, phase: number) {
@@ -153,5 +153,46 @@ describe('mask: properties', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('maskerWithBuffer: a word view made once', () => {
+  const buffer = new Uint8Array(1024);
+  const masker = maskerWithBuffer(buffer, mask);
+
+  test('§5.3 equals the RFC formula on every range of its buffer', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1024, maxLength: 1024 }),
+        fc
+          .tuple(fc.nat({ max: 1024 }), fc.nat({ max: 1024 }))
+          .map(([a, b]) => [Math.min(a, b), Math.max(a, b)] as const),
+        key,
+        phase,
+        (bytes, [start, end], k, p) => {
+          buffer.set(bytes);
+          const expected = bytes.slice();
+          modelMask(expected, start, end, k, p);
+          masker(buffer, start, end, k, p);
+          assert.deepEqual(buffer, expected);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  test('other buffers (views of the same memory included) go to the fallback', () => {
+    const calls: number[] = [];
+    const recording = maskerWithBuffer(buffer, (_buf, start) => {
+      calls.push(start);
+    });
+    recording(buffer.subarray(4), 0, 200, 1, 0);
+    recording(new Uint8Array(256), 8, 200, 1, 0);
+    assert.deepEqual(calls, [0, 8]);
+  });
+
+  test('a buffer that does not start on a 4-byte boundary gets the fallback itself', () => {
+    const odd = new Uint8Array(new ArrayBuffer(64), 1, 32);
+    assert.equal(maskerWithBuffer(odd, mask), mask);
   });
 });

@@ -530,6 +530,20 @@ describe('WebSocketConnection: caller misuse throws typed errors with stable cod
     ]);
   });
 
+  test('§5.6 utf8Checked skips the check of a whole message only: fragments are still validated', () => {
+    const server = connect('server');
+    // A whole message the caller vouches for (a received text sent back) goes out unchecked.
+    server.sendText(hex('e2 82 ac'), true, true);
+    // Inside a fragmented message the validator must see every fragment, vouched for or not.
+    server.sendText(hex('e2 82'), false, true);
+    throwsCode(() => server.sendText(hex('28'), true, true), 'ERR_WS_INVALID_UTF8');
+    server.sendText(hex('ac'), true, true);
+    assert.deepEqual(parseOutput(server.takeOutput(), 'server'), [
+      { kind: 'text', data: utf8('€') },
+      { kind: 'text', data: utf8('€') },
+    ]);
+  });
+
   test('§5.6 a string fragment cannot finish a code point left open by a byte fragment', () => {
     // Regression: the string was not checked, so E2 82 + "x" went out as invalid UTF-8 and the
     // validator kept waiting for a continuation byte in the next message.

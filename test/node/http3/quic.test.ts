@@ -53,6 +53,36 @@ describe('QUIC endpoint', () => {
     await server.close();
   });
 
+  test('a loopback peer gets 64 KiB datagrams, maxUdpPayload sets the limit (RFC 9000 §18.2)', async () => {
+    type PayloadStats = { readonly peerMaxUdpPayloadSize: number };
+    const loop = await quicServer({ echo: true });
+    const { connection, recorder } = await quicClient(loop.server);
+    // The transport parameter each side announced: 65527 on loopback unless told otherwise.
+    assert.equal((connection.stats() as unknown as PayloadStats).peerMaxUdpPayloadSize, 65527);
+    const id = connection.openStream();
+    const big = randomBytes(40_000);
+    connection.write(id, big, true);
+    await recorder.until(() => recorder.finished.has(id), 'the echo of 40 000 bytes');
+    assert.deepEqual(recorder.received(id), big);
+    connection.close();
+    await loop.server.close();
+
+    const fixed = await quicServer({ maxUdpPayload: 1350 });
+    const { connection: small } = await quicClient(fixed.server, { maxUdpPayload: 1350 });
+    assert.equal((small.stats() as unknown as PayloadStats).peerMaxUdpPayloadSize, 1350);
+    small.close();
+    await fixed.server.close();
+  });
+
+  test('maxUdpPayload below 1200 or above 65527 is ERR_INVALID_ARGUMENT', async () => {
+    for (const maxUdpPayload of [1199, 65528, 1500.5])
+      await assert.rejects(
+        quicServer({ maxUdpPayload }),
+        (error: unknown) =>
+          error instanceof WirekitError && error.code === ErrorCode.INVALID_ARGUMENT,
+      );
+  });
+
   test('a unidirectional stream reaches the server', async () => {
     const { server, accepted, acceptedNth } = await quicServer();
     const { connection } = await quicClient(server);

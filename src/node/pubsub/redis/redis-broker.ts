@@ -36,6 +36,8 @@ import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import { ErrorCode, WirekitError } from '../../../core/errors.js';
 import type { Broker, BrokerSink } from '../broker.js';
+import { PendingBytes } from '../pending-bytes.js';
+import { TopicSinks } from '../topic-sinks.js';
 
 /** Options of {@link RedisBroker.connect}. */
 export interface RedisBrokerOptions {
@@ -103,18 +105,15 @@ export class RedisBroker implements Broker {
   /** This broker's id in every message it publishes. */
   readonly #origin: Buffer = randomBytes(ORIGIN);
   /** Per topic: the sinks of this process and how many times each subscribed. */
-  readonly #topics = new Map<string, Map<BrokerSink, number>>();
-  /** Sizes of the publishes not yet acknowledged, in order (Redis answers in order). */
-  readonly #pendingSizes: number[] = [];
-  #pendingHead = 0;
-  #pendingBytes = 0;
+  readonly #sinks = new TopicSinks();
+  /** Publishes not yet acknowledged (Redis answers in order). */
+  readonly #pending = new PendingBytes();
   #published = 0;
   #received = 0;
   #droppedWhileDown = 0;
   #refused = 0;
   #closed = false;
   readonly #onMessage: Listener = (message, channel) => this.#deliver(message, channel);
-  readonly #onPublished = (): void => this.#acknowledged();
 
   private constructor(publisher: RedisConnection, options: RedisBrokerOptions) {
     this.#publisher = publisher;
@@ -171,35 +170,20 @@ export class RedisBroker implements Broker {
       received: this.#received,
       droppedWhileDown: this.#droppedWhileDown,
       refused: this.#refused,
-      channels: this.#topics.size,
-      pendingBytes: this.#pendingBytes,
+      channels: this.#sinks.size,
+      pendingBytes: this.#pending.bytes,
       connected: this.#publisher.isReady && this.#subscriber.isReady,
     };
   }
 
   subscribe(topic: string, sink: BrokerSink): void {
     if (this.#closed) return;
-    let sinks = this.#topics.get(topic);
-    if (sinks === undefined) {
-      sinks = new Map();
-      this.#topics.set(topic, sinks);
+    if (this.#sinks.add(topic, sink))
       this.#subscriber.subscribe(this.#prefix + topic, this.#onMessage, true).catch(ignore);
-    }
-    sinks.set(sink, (sinks.get(sink) ?? 0) + 1);
   }
 
   unsubscribe(topic: string, sink: BrokerSink): void {
-    const sinks = this.#topics.get(topic);
-    const count = sinks?.get(sink);
-    if (sinks === undefined || count === undefined) return;
-    if (count > 1) {
-      sinks.set(sink, count - 1);
-      return;
-    }
-    sinks.delete(sink);
-    if (sinks.size > 0) return;
-    this.#topics.delete(topic);
-    if (!this.#closed)
+    if (this.#sinks.remove(topic, sink) && !this.#closed)
       this.#subscriber.unsubscribe(this.#prefix + topic, this.#onMessage, true).catch(ignore);
   }
 
@@ -212,18 +196,16 @@ export class RedisBroker implements Broker {
         `message of ${data.length} bytes; Redis broker limit ${this.#maxMessageSize}`,
       );
     }
-    if (this.#pendingBytes + data.length > this.#maxPendingBytes) {
+    if (this.#pending.bytes + data.length > this.#maxPendingBytes) {
       this.#refused++;
       throw new WirekitError(
         ErrorCode.PUBSUB_REFUSED,
-        `${this.#pendingBytes} bytes are waiting for Redis (limit ${this.#maxPendingBytes}): publishing faster than Redis takes`,
+        `${this.#pending.bytes} bytes are waiting for Redis (limit ${this.#maxPendingBytes}): publishing faster than Redis takes`,
       );
     }
     // The other servers of this process get it now; Redis's copy comes back with our origin and
     // is ignored.
-    const sinks = this.#topics.get(topic);
-    if (sinks !== undefined)
-      for (const sink of sinks.keys()) if (sink !== origin) sink.deliver(topic, data, isBinary);
+    this.#sinks.deliver(topic, data, isBinary, origin);
     this.#send(topic, data, isBinary);
   }
 
@@ -231,7 +213,7 @@ export class RedisBroker implements Broker {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#topics.clear();
+    this.#sinks.clear();
     await Promise.all([closeQuietly(this.#publisher), closeQuietly(this.#subscriber)]);
   }
 
@@ -245,36 +227,19 @@ export class RedisBroker implements Broker {
     message[0] = isBinary ? BINARY : 0;
     this.#origin.copy(message, 1);
     message.set(data, HEADER);
-    this.#pendingSizes.push(message.length);
-    this.#pendingBytes += message.length;
+    this.#pending.add(message.length);
     this.#published++;
-    publisher.publish(this.#prefix + topic, message).then(this.#onPublished, this.#onPublished);
-  }
-
-  /** Redis answered the oldest publish not yet answered (or it failed with the connection). */
-  #acknowledged(): void {
-    const sizes = this.#pendingSizes;
-    this.#pendingBytes -= sizes[this.#pendingHead]!;
-    this.#pendingHead++;
-    if (this.#pendingHead === sizes.length) {
-      sizes.length = 0;
-      this.#pendingHead = 0;
-    } else if (this.#pendingHead > 1024 && this.#pendingHead * 2 > sizes.length) {
-      sizes.splice(0, this.#pendingHead);
-      this.#pendingHead = 0;
-    }
+    const settle = this.#pending.settle;
+    publisher.publish(this.#prefix + topic, message).then(settle, settle);
   }
 
   #deliver(message: Buffer, channel: Buffer): void {
     if (message.length < HEADER || message.compare(this.#origin, 0, ORIGIN, 1, HEADER) === 0)
       return;
     const topic = channel.toString('utf8', this.#prefix.length);
-    const sinks = this.#topics.get(topic);
-    if (sinks === undefined) return;
+    if (!this.#sinks.has(topic)) return;
     this.#received++;
-    const isBinary = (message[0]! & BINARY) !== 0;
-    const data = message.subarray(HEADER);
-    for (const sink of sinks.keys()) sink.deliver(topic, data, isBinary);
+    this.#sinks.deliver(topic, message.subarray(HEADER), (message[0]! & BINARY) !== 0);
   }
 }
 
