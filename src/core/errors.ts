@@ -123,6 +123,10 @@ export class WirekitError extends Error {
   /** For handshake and HTTP errors: the HTTP status that fits, else `undefined`. */
   readonly status: number | undefined;
 
+  /**
+   * An error with a stable `code`; `options.status` sets {@link WirekitError.status},
+   * `options.cause` the standard `cause`.
+   */
   constructor(code: ErrorCode, message: string, options: WirekitErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;

@@ -71,7 +71,9 @@ export interface ConnectionHandler<Data = unknown> {
 
 /** A message for async iteration. */
 export interface Message {
+  /** The message's bytes (a text message's validated UTF-8); the caller may keep them. */
   readonly data: Buffer;
+  /** `true` for a binary message, `false` for text (RFC 6455 §5.6). */
   readonly isBinary: boolean;
 }
 
@@ -813,7 +815,12 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
    * The connection as two halves for different parts of a program: a `reader` (async iterable
    * of messages) and a `writer` (sends, close, `writable()`). Both act on this connection.
    */
-  split(): { readonly reader: AsyncIterable<Message>; readonly writer: ConnectionWriter<Data> } {
+  split(): {
+    /** The incoming messages, one at a time; ends when the connection closes. */
+    readonly reader: AsyncIterable<Message>;
+    /** Sends, close and `writable()`, without the reading side. */
+    readonly writer: ConnectionWriter<Data>;
+  } {
     return {
       reader: { [Symbol.asyncIterator]: () => this[Symbol.asyncIterator]() },
       writer: new ConnectionWriter<Data>(this),
@@ -1010,6 +1017,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
 export class ConnectionWriter<Data = unknown> {
   readonly #connection: Connection<Data>;
 
+  /** @internal Use {@link Connection.split}. */
   constructor(connection: Connection<Data>) {
     this.#connection = connection;
   }

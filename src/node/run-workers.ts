@@ -53,10 +53,15 @@ export interface WorkersOptions {
 
 /** How a worker ended (see {@link WorkersOptions.onWorkerExit}). */
 export interface WorkerExit {
+  /** The worker's cluster id (`cluster.worker.id`). */
   readonly workerId: number;
+  /** Process id of the worker, `undefined` if it never started. */
   readonly pid: number | undefined;
+  /** Exit code, or `null` when a signal ended the worker. */
   readonly code: number | null;
+  /** The signal that ended the worker (e.g. `SIGKILL`), or `null` when it exited. */
   readonly signal: string | null;
+  /** `true` when the worker exited unasked and a new one will take its place. */
   readonly replaced: boolean;
 }
 
@@ -71,7 +76,12 @@ export interface WorkerContext {
 /** What a worker's `start` returns: its listening server (a `WebSocketServer`). */
 export interface WorkerServer {
   /** Where it listens (the port the workers share). */
-  readonly address: { readonly port: number } | undefined;
+  readonly address:
+    | {
+        /** The TCP port the server listens on. */
+        readonly port: number;
+      }
+    | undefined;
   /** Close it (its connections, then the listener); the worker exits after. */
   close(): Promise<void>;
 }

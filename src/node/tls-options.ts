@@ -14,5 +14,6 @@ export interface ClientTlsOptions {
   readonly rejectUnauthorized?: boolean;
   /** Client certificate and key (PEM), for mutual TLS. */
   readonly cert?: string | Buffer;
+  /** Private key of `cert` (PEM), for mutual TLS. */
   readonly key?: string | Buffer;
 }

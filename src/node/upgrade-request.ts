@@ -7,6 +7,10 @@ import type { HeaderSource } from '../core/ws/header-source.js';
 
 /** The upgrade request, as passed to the server's `upgrade` hook and `selectProtocol`. */
 export interface UpgradeRequestInfo {
+  /**
+   * The request method: `GET` for an HTTP/1.1 upgrade, `CONNECT` over HTTP/2 and HTTP/3 (RFC 8441
+   * §4, RFC 9220 §3).
+   */
   readonly method: string;
   /** The request target, e.g. `/feed?symbol=BTC`. */
   readonly url: string;

@@ -56,7 +56,10 @@ export function rejectUpgrade(
   status: number,
   message = '',
   headers: HeaderPairs = [],
-): WirekitError & { headers: HeaderPairs } {
+): WirekitError & {
+  /** Extra fields sent with the refusal, e.g. `WWW-Authenticate` with a 401. */
+  headers: HeaderPairs;
+} {
   // Checked here, in the hook that calls it, rather than when the answer is sent: a refusal is
   // a client error or a server error status, and its fields must be writable.
   if (!Number.isInteger(status) || status < 400 || status > 599) {
@@ -102,6 +105,10 @@ export class WebSocketServer<Data = unknown> {
   #closePromise: Promise<void> | undefined;
   #drained: (() => void) | undefined;
 
+  /**
+   * A server with `options` (handler, limits, compression) that answers the upgrades handed to
+   * `handleUpgrade`; {@link serve} creates one and listens.
+   */
   constructor(options: ServerOptions<Data>) {
     this.#options = options;
     this.#handler = options.handler;
@@ -513,6 +520,7 @@ async function serveWithHttp3<Data>(
 
 /** A server that {@link serve} started: it has an address until it is closed. */
 export type ListeningServer<Data = unknown> = WebSocketServer<Data> & {
+  /** The bound address, family and port (the one the kernel chose when `port` 0 was asked). */
   readonly address: AddressInfo;
 };
 

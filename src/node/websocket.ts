@@ -39,9 +39,16 @@ export interface WebSocketOptions
 
 /** The events of a {@link WebSocket}, for typed listeners. */
 export interface WebSocketEventMap {
+  /** The opening handshake succeeded; `readyState` is `OPEN`. */
   open: Event;
+  /** A whole message arrived. */
   message: MessageEvent<WebSocketMessageData>;
+  /**
+   * The connection failed (handshake refused, protocol error, transport lost); a `close` event
+   * follows.
+   */
   error: Event;
+  /** The connection is closed; fired once, last. */
   close: CloseEvent;
 }
 
@@ -55,8 +62,11 @@ export type WebSocketEventHandler<E extends Event> =
 
 /** `EventInit` (DOM §"Interface Event"); not a global type in Node's typings. */
 export interface EventInit {
+  /** Whether the event bubbles; default `false` (a WebSocket has no parent to bubble to). */
   readonly bubbles?: boolean;
+  /** Whether `preventDefault()` may cancel the event; default `false`. */
   readonly cancelable?: boolean;
+  /** Whether the event crosses shadow DOM boundaries; default `false`, meaningless in Node. */
   readonly composed?: boolean;
 }
 
@@ -86,8 +96,11 @@ export type WebSocketEventListener<E extends Event> =
 
 /** `CloseEventInit` (WHATWG WebSockets §"The CloseEvent interface"). */
 export interface CloseEventInit extends EventInit {
+  /** Whether the close handshake completed; default `false`. */
   readonly wasClean?: boolean;
+  /** The close code (RFC 6455 §7.4); default 0. */
   readonly code?: number;
+  /** The close reason; default `''`. */
   readonly reason?: string;
 }
 
@@ -104,6 +117,10 @@ export class CloseEvent extends Event {
   readonly #code: number;
   readonly #reason: string;
 
+  /**
+   * A close event of type `type` (`'close'` for a WebSocket); fields missing from `init` default to
+   * `wasClean` false, `code` 0, `reason` `''`.
+   */
   constructor(type: string, init?: CloseEventInit) {
     super(type, init);
     this.#wasClean = init?.wasClean ?? false;
@@ -134,8 +151,13 @@ export class CloseEvent extends Event {
 
 /** `MessageEventInit` (HTML §"The MessageEvent interface"), the fields a WebSocket uses. */
 export interface MessageEventInit<T> extends EventInit {
+  /** The message payload; default `null`. */
   readonly data?: T;
+  /**
+   * Origin of the sender, the serialized URL origin of the server for a WebSocket; default `''`.
+   */
   readonly origin?: string;
+  /** Last event ID (used by server-sent events; always `''` for a WebSocket); default `''`. */
   readonly lastEventId?: string;
 }
 
@@ -164,6 +186,10 @@ export class MessageEvent<T = unknown> extends Event {
     };
   }
 
+  /**
+   * A message event of type `type` (`'message'` for a WebSocket); `data` defaults to `null`,
+   * `origin` and `lastEventId` to `''`.
+   */
   constructor(type: string, init?: MessageEventInit<T>) {
     super(type, init);
     this.#data = (init?.data ?? null) as T;
@@ -245,13 +271,21 @@ const ABNORMAL = 1006;
  * ```
  */
 export class WebSocket extends EventTarget {
+  /** `readyState` 0: the opening handshake is in progress. */
   static readonly CONNECTING: 0 = 0;
+  /** `readyState` 1: the connection is open; messages can be sent. */
   static readonly OPEN: 1 = 1;
+  /** `readyState` 2: the close handshake is in progress. */
   static readonly CLOSING: 2 = 2;
+  /** `readyState` 3: the connection is closed. */
   static readonly CLOSED: 3 = 3;
+  /** `readyState` 0: the opening handshake is in progress. */
   declare readonly CONNECTING: 0;
+  /** `readyState` 1: the connection is open; messages can be sent. */
   declare readonly OPEN: 1;
+  /** `readyState` 2: the close handshake is in progress. */
   declare readonly CLOSING: 2;
+  /** `readyState` 3: the connection is closed. */
   declare readonly CLOSED: 3;
 
   /** One handler object for every WebSocket: `connection.data` is the WebSocket. */

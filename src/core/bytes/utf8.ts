@@ -103,6 +103,10 @@ export class Utf8Validator {
   #upper = 0xbf;
   readonly #check: Utf8Check;
 
+  /**
+   * `check` validates whole buffers on the fast path (a native `isUtf8` when the platform has one);
+   * default the portable {@link isUtf8}.
+   */
   constructor(check: Utf8Check = isUtf8) {
     this.#check = check;
   }

@@ -12,14 +12,21 @@ import { HeaderList } from './header-list.js';
  * to `receive` — no copy; it stays valid as long as that chunk's memory is not reused.
  */
 export interface BodyEvent {
+  /** Tag of this event. */
   readonly type: 'body';
+  /** Decoded body bytes, a view of the received chunk (no copy). */
   readonly data: Uint8Array;
 }
 
 /** The message is complete. `trailers` holds a chunked message's trailer fields (RFC 9112
  * §7.1.2), kept apart from the head's fields; it is {@link HeaderList.EMPTY} otherwise. */
 export interface EndEvent {
+  /** Tag of this event. */
   readonly type: 'end';
+  /**
+   * Trailer fields of a chunked message (RFC 9112 §7.1.2); {@link HeaderList.EMPTY} when there are
+   * none.
+   */
   readonly trailers: HeaderList;
 }
 
@@ -30,12 +37,15 @@ export interface EndEvent {
  * stays in this state: the connection cannot be resynchronised and should be closed.
  */
 export interface HttpErrorEvent {
+  /** Tag of this event. */
   readonly type: 'error';
+  /** `ERR_HTTP_PARSE` or `ERR_HTTP_LIMIT`; `error.status` is the status to answer. */
   readonly error: WirekitError;
 }
 
 /** Nothing more can be read until more bytes arrive (`receive`) or the end (`receiveEof`). */
 export interface NeedDataEvent {
+  /** Tag of this event. */
   readonly type: 'need-data';
 }
 
@@ -45,6 +55,7 @@ export interface NeedDataEvent {
  * to CONNECT. What follows belongs to the next protocol: call `takeRemaining()`.
  */
 export interface PausedEvent {
+  /** Tag of this event. */
   readonly type: 'paused';
 }
 
@@ -54,6 +65,7 @@ export interface PausedEvent {
  * without keep-alive, RFC 9112 §9.3). Bytes after a non-keep-alive message are ignored.
  */
 export interface ClosedEvent {
+  /** Tag of this event. */
   readonly type: 'closed';
 }
 

@@ -75,6 +75,10 @@ export type RequestReaderEvent =
 export class RequestReader {
   readonly #message: MessageReader;
 
+  /**
+   * A reader with the HTTP limits of `options` (head bytes, header count, body and chunk-line
+   * sizes), each with a safe default.
+   */
   constructor(options: RequestReaderOptions = {}) {
     this.#message = new MessageReader(resolveHttpLimits(options));
   }

@@ -86,6 +86,10 @@ export class RequestWriter implements RequestBuilder {
   #prelude: Uint8Array; // `Host: …CRLF` and the default fields
   #base: Uint8Array = new Uint8Array(0);
 
+  /**
+   * A writer for one origin: `options` or just the `Host` value; `initialCapacity` (default 1024
+   * bytes) sizes the first output buffer.
+   */
   constructor(options: RequestWriterOptions | string) {
     const opts: RequestWriterOptions = typeof options === 'string' ? { host: options } : options;
     const capacity = opts.initialCapacity ?? 1024;

@@ -77,6 +77,10 @@ export class ResponseReader {
   readonly #message: MessageReader;
   readonly #methods: string[] = [];
 
+  /**
+   * A reader with the HTTP limits of `options`; its errors carry status 502, as a gateway would
+   * answer.
+   */
   constructor(options: ResponseReaderOptions = {}) {
     this.#message = new MessageReader(resolveHttpLimits(options), BAD_GATEWAY);
   }

@@ -22,6 +22,10 @@ export interface RequestHeadInit {
   /** The request-target as it goes on the wire (RFC 9112 §3.2), e.g. `/a?b=c`; visible ASCII
    * only: percent-encode anything else first. */
   readonly target: string;
+  /**
+   * Header fields, written in order as given (names must be tokens, values without CR, LF or NUL);
+   * default none.
+   */
   readonly headers?: HeaderInit;
   /** Default `1.1`. */
   readonly version?: '1.0' | '1.1';
@@ -33,6 +37,10 @@ export interface ResponseHeadInit {
   readonly status: number;
   /** Default: the standard phrase for the status, or empty. */
   readonly reason?: string;
+  /**
+   * Header fields, written in order as given (names must be tokens, values without CR, LF or NUL);
+   * default none.
+   */
   readonly headers?: HeaderInit;
   /** Default `1.1`. */
   readonly version?: '1.0' | '1.1';

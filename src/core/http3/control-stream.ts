@@ -14,9 +14,26 @@ import { readVarint, varintSize } from './varint.js';
 
 /** What the peer's control stream yields. */
 export type ControlItem =
-  | { readonly type: 'settings'; readonly settings: Http3Settings }
-  | { readonly type: 'goaway'; readonly id: number }
-  | { readonly type: 'error'; readonly code: Http3ErrorCode; readonly message: string };
+  | {
+      /** The peer's SETTINGS frame arrived. */
+      readonly type: 'settings';
+      /** The decoded SETTINGS (RFC 9114 §7.2.4), defaults filled in. */
+      readonly settings: Http3Settings;
+    }
+  | {
+      /** The peer sent GOAWAY (RFC 9114 §5.2). */
+      readonly type: 'goaway';
+      /** The GOAWAY identifier: a request stream ID from a server, a push ID from a client. */
+      readonly id: number;
+    }
+  | {
+      /** The control stream broke a rule: close the connection with `code`. */
+      readonly type: 'error';
+      /** HTTP/3 connection error code (RFC 9114 §8.1), e.g. H3_FRAME_UNEXPECTED. */
+      readonly code: Http3ErrorCode;
+      /** Human-readable cause, for logs and the CONNECTION_CLOSE reason. */
+      readonly message: string;
+    };
 
 function error(code: Http3ErrorCode, message: string): ControlItem {
   return { type: 'error', code, message };

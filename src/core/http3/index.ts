@@ -1,6 +1,8 @@
 /**
  * HTTP/3 (RFC 9114) for WebSockets over HTTP/3 (RFC 9220), sans-IO: varints, frames, settings,
  * stream types, message checks, error codes and the per-connection {@link Http3Session}.
+ *
+ * @module
  */
 
 export { type ControlItem, PeerControlStream } from './control-stream.js';

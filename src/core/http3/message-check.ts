@@ -15,6 +15,7 @@ import type { FieldSection } from '../qpack/field-section.js';
 
 /** What the session needs from a well-formed request head. */
 export interface RequestHead {
+  /** The `:method` pseudo-header (RFC 9114 §4.3.1). */
   readonly method: string;
   /** `:protocol` of an extended CONNECT (RFC 9220), else `undefined`. */
   readonly protocol: string | undefined;
@@ -24,6 +25,7 @@ export interface RequestHead {
 
 /** What the session needs from a well-formed response head. */
 export interface ResponseHead {
+  /** The `:status` pseudo-header as a number (RFC 9114 §4.3.2): 100 to 599, never 101 (§4.5). */
   readonly status: number;
   /** Content-Length, or -1 when absent. */
   readonly contentLength: number;

@@ -48,8 +48,20 @@ export const DEFAULT_SETTINGS: Http3Settings = {
 
 /** The result of {@link parseSettings}: the settings, or the connection error to close with. */
 export type SettingsResult =
-  | { readonly ok: true; readonly settings: Http3Settings }
-  | { readonly ok: false; readonly code: Http3ErrorCode; readonly message: string };
+  | {
+      /** The payload is valid. */
+      readonly ok: true;
+      /** The peer's settings, defaults filled in for identifiers it did not send. */
+      readonly settings: Http3Settings;
+    }
+  | {
+      /** The payload breaks RFC 9114 §7.2.4: close the connection. */
+      readonly ok: false;
+      /** HTTP/3 error code to close with: H3_FRAME_ERROR or H3_SETTINGS_ERROR (RFC 9114 §8.1). */
+      readonly code: Http3ErrorCode;
+      /** Human-readable cause, for logs and the CONNECTION_CLOSE reason. */
+      readonly message: string;
+    };
 
 function fail(code: Http3ErrorCode, message: string): SettingsResult {
   return { ok: false, code, message };

@@ -26,6 +26,7 @@ import { STATIC_NAMES, STATIC_VALUES } from './static-table.js';
 
 /** A field section that cannot be decoded. */
 export interface QpackDecodeFailure {
+  /** Always `false`: the section cannot be used. */
   readonly ok: false;
   /** QPACK_DECOMPRESSION_FAILED, or H3_EXCESSIVE_LOAD for a section over the size limit. */
   readonly code: Http3ErrorCode;
@@ -40,7 +41,12 @@ export interface QpackDecodeFailure {
 
 /** The result of {@link decodeFieldSection}. */
 export type QpackDecodeResult =
-  | { readonly ok: true; readonly fields: FieldSection }
+  | {
+      /** The section decoded. */
+      readonly ok: true;
+      /** The decoded field lines, in wire order, pseudo-headers included. */
+      readonly fields: FieldSection;
+    }
   | QpackDecodeFailure;
 
 const STATIC_COUNT = 99;

@@ -53,7 +53,12 @@ const CODES = new Uint32Array(257);
 }
 
 /** The Huffman code of `symbol` (0-256) and its length in bits, as Appendix B lists them. */
-export function huffmanCode(symbol: number): { readonly code: number; readonly bits: number } {
+export function huffmanCode(symbol: number): {
+  /** The code, right-aligned in the low `bits` bits (RFC 7541 Appendix B). */
+  readonly code: number;
+  /** Length of the code in bits, 5 to 30. */
+  readonly bits: number;
+} {
   return { code: CODES[symbol]!, bits: LENGTHS[symbol]! };
 }
 

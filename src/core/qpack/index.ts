@@ -2,6 +2,8 @@
  * QPACK (RFC 9204) with the static table only: field section decoding and encoding, the
  * Huffman code of RFC 7541 Appendix B, prefixed integers, and the peer's encoder and decoder
  * streams for a dynamic table capacity of 0.
+ *
+ * @module
  */
 export {
   decodeFieldSection,

@@ -65,8 +65,11 @@ export const REFUSAL_SNIPPET_BYTES = 256;
 
 /** What the HTTP layer parsed of the server's answer. */
 export interface UpgradeResponse {
+  /** HTTP status of the answer; only 101 accepts the upgrade (RFC 6455 §4.1). */
   readonly status: number;
+  /** Reason phrase of the status line, quoted in the error of a refusal. */
   readonly statusText?: string;
+  /** The answer's header fields, looked up case-insensitively. */
   readonly headers: HeaderSource;
   /** The start of the body of a non-101 answer, for the error message. */
   readonly bodySnippet?: string;
@@ -74,7 +77,12 @@ export interface UpgradeResponse {
 
 /** What the client offered, to check the answer against. */
 export interface UpgradeExpectation {
+  /**
+   * The `Sec-WebSocket-Key` this client sent; the answer's `Sec-WebSocket-Accept` must match it
+   * (§4.1 item 4).
+   */
   readonly key: string;
+  /** Subprotocols offered; the server may choose one of these only (§4.1 item 6). Default none. */
   readonly protocols?: readonly string[];
   /** Names of the extensions offered (e.g. `['permessage-deflate']`). */
   readonly extensions?: readonly string[];
@@ -82,6 +90,7 @@ export interface UpgradeExpectation {
 
 /** The server accepted. */
 export interface UpgradeEstablished {
+  /** Always `true`: the connection is open. */
   readonly ok: true;
   /** The subprotocol the server chose, if any. */
   readonly protocol: string | undefined;
@@ -91,7 +100,9 @@ export interface UpgradeEstablished {
 
 /** The handshake failed; `error.code` is `ERR_WS_HANDSHAKE`, `error.status` the HTTP status. */
 export interface UpgradeFailed {
+  /** Always `false`: the connection is not open. */
   readonly ok: false;
+  /** `ERR_WS_HANDSHAKE` naming what was wrong with the answer. */
   readonly error: WirekitError;
 }
 
@@ -147,7 +158,14 @@ export function checkUpgradeResponse(
 export function checkChoices(
   headers: HeaderSource,
   expected: { readonly protocols?: readonly string[]; readonly extensions?: readonly string[] },
-): { protocol: string | undefined; extensions: string | undefined } | string {
+):
+  | {
+      /** The subprotocol the server chose from the offer, or `undefined`. */
+      protocol: string | undefined;
+      /** The server's `Sec-WebSocket-Extensions` answer, or `undefined` when absent. */
+      extensions: string | undefined;
+    }
+  | string {
   const extensionsHeader = headers.get('sec-websocket-extensions');
   const offeredExtensions = expected.extensions ?? [];
   for (const item of splitList(extensionsHeader)) {

@@ -57,11 +57,13 @@ export interface ClientOpeningHandshakeOptions {
 
 /** More bytes are needed. */
 export interface ClientHandshakeNeedData {
+  /** Tag of this event: feed more bytes of the server's answer. */
   readonly type: 'need-data';
 }
 
 /** The server accepted: WebSocket frames follow, starting with `trailing`. */
 export interface ClientHandshakeAccepted {
+  /** Tag of this event. */
   readonly type: 'accepted';
   /** The subprotocol the server chose, if any. */
   readonly protocol: string | undefined;
@@ -78,7 +80,9 @@ export interface ClientHandshakeAccepted {
  * status) or `ERR_CONNECTION_LOST` (the server closed before answering). Close the connection.
  */
 export interface ClientHandshakeRefused {
+  /** Tag of this event. */
   readonly type: 'refused';
+  /** Why the handshake failed: `ERR_WS_HANDSHAKE` or `ERR_CONNECTION_LOST`. */
   readonly error: WirekitError;
   /** The answer's header fields, when there was an answer. */
   readonly headers: HeaderList | undefined;

@@ -2,21 +2,48 @@ import { ErrorCode, WirekitError } from '../errors.js';
 
 /** Close status codes (RFC 6455 §7.4.1, IANA "WebSocket Close Code Number Registry"). */
 export const CloseCode = {
+  /** 1000: normal closure; the purpose of the connection is fulfilled (RFC 6455 §7.4.1). */
   NORMAL: 1000,
+  /**
+   * 1001: the endpoint is going away, e.g. a server shutting down or a page navigated away
+   * (§7.4.1).
+   */
   GOING_AWAY: 1001,
+  /** 1002: the peer broke the protocol (§7.4.1). */
   PROTOCOL_ERROR: 1002,
+  /**
+   * 1003: a message of a data type the endpoint cannot accept, e.g. binary to a text-only endpoint
+   * (§7.4.1).
+   */
   UNSUPPORTED_DATA: 1003,
   /** Reserved: "no status code was present"; never sent on the wire (§7.4.1). */
   NO_STATUS: 1005,
   /** Reserved: closed without a close frame; never sent on the wire (§7.4.1). */
   ABNORMAL: 1006,
+  /**
+   * 1007: message data inconsistent with its type, e.g. a text message that is not UTF-8 (§7.4.1).
+   */
   INVALID_PAYLOAD: 1007,
+  /**
+   * 1008: a message violates the endpoint's policy; the generic code when no other fits (§7.4.1).
+   */
   POLICY_VIOLATION: 1008,
+  /** 1009: a message too big to process, e.g. over `maxMessageSize` (§7.4.1). */
   MESSAGE_TOO_BIG: 1009,
+  /**
+   * 1010: the client ends because the server did not negotiate an extension it requires (§7.4.1).
+   */
   MANDATORY_EXTENSION: 1010,
+  /**
+   * 1011: the server hit an unexpected condition that prevents it from serving the request
+   * (§7.4.1).
+   */
   INTERNAL_ERROR: 1011,
+  /** 1012: the service is restarting; the client may reconnect (IANA registry). */
   SERVICE_RESTART: 1012,
+  /** 1013: the service is overloaded; the client should reconnect later (IANA registry). */
   TRY_AGAIN_LATER: 1013,
+  /** 1014: a gateway or proxy got an invalid response from the upstream server (IANA registry). */
   BAD_GATEWAY: 1014,
   /** Reserved: TLS handshake failure; never sent on the wire (§7.4.1). */
   TLS_HANDSHAKE: 1015,

@@ -18,6 +18,7 @@ import { offeredProtocols } from './server-handshake.js';
 
 /** A valid extended CONNECT for WebSocket. */
 export interface ExtendedConnectAccepted {
+  /** Always `true`: answer with {@link extendedConnectResponse}. */
   readonly ok: true;
   /** `:path`: path and query of the target URI. */
   readonly path: string;
@@ -25,8 +26,14 @@ export interface ExtendedConnectAccepted {
   readonly authority: string;
   /** `:scheme`: `https` for wss, `http` for ws. */
   readonly scheme: string;
+  /**
+   * Subprotocols the client offered in `sec-websocket-protocol`, in its order; empty when none (RFC
+   * 6455 §4.2.1 item 8).
+   */
   readonly protocols: readonly string[];
+  /** The raw `sec-websocket-extensions` offer (RFC 6455 §9.1), or `undefined` when absent. */
   readonly extensions: string | undefined;
+  /** The `origin` field (RFC 6454), or `undefined` when the client sent none. */
   readonly origin: string | undefined;
   /** A `sec-websocket-key` some clients send anyway (undici); see {@link extendedConnectResponse}. */
   readonly key: string | undefined;
@@ -34,8 +41,14 @@ export interface ExtendedConnectAccepted {
 
 /** The request must be answered with `error.status` and these fields. */
 export interface ExtendedConnectRefused {
+  /** Always `false`: the request is not a valid WebSocket bootstrap. */
   readonly ok: false;
+  /**
+   * `ERR_WS_HANDSHAKE` naming what was wrong; `error.status` is the status to answer (400, 405 or
+   * 426).
+   */
   readonly error: WirekitError;
+  /** Fields to send with the refusal: `allow` with 405, `sec-websocket-version: 13` with 426. */
   readonly headers: Readonly<Record<string, string>>;
 }
 
@@ -109,7 +122,12 @@ export function checkExtendedConnect(headers: HeaderSource): ExtendedConnectChec
 
 /** What the server chose. */
 export interface ExtendedConnectChoice {
+  /** The chosen subprotocol, one the client offered; omitted or `undefined` for none. */
   readonly protocol?: string | undefined;
+  /**
+   * The `sec-websocket-extensions` answer, e.g. from permessage-deflate negotiation; omitted,
+   * `undefined` or `''` for none.
+   */
   readonly extensions?: string | undefined;
 }
 
@@ -141,11 +159,17 @@ export function extendedConnectResponse(
 
 /** What a client puts in its extended CONNECT. */
 export interface ExtendedConnectOptions {
+  /** `:scheme`: `https` for wss, `http` for ws (RFC 8441 §5). */
   readonly scheme: 'http' | 'https';
+  /** `:authority`: host and optional port of the target URI (RFC 9113 §8.3.1). */
   readonly authority: string;
+  /** `:path`: path and query of the target URI, e.g. `/chat?room=1`. */
   readonly path: string;
+  /** Subprotocols to offer in `sec-websocket-protocol`, in order of preference; default none. */
   readonly protocols?: readonly string[];
+  /** The `sec-websocket-extensions` offer (RFC 6455 §9.1); default none. */
   readonly extensions?: string;
+  /** The `origin` field to send (RFC 6454); default none. */
   readonly origin?: string;
   /**
    * Extra fields, as pairs or an object. Names are lower-cased; a name given more than once is
@@ -217,7 +241,14 @@ export function checkExtendedConnectResponse(
   headers: HeaderSource,
   expected: { readonly protocols?: readonly string[]; readonly extensions?: readonly string[] },
   bodySnippet?: string,
-): ExtendedConnectEstablished | { readonly ok: false; readonly error: WirekitError } {
+):
+  | ExtendedConnectEstablished
+  | {
+      /** Always `false`: the server refused or answered wrongly. */
+      readonly ok: false;
+      /** `ERR_WS_HANDSHAKE` saying why; `error.status` is the server's status. */
+      readonly error: WirekitError;
+    } {
   const fail = (message: string): { ok: false; error: WirekitError } => ({
     ok: false,
     error: new WirekitError(ErrorCode.WS_HANDSHAKE, message, { status }),

@@ -24,6 +24,10 @@ export class FrameBuffer {
   readonly #writer: FrameWriter;
   #buf: Uint8Array;
 
+  /**
+   * Frames are built with `writer` (masked when it is a client's); `capacity` is the initial
+   * payload room in bytes, default 4096, grown by `payload()` as needed.
+   */
   constructor(writer: FrameWriter, capacity = 4096) {
     this.#writer = writer;
     this.#buf = new Uint8Array(HEADROOM + capacity);

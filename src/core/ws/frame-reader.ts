@@ -36,12 +36,25 @@ import { Opcode } from './opcode.js';
 
 /** What `poll()` found. Values of the data and control kinds equal their opcodes. */
 export const ReadKind = {
+  /** No complete message or control frame yet: `receive` more bytes. */
   NEED_DATA: 0,
+  /** A whole text message is in `payload` (UTF-8 checked unless `compressed`). */
   TEXT: 1,
+  /** A whole binary message is in `payload`. */
   BINARY: 2,
+  /**
+   * A close frame: `closeCode` (1005 when it had none) and `closeReason` are set; nothing more is
+   * read (RFC 6455 §5.5.1).
+   */
   CLOSE: 8,
+  /** A ping: its application data is in `payload` (§5.5.2). */
   PING: 9,
+  /** A pong: its application data is in `payload` (§5.5.3). */
   PONG: 10,
+  /**
+   * The peer broke the protocol: `errorCode` (1002, 1007 or 1009) and `errorReason` say how;
+   * nothing more is read.
+   */
   ERROR: 16,
 } as const;
 
@@ -136,6 +149,7 @@ export class FrameReader {
   // A control frame cut by a chunk boundary.
   #control: Uint8Array = EMPTY;
 
+  /** A reader for `options.role`, with the size limits and compression setting of `options`. */
   constructor(options: FrameReaderOptions) {
     this.#server = options.role === 'server';
     this.#maxMessage = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;

@@ -41,6 +41,9 @@ export class FrameWriter {
   readonly #platform: Platform;
   readonly #keys: MaskKeyPool | undefined;
 
+  /**
+   * A writer for `options.role`: a client's frames are masked (RFC 6455 §5.3), a server's are not.
+   */
   constructor(options: FrameWriterOptions) {
     this.#masked = options.role === 'client';
     this.#platform = options.platform ?? portablePlatform;

@@ -15,6 +15,7 @@ export class MaskKeyPool {
   readonly #keys = new Int32Array(KEYS_PER_BATCH);
   #next = KEYS_PER_BATCH;
 
+  /** Keys are drawn from `platform.fillRandom`; default the portable platform (Web Crypto). */
   constructor(platform: Platform = portablePlatform) {
     this.#fill = platform.fillRandom;
   }

@@ -36,7 +36,9 @@ export interface MessageInflater {
 
 /** permessage-deflate as a connection uses it, after negotiation. */
 export interface MessageCompression {
+  /** Compresses outgoing messages with the agreed parameters (RFC 7692 §7.2.1). */
   readonly deflater: MessageDeflater;
+  /** Decompresses incoming messages that have RSV1 set (RFC 7692 §7.2.2). */
   readonly inflater: MessageInflater;
   /** Messages smaller than this many bytes are sent uncompressed. */
   readonly threshold: number;

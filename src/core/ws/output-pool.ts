@@ -32,6 +32,7 @@ export class OutputPool {
   readonly #free: Uint8Array[] = [];
   readonly #platform: Platform;
 
+  /** Buffers are allocated through `platform`; default the portable platform. */
   constructor(platform: Platform = portablePlatform) {
     this.#platform = platform;
   }

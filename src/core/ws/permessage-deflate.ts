@@ -32,7 +32,15 @@ export interface DeflateOptions {
 
 /** The agreed parameters (RFC 7692 §7.1). */
 export interface DeflateParams {
+  /**
+   * `server_no_context_takeover` was agreed: the server resets its compression context after each
+   * message (RFC 7692 §7.1.1.1).
+   */
   readonly serverNoContextTakeover: boolean;
+  /**
+   * `client_no_context_takeover` was agreed: the client resets its compression context after each
+   * message (RFC 7692 §7.1.1.2).
+   */
   readonly clientNoContextTakeover: boolean;
   /** Window the server compresses with (and the client inflates with). */
   readonly serverMaxWindowBits: number;
@@ -114,6 +122,7 @@ function parseParams(params: readonly ExtensionParam[]): ParsedParams | string {
 
 /** A server's answer to the client's offers. */
 export interface DeflateAgreement {
+  /** The parameters both sides use from now on. */
   readonly params: DeflateParams;
   /** The `Sec-WebSocket-Extensions` element to send back. */
   readonly response: string;

@@ -56,6 +56,10 @@ export class PreparedMessage {
   #frame: Uint8Array | undefined;
   readonly #compressed: CompressedFrame[] = [];
 
+  /**
+   * An empty message; `platform` allocates its buffers and encodes and checks UTF-8, default the
+   * portable platform.
+   */
   constructor(platform: Platform = portablePlatform) {
     this.#platform = platform;
     this.#writer = new FrameWriter({ role: 'server', platform });

@@ -21,14 +21,17 @@ import { hasToken, isToken, splitList } from './header-tokens.js';
 
 /** What the HTTP layer parsed of an upgrade request. */
 export interface UpgradeRequest {
+  /** The request method; only `GET` may upgrade (RFC 6455 §4.2.1 item 1). */
   readonly method: string;
   /** `'1.1'`, `'1.0'`, ... */
   readonly httpVersion: string;
+  /** The request's header fields, looked up case-insensitively. */
   readonly headers: HeaderSource;
 }
 
 /** The request is a valid WebSocket upgrade. */
 export interface UpgradeAccepted {
+  /** Always `true`: answer with a 101. */
   readonly ok: true;
   /** `Sec-WebSocket-Key`, to compute the accept value from. */
   readonly key: string;
@@ -42,8 +45,11 @@ export interface UpgradeAccepted {
 
 /** The request must be refused with `error.status` and these extra header fields. */
 export interface UpgradeRefused {
+  /** Always `false`: answer with `error.status`. */
   readonly ok: false;
+  /** `ERR_WS_HANDSHAKE` naming what was wrong; `error.status` is 400, 405 or 426. */
   readonly error: WirekitError;
+  /** Extra fields for the refusal: `Allow: GET` with 405, `Sec-WebSocket-Version: 13` with 426. */
   readonly headers: HeaderPairs;
 }
 

@@ -48,11 +48,13 @@ export interface ServerOpeningHandshakeOptions {
 
 /** More bytes are needed. */
 export interface HandshakeNeedData {
+  /** Tag of this event: feed more bytes of the request. */
   readonly type: 'need-data';
 }
 
 /** A valid upgrade request: call `accept` or `refuse`. */
 export interface HandshakeRequest {
+  /** Tag of this event. */
   readonly type: 'request';
   /** The parsed request (method, target, headers). */
   readonly head: RequestHead;
@@ -62,14 +64,21 @@ export interface HandshakeRequest {
 
 /** The request was refused here: write `answer`, then close the connection. */
 export interface HandshakeRefused {
+  /** Tag of this event. */
   readonly type: 'refused';
+  /** HTTP status of the refusal, a 4xx such as 400, 405, 426 or 431 (head over `maxHeadBytes`). */
   readonly status: number;
+  /** `ERR_WS_HANDSHAKE` naming what was wrong, with the same `status`. */
   readonly error: WirekitError;
+  /**
+   * The complete HTTP/1.1 refusal (status line, fields, short text body) to write before closing.
+   */
   readonly answer: Uint8Array;
 }
 
 /** The client closed, or sent something that is not HTTP, before a whole request: close. */
 export interface HandshakeClosed {
+  /** Tag of this event. */
   readonly type: 'closed';
 }
 
@@ -115,6 +124,10 @@ export class ServerOpeningHandshake {
   #state: State = State.READING;
   #key = '';
 
+  /**
+   * A handshake that reads one upgrade request, at most `options.maxHeadBytes` (default 16 KiB) of
+   * head.
+   */
   constructor(options: ServerOpeningHandshakeOptions = {}) {
     const limits: Partial<HttpLimits> = { maxHeadBytes: options.maxHeadBytes ?? 16 * 1024 };
     this.#reader = new RequestReader(limits);

@@ -125,6 +125,10 @@ export class WebSocketConnection {
   #frameCount = 0;
   #framesLength = 0;
 
+  /**
+   * A connection in the OPEN state (the handshake is done elsewhere) for `options.role`, with the
+   * limits and extensions of `options`.
+   */
   constructor(options: WebSocketConnectionOptions) {
     const platform = options.platform ?? portablePlatform;
     this.#platform = platform;

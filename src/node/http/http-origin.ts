@@ -11,6 +11,7 @@ export interface HttpOrigin {
   readonly secure: boolean;
   /** Host name or IP address to connect to (IPv6 without brackets). */
   readonly hostname: string;
+  /** TCP port to connect to: the URL's, else 443 for `https` and 80 for `http`. */
   readonly port: number;
   /** The `Host` field value (RFC 9112 §3.2): host, and the port when it is not the default. */
   readonly host: string;

@@ -12,6 +12,8 @@ export class ByteSlab {
   #view: Buffer;
 
   /**
+   * A slab that allocates buffers of `size` bytes, a new one when less than `room` is left.
+   *
    * @param size bytes of each buffer
    * @param room bytes a caller may write at once (at most `size`)
    */

@@ -43,6 +43,7 @@ export type QuicCloseSource = (typeof QuicCloseSource)[keyof typeof QuicCloseSou
 
 /** How a QUIC connection ended (RFC 9000 §10, §19.19). */
 export interface QuicCloseInfo {
+  /** Who or what ended the connection: this side, the peer, or a timeout. */
   readonly source: QuicCloseSource;
   /** An application error code (CONNECTION_CLOSE type 0x1d) rather than a transport one. */
   readonly application: boolean;
@@ -208,7 +209,14 @@ export class QuicConnection {
   }
 
   /** Packet counters from quiche. */
-  stats(): { readonly recv: number; readonly sent: number; readonly lost: number } {
+  stats(): {
+    /** QUIC packets received. */
+    readonly recv: number;
+    /** QUIC packets sent. */
+    readonly sent: number;
+    /** QUIC packets declared lost (RFC 9002 §6). */
+    readonly lost: number;
+  } {
     return this.#conn.stats();
   }
 

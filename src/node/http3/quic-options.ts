@@ -34,12 +34,25 @@ export interface QuicTransportOptions {
 
 /** Defaults of {@link QuicTransportOptions}. */
 export const QUIC_DEFAULTS = {
+  /** ALPN protocols offered or accepted: `h3` only (RFC 9114 §3.1). */
   alpn: ['h3'] as readonly string[],
+  /**
+   * Bidirectional streams the peer may have open at once (`initial_max_streams_bidi`, RFC 9000
+   * §18.2).
+   */
   maxStreams: 100,
+  /**
+   * Unidirectional streams the peer may have open at once (`initial_max_streams_uni`); HTTP/3 needs
+   * 3.
+   */
   maxUniStreams: 16,
+  /** Idle timeout in ms (`max_idle_timeout`, RFC 9000 §10.1). */
   idleTimeout: 30_000,
+  /** Time a handshake may take, in ms. */
   handshakeTimeout: 10_000,
+  /** Initial flow-control window of a stream in bytes, 256 KiB (`initial_max_stream_data_*`). */
   streamWindow: 262144,
+  /** Initial flow-control window of the connection in bytes, 4 MiB (`initial_max_data`). */
   connectionWindow: 4194304,
 } as const;
 

@@ -95,7 +95,14 @@ export class QuicServer {
   }
 
   /** The bound address and UDP port. */
-  get address(): { readonly address: string; readonly port: number; readonly family: string } {
+  get address(): {
+    /** The bound IP address, e.g. `127.0.0.1`. */
+    readonly address: string;
+    /** The bound UDP port (the one the kernel chose when 0 was asked). */
+    readonly port: number;
+    /** `'IPv4'` or `'IPv6'`. */
+    readonly family: string;
+  } {
     return this.#socket.address();
   }
 

@@ -48,8 +48,11 @@ export interface ServeUringOptions<Data = unknown> extends ServerOptions<Data> {
 
 /** The bound address of a {@link UringWebSocketServer}. */
 export interface UringAddress {
+  /** The bound IP address, e.g. `127.0.0.1` or `::`. */
   readonly address: string;
+  /** Address family of the listening socket. */
   readonly family: 'IPv4' | 'IPv6';
+  /** The bound TCP port (the one the kernel chose when `port` 0 was asked). */
   readonly port: number;
 }
 
@@ -57,6 +60,7 @@ export interface UringAddress {
 export class UringWebSocketServer<Data = unknown> {
   /** The WebSocket server running the upgrades and connections. */
   readonly server: WebSocketServer<Data>;
+  /** Where the server listens, known once `serveUring` resolved. */
   readonly address: UringAddress;
   readonly #loop: UringLoop;
   #closing: Promise<void> | undefined;

@@ -59,21 +59,33 @@ export interface RingOptions {
 
 /** Counters of one ring, for tests and benchmarks. */
 export interface RingStats {
+  /** Connections open now (slots in use). */
   readonly open: number;
+  /** Connection slots free for new connections, out of `maxConnections`. */
   readonly freeSlots: number;
   /** Receive buffers handed out and not yet back in the ring. */
   readonly buffersOut: number;
+  /** Provided receive buffers in the ring (the `bufferCount` option; default 1024). */
   readonly bufferCount: number;
   /** Bytes held by connections' send queues. */
   readonly sendQueueBytes: number;
+  /** `io_uring_enter` system calls made (submissions), since the ring was created. */
   readonly enters: number;
+  /** Times libuv woke the ring because completions were waiting. */
   readonly wakeups: number;
+  /** Calls into JavaScript, each with one batch of events. */
   readonly dispatches: number;
+  /** Completion queue entries reaped. */
   readonly completions: number;
+  /** Connections accepted, since the ring was created. */
   readonly accepted: number;
+  /** Connections closed and their slots freed, since the ring was created. */
   readonly closed: number;
+  /** Receives that failed with ENOBUFS: every provided buffer was out (raise `bufferCount`). */
   readonly enobufs: number;
+  /** Sends the kernel took only in part; the rest was sent again. */
   readonly shortSends: number;
+  /** 1 while the listening socket is open, else 0. */
   readonly listening: number;
 }
 

@@ -34,8 +34,13 @@ const brand = Symbol.for('wirekit.UringUnavailableError');
 
 /** The io_uring transport cannot run here; `reason` says why, `cause` has the original error. */
 export class UringUnavailableError extends WirekitError {
+  /** Why the transport cannot run: one of {@link UringUnavailableReason}. */
   readonly reason: UringUnavailableReason;
 
+  /**
+   * An `ERR_URING_UNAVAILABLE` error for `reason`, with the original error as `cause` when there is
+   * one.
+   */
   constructor(reason: UringUnavailableReason, message: string, cause?: unknown) {
     super(ErrorCode.URING_UNAVAILABLE, message, cause === undefined ? {} : { cause });
     this.reason = reason;

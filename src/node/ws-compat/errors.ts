@@ -34,15 +34,31 @@ export const WsErrorCode = {
   /** wirekit's opt-in heartbeat or idle timeout closed the connection (ws has neither). */
   TIMEOUT: 'ERR_TIMEOUT',
   // ws's own codes for a peer's bad frames (ws.md, "Error codes").
+  /** The peer fragmented a control frame (RFC 6455 §5.5); the connection closes with 1002. */
   EXPECTED_FIN: 'WS_ERR_EXPECTED_FIN',
+  /** A client sent an unmasked frame (RFC 6455 §5.1); the connection closes with 1002. */
   EXPECTED_MASK: 'WS_ERR_EXPECTED_MASK',
+  /** The peer's close frame has a code that may not be sent (RFC 6455 §7.4); closes with 1002. */
   INVALID_CLOSE_CODE_RECEIVED: 'WS_ERR_INVALID_CLOSE_CODE',
+  /**
+   * A control frame over 125 bytes, or a close frame with a 1-byte body (RFC 6455 §5.5); closes
+   * with 1002.
+   */
   INVALID_CONTROL_PAYLOAD_LENGTH: 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH',
+  /** A reserved opcode or a fragment out of sequence (RFC 6455 §5.2, §5.4); closes with 1002. */
   INVALID_OPCODE: 'WS_ERR_INVALID_OPCODE',
+  /** A text message or close reason that is not valid UTF-8 (RFC 6455 §8.1); closes with 1007. */
   INVALID_UTF8: 'WS_ERR_INVALID_UTF8',
+  /** A server sent a masked frame (RFC 6455 §5.1); the connection closes with 1002. */
   UNEXPECTED_MASK: 'WS_ERR_UNEXPECTED_MASK',
+  /**
+   * RSV1 set without permessage-deflate, or on a control or continuation frame (RFC 7692 §6);
+   * closes with 1002.
+   */
   UNEXPECTED_RSV_1: 'WS_ERR_UNEXPECTED_RSV_1',
+  /** RSV2 or RSV3 set, which no negotiated extension defines (RFC 6455 §5.2); closes with 1002. */
   UNEXPECTED_RSV_2_3: 'WS_ERR_UNEXPECTED_RSV_2_3',
+  /** A message over `maxPayload`; the connection closes with 1009 (RFC 6455 §7.4.1). */
   UNSUPPORTED_MESSAGE_LENGTH: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
   /** A protocol error ws does not name (a payload length not minimally encoded, say). */
   PROTOCOL: 'WS_ERR_PROTOCOL',

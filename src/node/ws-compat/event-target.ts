@@ -19,6 +19,7 @@ export type WsEventListener<E> =
 
 /** Options of `addEventListener`: only `once` has an effect, as in ws. */
 export interface WsAddEventListenerOptions {
+  /** Remove the listener after its first call; default `false`. */
   readonly once?: boolean;
 }
 
@@ -32,6 +33,7 @@ export class Event {
   readonly #type: string;
   #target: unknown = null;
 
+  /** An event of type `type`, with no target until dispatched. */
   constructor(type: string) {
     this.#type = type;
   }
@@ -58,6 +60,7 @@ export class CloseEvent extends Event {
   readonly #reason: string;
   readonly #wasClean: boolean;
 
+  /** A `close` event; `code` defaults to 0, `reason` to `''`, `wasClean` to `false`. */
   constructor(
     type: string,
     init: { readonly code?: number; readonly reason?: string; readonly wasClean?: boolean } = {},
@@ -89,6 +92,7 @@ export class ErrorEvent extends Event {
   readonly #error: unknown;
   readonly #message: string;
 
+  /** An `error` event; `error` defaults to `null`, `message` to `''`. */
   constructor(type: string, init: { readonly error?: unknown; readonly message?: string } = {}) {
     super(type);
     this.#error = init.error ?? null;
@@ -110,6 +114,7 @@ export class ErrorEvent extends Event {
 export class MessageEvent extends Event {
   readonly #data: unknown;
 
+  /** A `message` event; `data` defaults to `null`. */
   constructor(type: string, init: { readonly data?: unknown } = {}) {
     super(type);
     this.#data = init.data ?? null;

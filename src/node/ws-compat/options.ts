@@ -10,13 +10,30 @@ import type { DeflateConfig } from '../deflate-config.js';
 
 /** ws's `perMessageDeflate` object (ws.md, `new WebSocketServer`). */
 export interface PerMessageDeflateOptions {
+  /**
+   * Offer or accept `server_no_context_takeover`: the server resets its compressor after each
+   * message (RFC 7692 §7.1.1.1). Default `false`.
+   */
   readonly serverNoContextTakeover?: boolean;
+  /**
+   * Offer or accept `client_no_context_takeover`: the client resets its compressor after each
+   * message (RFC 7692 §7.1.1.2). Default `false`.
+   */
   readonly clientNoContextTakeover?: boolean;
   /** A number of bits (9–15); `true` is accepted and leaves the choice to the peer. */
   readonly serverMaxWindowBits?: number | boolean;
+  /**
+   * `client_max_window_bits` (RFC 7692 §7.1.2.2): a number of bits (9–15); `true` is accepted and
+   * leaves the choice to the peer.
+   */
   readonly clientMaxWindowBits?: number | boolean;
   /** Of zlib's options, `level` and `memLevel` apply. */
-  readonly zlibDeflateOptions?: { readonly level?: number; readonly memLevel?: number };
+  readonly zlibDeflateOptions?: {
+    /** zlib compression level 0–9; default 1 (fastest). */
+    readonly level?: number;
+    /** zlib memLevel 1–9, the memory of the compressor's hash tables; default 8. */
+    readonly memLevel?: number;
+  };
   /** Accepted for compatibility; inflation needs no settings here. */
   readonly zlibInflateOptions?: object;
   /** Messages smaller than this are sent uncompressed. Default 1024 bytes, as in ws. */

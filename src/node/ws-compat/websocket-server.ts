@@ -42,6 +42,7 @@ export interface VerifyClientInfo {
   readonly origin: string | undefined;
   /** The socket is TLS (`req.socket.encrypted` or `authorized`). */
   readonly secure: boolean;
+  /** The upgrade request as Node's HTTP server parsed it. */
   readonly req: IncomingMessage;
 }
 
@@ -85,11 +86,23 @@ export interface ServerOptions extends CommonOptions {
 
 /** The events of a {@link WebSocketServer} and their arguments. */
 export type WebSocketServerEvents = {
+  /** An upgrade succeeded: the new WebSocket and its upgrade request. */
   connection: [websocket: WebSocket, request: IncomingMessage];
+  /**
+   * The 101 answer's lines (status line first) just before they are written; listeners may push
+   * more `name: value` lines.
+   */
   headers: [headers: string[], request: IncomingMessage];
+  /** The HTTP server (created for `port`, or the one given as `server`) is listening. */
   listening: [];
+  /** The HTTP server (created for `port`, or given as `server`) failed, e.g. the port is in use. */
   error: [error: Error];
+  /** `close()` finished: the server accepts nothing more. */
   close: [];
+  /**
+   * A malformed upgrade request; with a listener it must answer and close the socket itself, else a
+   * 4xx is sent.
+   */
   wsClientError: [error: Error, socket: Duplex, request: IncomingMessage];
 };
 

@@ -101,14 +101,35 @@ export interface SendOptions {
 
 /** The events of a {@link WebSocket} and their arguments. */
 export type WebSocketEvents = {
+  /** The opening handshake succeeded; `readyState` is `OPEN`. */
   open: [];
+  /**
+   * A whole message: its bytes (as `binaryType` says) and whether it was binary; text stays bytes,
+   * as in ws 8.
+   */
   message: [data: RawData, isBinary: boolean];
+  /**
+   * The connection closed: the close code (1005 without one, 1006 without a close frame) and the
+   * reason's bytes.
+   */
   close: [code: number, reason: Buffer];
+  /** The connection failed (handshake, peer protocol error, transport); `close` follows. */
   error: [error: Error];
+  /**
+   * A ping arrived with this application data, 0–125 bytes (RFC 6455 §5.5.2); answered already when
+   * `autoPong` is on.
+   */
   ping: [data: Buffer];
+  /** A pong arrived with this application data, 0–125 bytes (RFC 6455 §5.5.3). */
   pong: [data: Buffer];
+  /** Client: the server's 101 answer arrived, before `open`. */
   upgrade: [response: IncomingMessage];
+  /**
+   * Client: the server answered with something other than 101; without a listener the handshake
+   * fails with an error.
+   */
   'unexpected-response': [request: ClientRequest, response: IncomingMessage];
+  /** Client, `followRedirects`: a 3xx was followed; the new URL and the request sent to it. */
   redirect: [url: string, request: ClientRequest];
 };
 
