@@ -15,10 +15,9 @@ import { ErrorCode, WirekitError } from '../../core/errors.js';
 import type { FieldSection } from '../../core/qpack/field-section.js';
 import {
   checkExtendedConnectResponse,
-  type ExtendedConnectOptions,
   extendedConnectRequest,
 } from '../../core/ws/extended-connect.js';
-import { deflateOffer, PERMESSAGE_DEFLATE } from '../../core/ws/permessage-deflate.js';
+import { PERMESSAGE_DEFLATE } from '../../core/ws/permessage-deflate.js';
 import { clientConnection } from '../client-connection.js';
 import type { ConnectOptions } from '../connect-options.js';
 import type { Connection } from '../connection.js';
@@ -27,6 +26,7 @@ import { deadline } from '../deadline.js';
 import { resolveDeflate } from '../deflate-config.js';
 import type { ClientTlsOptions } from '../tls-options.js';
 import { H2_STREAM_TRAITS } from '../transports/h2-stream-traits.js';
+import { websocketConnectOffer } from '../websocket-connect-offer.js';
 import { parseWebSocketUrl, type WebSocketTarget } from '../websocket-url.js';
 import { Http3Link, type Http3LinkOwner } from './h3-link.js';
 import type { Http3Stream } from './h3-stream.js';
@@ -184,15 +184,7 @@ export class Http3WebSocketSession {
   ): Promise<Connection<Data>> {
     const target = this.#target;
     const deflate = resolveDeflate(options.deflate, false);
-    const request: ExtendedConnectOptions = {
-      scheme: 'https',
-      authority: target.host,
-      path,
-      ...(options.headers === undefined ? {} : { headers: options.headers }),
-      ...(options.protocols === undefined ? {} : { protocols: options.protocols }),
-      ...(options.origin === undefined ? {} : { origin: options.origin }),
-      ...(deflate === undefined ? {} : { extensions: deflateOffer(deflate.negotiation) }),
-    };
+    const request = websocketConnectOffer('https', target.host, path, options, deflate);
     // Checked before any I/O: misuse throws here, as over HTTP/1.1 and HTTP/2.
     extendedConnectRequest(request);
     const connectionOptions = resolveConnectionOptions(options, false);

@@ -22,7 +22,7 @@ import {
   checkExtendedConnectResponse,
   extendedConnectRequest,
 } from '../../core/ws/extended-connect.js';
-import { deflateOffer, PERMESSAGE_DEFLATE } from '../../core/ws/permessage-deflate.js';
+import { PERMESSAGE_DEFLATE } from '../../core/ws/permessage-deflate.js';
 import { clientConnection } from '../client-connection.js';
 import type { ConnectOptions } from '../connect-options.js';
 import type { Connection } from '../connection.js';
@@ -36,6 +36,7 @@ import type { ProxyEndpoint } from '../proxy-url.js';
 import { watchSession } from '../session-watch.js';
 import type { ClientTlsOptions } from '../tls-options.js';
 import { headerObjectSource } from '../upgrade-request.js';
+import { websocketConnectOffer } from '../websocket-connect-offer.js';
 import { parseWebSocketUrl, type WebSocketTarget } from '../websocket-url.js';
 import type { ClientTransport } from './client-transport.js';
 import { H2_STREAM_TRAITS } from './h2-stream-traits.js';
@@ -185,15 +186,9 @@ export class Http2WebSocketSession {
     const target = this.#target;
     const deflate = resolveDeflate(options.deflate, false);
     // Built (and checked) before any I/O: misuse throws here, as over HTTP/1.1.
-    const request = extendedConnectRequest({
-      scheme: target.secure ? 'https' : 'http',
-      authority: target.host,
-      path,
-      ...(options.headers === undefined ? {} : { headers: options.headers }),
-      ...(options.protocols === undefined ? {} : { protocols: options.protocols }),
-      ...(options.origin === undefined ? {} : { origin: options.origin }),
-      ...(deflate === undefined ? {} : { extensions: deflateOffer(deflate.negotiation) }),
-    });
+    const request = extendedConnectRequest(
+      websocketConnectOffer(target.secure ? 'https' : 'http', target.host, path, options, deflate),
+    );
     const connectionOptions = resolveConnectionOptions(options, false);
     return deadline(
       {
