@@ -394,6 +394,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
     fin = true,
   ): boolean {
     if (this.#core.readyState !== ReadyState.OPEN) return this.#drop(data);
+    if (this.#topics?.batching === true) this.#topics.drainBefore(this);
     if (isBinary) this.#core.sendBinary(data, fin);
     else this.#core.sendText(data, fin, data === this.#receivedText);
     return this.#afterSend();
@@ -402,6 +403,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
   /** Send a text message (a `Uint8Array` must be UTF-8); as {@link send}. */
   sendText(text: string | Uint8Array, fin = true): boolean {
     if (this.#core.readyState !== ReadyState.OPEN) return this.#drop(text);
+    if (this.#topics?.batching === true) this.#topics.drainBefore(this);
     this.#core.sendText(text, fin, text === this.#receivedText);
     return this.#afterSend();
   }
@@ -409,6 +411,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
   /** Send a binary message; as {@link send}. */
   sendBinary(data: Uint8Array | string, fin = true): boolean {
     if (this.#core.readyState !== ReadyState.OPEN) return this.#drop(data);
+    if (this.#topics?.batching === true) this.#topics.drainBefore(this);
     this.#core.sendBinary(data, fin);
     return this.#afterSend();
   }
@@ -460,6 +463,14 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
   close(code?: number, reason?: string): void {
     closeReasonBytes(code, reason ?? '');
     if (this.#core.readyState !== ReadyState.OPEN) return;
+    const topics = this.#topics;
+    if (topics !== undefined) {
+      // What was published before the close reaches the peer before the close frame; after it,
+      // the connection can take no more data frames (RFC 6455 §5.5.1), so it leaves its topics
+      // now, and publishes count only subscribers that can still receive.
+      if (topics.batching) topics.drainBefore(this);
+      topics.remove(this);
+    }
     this.#core.close(code, reason);
     this.#armCloseTimer();
     this.#afterSend();
@@ -521,6 +532,22 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
     this.#core.sendPrepared(message);
     // #afterSend's scheduling, without its return value (stream getters per delivery).
     if (this.#core.outputLength >= FLUSH_AT) this.flush();
+    else if (!this.#dispatching && !this.#dirty) this.#markDirty();
+    return true;
+  }
+
+  /** @internal No permessage-deflate: published frames are sent as they are. */
+  get sharesFrames(): boolean {
+    return this.#compression === undefined;
+  }
+
+  /** @internal Frames published to a topic of this connection, queued by reference: `false`
+   * if the connection is not OPEN. */
+  deliverFrames(frames: Uint8Array): boolean {
+    const core = this.#core;
+    if (core.readyState !== ReadyState.OPEN) return false;
+    core.sendFrame(frames);
+    if (core.outputLength >= FLUSH_AT) this.flush();
     else if (!this.#dispatching && !this.#dirty) this.#markDirty();
     return true;
   }

@@ -213,6 +213,163 @@ describe('topics on one server', { timeout: 60_000 }, () => {
   });
 });
 
+describe('one batch per topic per tick', { timeout: 60_000 }, () => {
+  /** The server side of every connection, once `count` are open. */
+  async function serverSides(
+    server: WebSocketServer<{ topics: string[] }>,
+    count: number,
+  ): Promise<Connection<{ topics: string[] }>[]> {
+    await until(() => server.connections.size === count, 'the connections');
+    return [...server.connections];
+  }
+
+  test('messages of several topics and direct sends keep the order they were made in', async (t) => {
+    const { server, port } = await topicServer();
+    t.after(() => server.close());
+    const both = await subscriber(port, 'a,b');
+    const onlyA = await subscriber(port, 'a');
+    t.after(() => {
+      both.ws.terminate();
+      onlyA.ws.terminate();
+    });
+    const [first, second] = await serverSides(server, 2);
+    await until(() => server.subscribers('a') === 2 && server.subscribers('b') === 1, 'subs');
+    // One tick: a batch of 'a', then 'b' (the 'a' batch goes first), then 'a' again, then a
+    // direct send to each connection, then 'a' once more.
+    assert.equal(server.publish('a', 'a1'), 2);
+    assert.equal(server.publish('a', 'a2'), 2);
+    assert.equal(server.publish('b', 'b1'), 1);
+    assert.equal(server.publish('a', 'a3'), 2);
+    first!.send('direct');
+    second!.send('direct');
+    assert.equal(server.publish('a', 'a4'), 2);
+    await until(() => both.texts.length === 6 && onlyA.texts.length === 5, 'every message');
+    assert.deepEqual(both.texts, ['a1', 'a2', 'b1', 'a3', 'direct', 'a4']);
+    assert.deepEqual(onlyA.texts, ['a1', 'a2', 'a3', 'direct', 'a4']);
+    const stats = server.pubsubStats;
+    assert.equal(stats.framesEncoded, 5, 'each message framed once');
+    assert.equal(stats.delivered, 9);
+  });
+
+  test('a subscription made after a publish in the same tick does not get it; one ended after it does', async (t) => {
+    const { server, port } = await topicServer();
+    t.after(() => server.close());
+    const early = await subscriber(port, 'x');
+    const late = await subscriber(port, '');
+    t.after(() => {
+      early.ws.terminate();
+      late.ws.terminate();
+    });
+    const [earlySide, lateSide] = await serverSides(server, 2);
+    await until(() => server.subscribers('x') === 1, 'the subscription');
+    server.publish('x', 'before');
+    lateSide!.subscribe('x');
+    earlySide!.unsubscribe('x');
+    server.publish('x', 'after');
+    await until(() => early.texts.length === 1 && late.texts.length === 1, 'the deliveries');
+    early.ws.send('round trip'); // nothing more comes for either
+    late.ws.send('round trip');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(early.texts, ['before']);
+    assert.deepEqual(late.texts, ['after']);
+  });
+
+  test('a publish before close() reaches the peer before the close frame', async (t) => {
+    const { server, port } = await topicServer();
+    t.after(() => server.close());
+    const codes: number[] = [];
+    const texts: string[] = [];
+    const ws = await connect(`ws://127.0.0.1:${port}/?t=x`, {
+      handler: {
+        message(_ws, data) {
+          texts.push(data.toString());
+        },
+        close(_ws, code) {
+          codes.push(code);
+        },
+      },
+    });
+    t.after(() => ws.terminate());
+    const [side] = await serverSides(server, 1);
+    await until(() => server.subscribers('x') === 1, 'the subscription');
+    server.publish('x', 'last words');
+    side!.close(4001);
+    assert.equal(server.subscribers('x'), 0, 'a closing connection leaves its topics');
+    assert.equal(server.publish('x', 'too late'), 0);
+    await until(() => codes.length === 1, 'the close');
+    assert.deepEqual(texts, ['last words']);
+    assert.deepEqual(codes, [4001]);
+  });
+
+  test('a batch past 256 KiB goes out at once; every message arrives whole and in order', async (t) => {
+    const { server, port } = await topicServer();
+    t.after(() => server.close());
+    const received: Buffer[] = [];
+    const ws = await connect(`ws://127.0.0.1:${port}/?t=bulk`, {
+      handler: {
+        message(_ws, data) {
+          received.push(Buffer.from(data));
+        },
+      },
+    });
+    t.after(() => ws.terminate());
+    await until(() => server.subscribers('bulk') === 1, 'the subscription');
+    const count = 600; // 600 × 1 KiB in one tick: three batches
+    for (let i = 0; i < count; i++) {
+      const message = Buffer.alloc(1024, i % 251);
+      message.writeUInt32BE(i, 0);
+      assert.equal(server.publish('bulk', message), 1);
+    }
+    await until(() => received.length === count, 'every message');
+    for (let i = 0; i < count; i++) {
+      assert.equal(received[i]!.length, 1024);
+      assert.equal(received[i]!.readUInt32BE(0), i);
+      assert.equal(received[i]![1023], i % 251);
+    }
+  });
+
+  test('a close handler that publishes while a batch goes out starts a batch of its own', async (t) => {
+    const seen: string[] = [];
+    const server = await serve<undefined>({
+      port: 0,
+      maxBackpressure: 64 * 1024,
+      handler: {
+        open(ws) {
+          ws.subscribe('t');
+        },
+        close() {
+          // Runs from inside the fan-out of the batch that crossed the limit.
+          server.publish('t', 'from close');
+        },
+      },
+    });
+    t.after(() => server.close());
+    const port = server.address!.port;
+    const reader = await connect(`ws://127.0.0.1:${port}/`, {
+      handler: {
+        message(_ws, data) {
+          seen.push(data.toString().slice(0, 10));
+        },
+      },
+    });
+    t.after(() => reader.terminate());
+    // A raw peer that never reads: its socket fills and the server closes it (1008).
+    const stuck = await RawClient.open(port);
+    stuck.socket.pause();
+    t.after(() => stuck.socket.destroy());
+    await until(() => server.subscribers('t') === 2, 'the subscriptions');
+    // Over the connection's 64 KiB flush threshold: the stuck peer's flush, and its close,
+    // happen inside the fan-out.
+    const big = 'z'.repeat(80 * 1024);
+    for (let round = 0; round < 400 && server.subscribers('t') === 2; round++) {
+      server.publish('t', big);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.equal(server.subscribers('t'), 1, 'the stuck peer was closed');
+    await until(() => seen.includes('from close'), 'the publish from the close handler');
+  });
+});
+
 describe('compressed subscribers', { timeout: 60_000 }, () => {
   const big = (i: number): string => `${i}:${'the same words again and again '.repeat(60)}`;
 

@@ -345,10 +345,10 @@ export class WebSocketConnection {
   }
 
   /**
-   * Send a whole message already framed by the caller (a `PreparedMessage` frame shared by
-   * many connections): its bytes are copied into the output as they are. Server role only: a
+   * Send whole messages already framed by the caller (a `PreparedMessage` frame, or a batch of
+   * frames, shared by many connections): the bytes go out as they are. Server role only: a
    * client masks every frame with a fresh key (RFC 6455 §5.3), so a frame cannot be prepared for
-   * it. The frame must be one unmasked data frame with FIN set (and RSV1 only when
+   * it. The bytes must be whole unmasked data frames with FIN set (and RSV1 only when
    * permessage-deflate was negotiated with a compressor that keeps no context, RFC 7692 §6);
    * that is the caller's promise, not checked here. While a fragmented message is being sent,
    * the frame waits until its last fragment: §5.4 forbids interleaving the frames of two
@@ -495,7 +495,19 @@ export class WebSocketConnection {
    * the caller may hold the bytes until they are written. Empty when nothing is queued.
    */
   takeOutput(): Uint8Array {
-    if (this.#framesLength !== 0) this.#copyFrames();
+    if (this.#framesLength !== 0) {
+      // Shared frames alone (a pub/sub batch) are handed out as they are: they are never
+      // written again, so the transport may write them without a copy.
+      if (this.#frameCount === 1 && this.#outLen === this.#outStart) {
+        const frames = this.#frames!;
+        const only = frames[0]!;
+        frames[0] = EMPTY;
+        this.#frameCount = 0;
+        this.#framesLength = 0;
+        return only;
+      }
+      this.#copyFrames();
+    }
     const start = this.#outStart;
     if (this.#outLen === start) return EMPTY;
     const out = this.#out.subarray(start, this.#outLen);

@@ -1,17 +1,28 @@
 /**
  * The topics of one server: who is subscribed to what, and publishing to them.
  *
- * A published message is prepared once (`PreparedMessage`: UTF-8 encoded once, framed once,
- * and compressed once per compressor setup for subscribers whose permessage-deflate keeps no
- * context) and each subscriber's connection copies the same frame bytes into its output for
- * the tick; the connection's usual batching then writes everything a subscriber got in a tick
- * with one write. A subscriber that does not keep up is handled alone (see `SlowSubscriber`):
- * writes never wait for a peer, so it slows no one else.
+ * Messages published to one topic within one tick are framed once each, one after the other,
+ * into one batch; at the end of the tick (or as soon as anything else could overtake them) the
+ * batch goes to every subscriber as one reference, and a subscriber with nothing else queued
+ * writes those very bytes: no copy and one write per subscriber per tick, however many
+ * messages, as uWebSockets.js drains its topic tree once per loop turn. A topic with a
+ * subscriber that compresses (permessage-deflate), or a server that drops messages to slow
+ * subscribers, takes the per-message path instead: each message is prepared once
+ * (`PreparedMessage`: UTF-8 encoded once, framed once, and compressed once per compressor setup
+ * for subscribers whose permessage-deflate keeps no context) and each subscriber decides for
+ * itself. A subscriber that does not keep up is handled alone (see `SlowSubscriber`): writes
+ * never wait for a peer, so it slows no one else.
+ *
+ * Order: a subscriber gets a batch before anything else is queued for it (a send, a close, a
+ * message of another topic or another publisher), because each of those drains the batch
+ * first; so every subscriber sees messages in the order they were published and sent.
  *
  * Subscriptions are the registry's, not the connection's: a connection only holds a reference
  * to its server's registry, and leaves every topic when it closes.
  */
 import { ErrorCode, WirekitError } from '../../core/errors.js';
+import { FrameWriter } from '../../core/ws/frame-writer.js';
+import { Opcode } from '../../core/ws/opcode.js';
 import { PreparedMessage } from '../../core/ws/prepared-message.js';
 import { ReadyState } from '../../core/ws/ready-state.js';
 import { nodePlatform } from '../node-platform.js';
@@ -26,7 +37,27 @@ export interface TopicMember {
    * bytes are waiting; `false` when it was not queued.
    */
   deliver(message: PreparedMessage, dropAbove: number): boolean;
+  /** `true` when the member sends shared frames as they are (no permessage-deflate). */
+  readonly sharesFrames: boolean;
+  /**
+   * Queue whole, unmasked server frames by reference unless the connection is not OPEN;
+   * `false` when they were not queued. The bytes are never written to again.
+   */
+  deliverFrames(frames: Uint8Array): boolean;
 }
+
+/** A topic's subscribers. */
+interface Topic {
+  readonly members: Set<TopicMember>;
+  /** Members that do not take shared frames as they are (they compress). */
+  compressing: number;
+}
+
+const EMPTY = new Uint8Array(0);
+/** A batch this large goes out at once rather than at the end of the tick. */
+const BATCH_LIMIT = 256 * 1024;
+/** The smallest batch buffer: room for a few small frames. */
+const BATCH_MIN = 2048;
 
 /** Counters of a server's pub/sub since it started. */
 export interface PubSubStats {
@@ -52,12 +83,25 @@ export class TopicRegistry implements BrokerSink {
   readonly #broker: Broker | undefined;
   /** Bytes waiting past which a subscriber's messages are dropped (Infinity: never). */
   readonly #dropAbove: number;
-  readonly #topics = new Map<string, Set<TopicMember>>();
+  readonly #topics = new Map<string, Topic>();
   readonly #memberships = new Map<TopicMember, Set<string>>();
   /** One prepared message per publish depth: a publish from a callback that a publish ran
    * (a close handler, say) gets its own. */
   readonly #prepared: PreparedMessage[] = [];
   #depth = 0;
+  readonly #writer = new FrameWriter({ role: 'server', platform: nodePlatform });
+  /** The batch of this tick: frames for {@link #batchTopic}'s members but the sender. */
+  #batch: Uint8Array = EMPTY;
+  #batchLength = 0;
+  #batchCount = 0;
+  #batchTopic: Topic | undefined;
+  #batchSender: TopicMember | undefined;
+  /** How large the next batch buffer starts: the last batch's size. */
+  #batchSize = BATCH_MIN;
+  #drainScheduled = false;
+  /** @internal `true` while a batch waits: a connection drains it before queueing output. */
+  batching = false;
+  #framesBatched = 0;
   #published = 0;
   #delivered = 0;
   #dropped = 0;
@@ -73,6 +117,8 @@ export class TopicRegistry implements BrokerSink {
   /** Subscribe `member` to `topic`; `false` if it already was. */
   subscribe(member: TopicMember, topic: string): boolean {
     this.#checkTopic(topic);
+    // A member that joins now does not get what was published before.
+    if (this.batching) this.drain();
     let topics = this.#memberships.get(member);
     if (topics?.has(topic)) return false;
     if (member.readyState !== ReadyState.OPEN) return false;
@@ -86,18 +132,21 @@ export class TopicRegistry implements BrokerSink {
       );
     }
     topics.add(topic);
-    let members = this.#topics.get(topic);
-    if (members === undefined) {
-      members = new Set();
-      this.#topics.set(topic, members);
+    let entry = this.#topics.get(topic);
+    if (entry === undefined) {
+      entry = { members: new Set(), compressing: 0 };
+      this.#topics.set(topic, entry);
       if (!this.#closed) this.#broker?.subscribe(topic, this);
     }
-    members.add(member);
+    entry.members.add(member);
+    if (!member.sharesFrames) entry.compressing++;
     return true;
   }
 
   /** Unsubscribe `member` from `topic`; `false` if it was not subscribed. */
   unsubscribe(member: TopicMember, topic: string): boolean {
+    // What was published before still reaches the member.
+    if (this.batching) this.drainBefore(member);
     const topics = this.#memberships.get(member);
     if (topics === undefined || !topics.delete(topic)) return false;
     if (topics.size === 0) this.#memberships.delete(member);
@@ -125,11 +174,12 @@ export class TopicRegistry implements BrokerSink {
 
   /** Subscribers of `topic` on this server. */
   subscribers(topic: string): number {
-    return this.#topics.get(topic)?.size ?? 0;
+    return this.#topics.get(topic)?.members.size ?? 0;
   }
 
   get stats(): PubSubStats {
-    let framesEncoded = 0;
+    if (this.batching) this.drain();
+    let framesEncoded = this.#framesBatched;
     let framesCompressed = 0;
     for (const message of this.#prepared) {
       framesEncoded += message.framesEncoded;
@@ -156,13 +206,18 @@ export class TopicRegistry implements BrokerSink {
     sender: TopicMember | undefined,
   ): number {
     this.#checkTopic(topic);
+    const entry = this.#topics.get(topic);
+    if (entry !== undefined && entry.compressing === 0 && this.#dropAbove === Infinity) {
+      return this.#publishBatched(topic, entry, data, isBinary, sender);
+    }
+    if (this.batching) this.drain();
     const message = this.#enter();
     try {
       message.prepare(data, isBinary);
       // The broker first: a message it refuses (too large, a flood) goes nowhere.
       if (this.#broker !== undefined && !this.#closed)
         this.#broker.publish(topic, message.payload, isBinary, this);
-      return this.#fanOut(topic, message, sender);
+      return this.#fanOut(entry, message, sender);
     } finally {
       this.#exit(message);
     }
@@ -170,29 +225,153 @@ export class TopicRegistry implements BrokerSink {
 
   /** A message published elsewhere, from the broker (see {@link BrokerSink}). */
   deliver(topic: string, data: Uint8Array, isBinary: boolean): void {
-    if (!this.#topics.has(topic)) return;
+    const entry = this.#topics.get(topic);
+    if (entry === undefined) return;
+    if (entry.compressing === 0 && this.#dropAbove === Infinity) {
+      this.#publishBatched(undefined, entry, data, isBinary, undefined);
+      return;
+    }
+    if (this.batching) this.drain();
     const message = this.#enter();
     try {
       message.prepare(data, isBinary);
-      this.#fanOut(topic, message, undefined);
+      this.#fanOut(entry, message, undefined);
     } finally {
       this.#exit(message);
     }
   }
 
+  /**
+   * Send the batch waiting for this tick to its subscribers now (a connection calls it before
+   * queueing anything of its own, so nothing overtakes a published message).
+   */
+  drain(): void {
+    const entry = this.#batchTopic;
+    if (entry === undefined) return;
+    const frames = this.#batch.subarray(0, this.#batchLength);
+    const count = this.#batchCount;
+    const sender = this.#batchSender;
+    // The buffer is the subscribers' now (they may write it after this returns): the next batch
+    // gets a new one. Reset first, so a publish made from a callback this loop runs (a close
+    // handler) starts a batch of its own.
+    this.#batchSize = Math.min(
+      Math.max(this.#batchLength + (this.#batchLength >> 2), BATCH_MIN),
+      BATCH_LIMIT,
+    );
+    this.#batch = EMPTY;
+    this.#batchLength = 0;
+    this.#batchCount = 0;
+    this.#batchTopic = undefined;
+    this.#batchSender = undefined;
+    this.batching = false;
+    let delivered = 0;
+    for (const member of entry.members) {
+      if (member !== sender && member.deliverFrames(frames)) delivered++;
+    }
+    this.#delivered += delivered * count;
+  }
+
+  /** Drain the waiting batch if `member` is one of its recipients. */
+  drainBefore(member: TopicMember): void {
+    if (this.#batchTopic?.members.has(member) === true) this.drain();
+  }
+
   /** The server is closing: stop taking messages from the broker. */
   close(): void {
     if (this.#closed) return;
+    this.drain();
     this.#closed = true;
     const broker = this.#broker;
     if (broker !== undefined)
       for (const topic of this.#topics.keys()) broker.unsubscribe(topic, this);
   }
 
-  #fanOut(topic: string, message: PreparedMessage, sender: TopicMember | undefined): number {
+  /**
+   * Frame a message into the tick's batch for `entry` (draining a batch of another topic or
+   * sender first) and have it drained at the end of the tick. Returns how many subscribers
+   * it is for.
+   */
+  #publishBatched(
+    topic: string | undefined,
+    entry: Topic,
+    data: string | Uint8Array,
+    isBinary: boolean,
+    sender: TopicMember | undefined,
+  ): number {
+    if (this.#batchTopic !== entry || this.#batchSender !== sender) this.drain();
+    const at = this.#batchLength;
+    const payload = this.#append(data, isBinary);
+    // The broker first: a message it refuses (too large, a flood) goes nowhere.
+    if (topic !== undefined && this.#broker !== undefined && !this.#closed) {
+      try {
+        this.#broker.publish(topic, payload, isBinary, this);
+      } catch (error) {
+        this.#batchLength = at;
+        throw error;
+      }
+    }
     this.#published++;
-    const members = this.#topics.get(topic);
-    if (members === undefined) return 0;
+    this.#framesBatched++;
+    this.#batchCount++;
+    this.#batchTopic = entry;
+    this.#batchSender = sender;
+    this.batching = true;
+    if (!this.#drainScheduled) {
+      this.#drainScheduled = true;
+      process.nextTick(drainAtTickEnd, this);
+    }
+    const members = entry.members;
+    const recipients =
+      sender !== undefined && members.has(sender) ? members.size - 1 : members.size;
+    if (this.#batchLength >= BATCH_LIMIT) this.drain();
+    return recipients;
+  }
+
+  /** @internal The end of the tick (see {@link drain}). */
+  drainScheduledBatch(): void {
+    this.#drainScheduled = false;
+    this.drain();
+  }
+
+  /**
+   * Frame `data` at the end of the batch; returns the payload's bytes there. Text given as
+   * bytes must be UTF-8 (RFC 6455 §5.6): else `ERR_WS_INVALID_UTF8` is thrown and the batch is
+   * unchanged.
+   */
+  #append(data: string | Uint8Array, isBinary: boolean): Uint8Array {
+    const writer = this.#writer;
+    if (typeof data !== 'string' && !isBinary && !nodePlatform.isUtf8(data)) {
+      throw new WirekitError(
+        ErrorCode.WS_INVALID_UTF8,
+        'text to publish is not valid UTF-8 (RFC 6455 §5.6)',
+      );
+    }
+    const need = writer.maxFrameSize(data);
+    const at = this.#batchLength;
+    let batch = this.#batch;
+    if (batch.length - at < need) {
+      const grown = nodePlatform.allocUnsafe(
+        Math.max(this.#batchSize, 2 * batch.length, at + need),
+      );
+      if (at > 0) grown.set(batch.subarray(0, at));
+      batch = grown;
+      this.#batch = grown;
+    }
+    const size = writer.writeFrame(batch, at, isBinary ? Opcode.BINARY : Opcode.TEXT, data, true);
+    this.#batchLength = at + size;
+    // An unmasked server frame: the header is 2, 4 or 10 bytes (RFC 6455 §5.2) before the payload.
+    const header = size - 2 <= 125 ? 2 : size - 4 <= 0xffff ? 4 : 10;
+    return batch.subarray(at + header, at + size);
+  }
+
+  #fanOut(
+    entry: Topic | undefined,
+    message: PreparedMessage,
+    sender: TopicMember | undefined,
+  ): number {
+    this.#published++;
+    if (entry === undefined) return 0;
+    const members = entry.members;
     const dropAbove = this.#dropAbove;
     let delivered = 0;
     let dropped = 0;
@@ -209,8 +388,10 @@ export class TopicRegistry implements BrokerSink {
   }
 
   #leave(member: TopicMember, topic: string): void {
-    const members = this.#topics.get(topic);
-    if (members === undefined || !members.delete(member) || members.size > 0) return;
+    const entry = this.#topics.get(topic);
+    if (entry === undefined || !entry.members.delete(member)) return;
+    if (!member.sharesFrames) entry.compressing--;
+    if (entry.members.size > 0) return;
     this.#topics.delete(topic);
     if (!this.#closed) this.#broker?.unsubscribe(topic, this);
   }
@@ -241,4 +422,8 @@ export class TopicRegistry implements BrokerSink {
     message.release();
     this.#depth--;
   }
+}
+
+function drainAtTickEnd(registry: TopicRegistry): void {
+  registry.drainScheduledBatch();
 }

@@ -128,3 +128,20 @@ test('frames kept by reference keep their place among other sends, pings and pon
   );
   assert.equal(server.outputLength, 0);
 });
+
+test('shared frames alone are handed out as they are; with other output they are copied after it', () => {
+  const server = new WebSocketConnection({ role: 'server' });
+  const batch = hex('81 02 68 69 82 01 07'); // two whole frames, "hi" and one binary byte
+  server.sendFrame(batch);
+  assert.equal(server.takeOutput(), batch, 'no copy: the transport writes the shared bytes');
+  assert.equal(server.outputLength, 0);
+  server.releaseOutput();
+  server.sendText('a');
+  server.sendFrame(batch);
+  const out = server.takeOutput();
+  assert.notEqual(out, batch);
+  assert.equal(toHex(out), '81 01 61 81 02 68 69 82 01 07');
+  server.sendFrame(batch);
+  server.sendFrame(batch);
+  assert.equal(toHex(server.takeOutput()), '81 02 68 69 82 01 07 81 02 68 69 82 01 07');
+});
