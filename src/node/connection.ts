@@ -459,6 +459,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
    * does not answer within `closeTimeout`, the socket is destroyed (code 1006). A code that may
    * not be sent (`ERR_WS_INVALID_CLOSE_CODE`, RFC 6455 §7.4) or a reason over 123 bytes
    * (`ERR_WS_CONTROL_TOO_LARGE`) throws in any state, so misuse shows before the close races.
+   * The connection leaves its topics at once: it can take no more messages.
    */
   close(code?: number, reason?: string): void {
     closeReasonBytes(code, reason ?? '');

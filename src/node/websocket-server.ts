@@ -158,10 +158,11 @@ export class WebSocketServer<Data = unknown> {
   /**
    * Publish to every subscriber of `topic` (see `Connection.subscribe`) on this server and,
    * with a broker, beyond it. The message is framed once (and compressed once for subscribers
-   * whose compression keeps no context) and the same bytes join each subscriber's next write.
+   * whose compression keeps no context); the messages of one topic in one tick go to each
+   * subscriber as one shared batch, written without a copy in one write per subscriber.
    * A string is text and bytes are binary unless `isBinary` says otherwise; `data` is not kept.
-   * Subscribers that are closing are skipped. Returns how many of this server's subscribers it
-   * was queued for.
+   * Subscribers that are closing are skipped (a connection leaves its topics when it starts
+   * closing). Returns how many of this server's subscribers it is queued for.
    */
   publish(
     topic: string,
