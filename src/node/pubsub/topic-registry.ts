@@ -271,9 +271,10 @@ export class TopicRegistry implements BrokerSink {
     this.#delivered += delivered * count;
   }
 
-  /** Drain the waiting batch if `member` is one of its recipients. */
+  /** Drain the waiting batch if `member` is one of its recipients (the sender is not). */
   drainBefore(member: TopicMember): void {
-    if (this.#batchTopic?.members.has(member) === true) this.drain();
+    if (member !== this.#batchSender && this.#batchTopic?.members.has(member) === true)
+      this.drain();
   }
 
   /** The server is closing: stop taking messages from the broker. */
