@@ -26,7 +26,7 @@ import type { RawH3Stream } from './raw-h3.js';
 
 const { key, cert } = testCertificate();
 
-type H3Server = ListeningServer & { readonly http3: Http3Listener };
+type H3Server = ListeningServer<unknown, Http3Listener>;
 
 async function echoServer(): Promise<H3Server> {
   const server = await serve({
@@ -41,7 +41,7 @@ async function echoServer(): Promise<H3Server> {
       },
     },
   });
-  return server as H3Server;
+  return server;
 }
 
 function urlOf(server: H3Server, path = '/echo'): string {
@@ -156,12 +156,11 @@ describe('WebSocket over HTTP/3', () => {
       path: '/echo',
       handler: {},
     });
-    const h3 = server as H3Server;
     const session = await openRawSession('h2', server.address.port);
     try {
       const answer = await rawExtendedConnect(session, '/echo');
       assert.equal(answer.status, 200);
-      assert.equal(answer.headers['alt-svc'], `h3=":${h3.http3.port}"`);
+      assert.equal(answer.headers['alt-svc'], `h3=":${server.http3.port}"`);
       answer.stream.destroy();
     } finally {
       await closeRawSession(session);
@@ -183,7 +182,7 @@ describe('WebSocket over HTTP/3', () => {
 
   test('a WebSocket whose stream is reset ends alone; its neighbours carry on', async () => {
     const closes: number[] = [];
-    const server = (await serve({
+    const server = await serve({
       port: 0,
       host: '127.0.0.1',
       tls: { key, cert },
@@ -196,7 +195,7 @@ describe('WebSocket over HTTP/3', () => {
           closes.push(code);
         },
       },
-    })) as H3Server;
+    });
     const session = await Http3WebSocketSession.connect(urlOf(server, '/'), { tls: { ca: cert } });
     const victim = await session.openWebSocket('/');
     const survivor = await session.openWebSocket('/');
