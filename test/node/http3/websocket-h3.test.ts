@@ -15,14 +15,14 @@ import { connect } from '../../../src/node/connect.js';
 import type { Connection } from '../../../src/node/connection.js';
 import { Http3WebSocketSession } from '../../../src/node/http3/h3-client.js';
 import type { Http3Listener } from '../../../src/node/http3/h3-server.js';
-import { type ListeningServer, serve } from '../../../src/node/websocket-server.js';
+import { type ListeningServer, rejectUpgrade, serve } from '../../../src/node/websocket-server.js';
 import { OP } from '../../conformance/wire-frame.js';
 import { testCertificate } from '../../helpers/tls-cert.js';
 import { within } from '../../helpers/within.js';
 import { closeRawSession, openRawSession, rawExtendedConnect } from '../../http2/raw-h2.js';
 import { testTransport } from '../../transports/test-transports.js';
 import { eventually } from './quic-fixtures.js';
-import type { RawH3Stream } from './raw-h3.js';
+import { type RawH3Stream, rawH3Server } from './raw-h3.js';
 
 const { key, cert } = testCertificate();
 
@@ -44,7 +44,7 @@ async function echoServer(): Promise<H3Server> {
   return server;
 }
 
-function urlOf(server: H3Server, path = '/echo'): string {
+function urlOf(server: { readonly http3: Http3Listener }, path = '/echo'): string {
   return `wss://127.0.0.1:${server.http3.port}${path}`;
 }
 
@@ -178,6 +178,92 @@ describe('WebSocket over HTTP/3', () => {
         error.status === 404,
     );
     await server.close();
+  });
+
+  test('a refusal quotes the start of its body, at most 256 bytes (RFC 9220 §3, RFC 8441 §5)', async () => {
+    const reason = 'r'.repeat(300);
+    const server = await serve({
+      port: 0,
+      host: '127.0.0.1',
+      tls: { key, cert },
+      http3: { key, cert },
+      handler: {
+        upgrade() {
+          throw rejectUpgrade(403, reason);
+        },
+      },
+    });
+    try {
+      const error = await connect(urlOf(server, '/'), { http3: true, tls: { ca: cert } }).then(
+        () => assert.fail('connect should have failed'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof WirekitError);
+      assert.equal(error.code, ErrorCode.WS_HANDSHAKE);
+      assert.equal(error.status, 403);
+      assert.ok(error.message.includes(JSON.stringify(reason.slice(0, 256))), error.message);
+      assert.ok(!error.message.includes(reason.slice(0, 257)), error.message);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("a refusal's body is read to its FIN, or to 256 bytes without waiting for the FIN", async () => {
+    const raw = await rawH3Server();
+    try {
+      const url = `wss://127.0.0.1:${raw.port}/`;
+      // A short body and FIN: quoted whole, long before the handshake timeout.
+      const short = connect(url, { http3: true, tls: { ca: cert }, handshakeTimeout: 60_000 });
+      const first = await raw.nextRequest();
+      first.stream.respond({ ':status': '401', 'www-authenticate': 'Bearer' });
+      first.stream.end('token expired');
+      const shortError = await short.then(
+        () => assert.fail('connect should have failed'),
+        (e: unknown) => e,
+      );
+      assert.ok(shortError instanceof WirekitError);
+      assert.equal(shortError.code, ErrorCode.WS_HANDSHAKE);
+      assert.equal(shortError.status, 401);
+      assert.match(shortError.message, /: "token expired"$/);
+      // 300 bytes and no FIN: the first 256 end the read.
+      const long = connect(url, { http3: true, tls: { ca: cert }, handshakeTimeout: 60_000 });
+      const second = await raw.nextRequest();
+      second.stream.respond({ ':status': '503' });
+      second.stream.write(Buffer.alloc(300, 0x7a));
+      const longError = await long.then(
+        () => assert.fail('connect should have failed'),
+        (e: unknown) => e,
+      );
+      assert.ok(longError instanceof WirekitError);
+      assert.equal(longError.status, 503);
+      assert.ok(longError.message.endsWith(`: "${'z'.repeat(256)}"`), longError.message);
+    } finally {
+      await raw.close();
+    }
+  });
+
+  test('a refusal whose body neither reaches 256 bytes nor ends is given up at handshakeTimeout (ERR_TIMEOUT)', async () => {
+    const raw = await rawH3Server();
+    try {
+      const opening = connect(`wss://127.0.0.1:${raw.port}/`, {
+        http3: true,
+        tls: { ca: cert },
+        handshakeTimeout: 300,
+      });
+      const request = await raw.nextRequest();
+      request.stream.respond({ ':status': '403' });
+      request.stream.write('go away, slowly');
+      const error = await opening.then(
+        () => assert.fail('connect should have failed'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof WirekitError);
+      assert.equal(error.code, ErrorCode.TIMEOUT);
+      // The client let go of the stream: the raw server sees it reset.
+      await eventually(() => request.stream.destroyed, 'the refused stream to be released');
+    } finally {
+      await raw.close();
+    }
   });
 
   test('a WebSocket whose stream is reset ends alone; its neighbours carry on', async () => {
