@@ -42,6 +42,9 @@ export interface Http3SessionOptions extends Omit<QuicTransportOptions, 'alpn'> 
   readonly tls?: ClientTlsOptions;
   /** Give up if the QUIC handshake and the server's SETTINGS take longer. Default 10 000 ms. */
   readonly connectTimeout?: number;
+  /** Give up the QUIC handshake alone after this long (`ERR_TIMEOUT`, as a peer that never
+   * answers gets). Default: `connectTimeout`. */
+  readonly handshakeTimeout?: number;
   /** Abort connecting. */
   readonly signal?: AbortSignal;
 }

@@ -6,6 +6,7 @@
  * fallback, and a census after many QUIC connections open and close.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { request } from 'node:https';
@@ -23,6 +24,7 @@ import { closeRawSession, openRawSession, rawExtendedConnect } from '../../http2
 import { testTransport } from '../../transports/test-transports.js';
 import { eventually } from './quic-fixtures.js';
 import { type RawH3Stream, rawH3Server } from './raw-h3.js';
+import type { SilentPeerReport } from './silent-peer-child.js';
 
 const { key, cert } = testCertificate();
 
@@ -78,6 +80,49 @@ async function nextMessage<Data>(ws: Connection<Data>): Promise<Buffer> {
   const next = await within(it.next(), 10_000, 'a message');
   assert.equal(next.done, false);
   return Buffer.from(next.value.data);
+}
+
+/**
+ * Run `silent-peer-child.js <mode>` against a UDP socket that reads and never answers: what
+ * the child printed, how many datagrams it sent, and how it ended. The child must exit by
+ * itself; one still alive after 30 s (far past its timeouts) is killed and fails the test.
+ */
+async function againstSilentPeer(
+  mode: 'connect' | 'session',
+): Promise<{ report: SilentPeerReport; datagrams: number; exitCode: number | null }> {
+  const silent = createSocket('udp4');
+  let datagrams = 0;
+  silent.on('message', () => datagrams++);
+  await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+  try {
+    const child = new URL('./silent-peer-child.js', import.meta.url).pathname;
+    const port = String(silent.address().port);
+    const { code, killed, stdout, stderr } = await new Promise<{
+      code: number | null;
+      killed: boolean;
+      stdout: string;
+      stderr: string;
+    }>((resolve) => {
+      const run = execFile(
+        process.execPath,
+        [child, mode, port],
+        { timeout: 30_000 },
+        (error, stdout, stderr) => {
+          resolve({
+            code: error === null ? 0 : typeof error.code === 'number' ? error.code : null,
+            killed: run.killed,
+            stdout,
+            stderr,
+          });
+        },
+      );
+    });
+    assert.equal(killed, false, 'the child exited by itself (no timer or socket kept it alive)');
+    assert.equal(stderr, '');
+    return { report: JSON.parse(stdout) as SilentPeerReport, datagrams, exitCode: code };
+  } finally {
+    silent.close();
+  }
 }
 
 describe('WebSocket over HTTP/3', () => {
@@ -294,6 +339,46 @@ describe('WebSocket over HTTP/3', () => {
     assert.equal((await nextMessage(survivor)).toString(), 'still fine');
     await session.close();
     await server.close();
+  });
+
+  test('connect({ http3: true }) to a UDP peer that never answers: ERR_TIMEOUT at connectTimeout (the QUIC handshake), and nothing stays behind', async () => {
+    const { report, datagrams, exitCode } = await againstSilentPeer('connect');
+    assert.ok(datagrams > 0, 'the client sent its Initial packets');
+    assert.equal(report.code, ErrorCode.TIMEOUT);
+    // connectTimeout bounds the QUIC handshake and the server's SETTINGS, as it bounds TCP and
+    // TLS; handshakeTimeout (60 s here) starts only once the CONNECT is sent.
+    assert.match(report.message, /connectTimeout 300 ms|handshake timed out/);
+    assert.equal(exitCode, 0);
+  });
+
+  test('Http3WebSocketSession.connect to a UDP peer that never answers: ERR_TIMEOUT at its handshakeTimeout, and nothing stays behind', async () => {
+    const { report, datagrams, exitCode } = await againstSilentPeer('session');
+    assert.ok(datagrams > 0, 'the client sent its Initial packets');
+    assert.equal(report.code, ErrorCode.TIMEOUT);
+    assert.match(report.message, /handshake timed out/);
+    assert.equal(exitCode, 0);
+  });
+
+  test('handshakeTimeout bounds the answer to the CONNECT: a server that never answers is ERR_TIMEOUT, and the stream is cancelled', async () => {
+    const raw = await rawH3Server();
+    try {
+      const opening = connect(`wss://127.0.0.1:${raw.port}/`, {
+        http3: true,
+        tls: { ca: cert },
+        handshakeTimeout: 300,
+      });
+      const request = await raw.nextRequest();
+      const error = await opening.then(
+        () => assert.fail('connect should have failed'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof WirekitError);
+      assert.equal(error.code, ErrorCode.TIMEOUT);
+      assert.match(error.message, /CONNECT to \/ timed out/);
+      await eventually(() => request.stream.destroyed, 'the cancelled stream to reach the server');
+    } finally {
+      await raw.close();
+    }
   });
 
   test("http3: 'prefer' falls back to TLS when nothing answers on UDP", async () => {
