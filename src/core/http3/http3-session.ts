@@ -788,10 +788,24 @@ export class Http3Session {
   #sendable(streamId: number): RequestStream | undefined {
     if (this.#closed) return undefined;
     const stream = this.#requests.get(streamId);
-    if (stream === undefined || stream.finSent)
+    if (stream === undefined) {
+      // A stream this session already retired (a stream error, a reset): the application may
+      // still answer an event queued before that — a `request` whose bytes went on with a
+      // malformed frame — and its sends are dropped, as on a stream the peer stopped.
+      if (this.#retiredRequest(streamId)) return undefined;
       throw misuse(`no request stream ${streamId} open for sending`);
+    }
+    if (stream.finSent) throw misuse(`no request stream ${streamId} open for sending`);
     if (!stream.sendOpen) return undefined;
     return stream;
+  }
+
+  /** `streamId` is a request stream that existed and is retired: a peer's (server) or one
+   * this client opened. */
+  #retiredRequest(streamId: number): boolean {
+    if ((streamId & 3) !== 0 || streamId < 0) return false;
+    if (this.role === 'client') return streamId < this.#nextRequestId;
+    return streamId < this.#retiredBelow || this.#retired.has(streamId);
   }
 
   #write(stream: RequestStream, data: Uint8Array, fin: boolean): void {

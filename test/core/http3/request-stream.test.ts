@@ -549,6 +549,22 @@ describe('resets, STOP_SENDING and sending', () => {
     });
   });
 
+  test('regression: an answer to a request the session ended in the same bytes (a malformed frame after the head) is dropped, not thrown', () => {
+    const s = server();
+    s.streamData(0, concat(headersFrame(GET), headersFrame([[':path', '/']])));
+    const events = drain(s);
+    assert.deepEqual(
+      events.map((e) => e['type']),
+      ['request', 'stream-error', 'stop-sending', 'reset-stream'],
+    );
+    // The application answers the `request` it polled first: nothing is sent, nothing throws.
+    s.sendHeaders(0, { ':status': 404 }, true);
+    s.finish(0);
+    assert.deepEqual(drain(s), []);
+    // A stream that never existed is still misuse.
+    assert.throws(() => s.sendHeaders(4, { ':status': 200 }), { code: 'ERR_INVALID_ARGUMENT' });
+  });
+
   test('abortStream resets and stops a stream with H3_REQUEST_CANCELLED by default', () => {
     const s = server();
     s.streamData(0, headersFrame(WS_REQUEST));

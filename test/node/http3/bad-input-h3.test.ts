@@ -221,6 +221,23 @@ describe('HTTP/3 bad input over QUIC', () => {
     }
   });
 
+  test('regression: a GET whose bytes go on with malformed trailers reset its stream (H3_MESSAGE_ERROR) without crashing the server on its 404', async () => {
+    const server = await h3Server();
+    try {
+      const raw = await openRawH3(server.address.port);
+      // One write: the head (answered 404 by the server) and trailers with a pseudo-header
+      // (§4.1.2: malformed), so the session ends the stream before the 404 is sent.
+      raw.writeByHand(4, Buffer.concat([headersFrame(GET), headersFrame([[':path', '/']])]));
+      await raw.byHand.until(() => raw.byHand.resets.has(4), 'RESET_STREAM on stream 4');
+      assert.equal(raw.byHand.resets.get(4), Http3ErrorCode.H3_MESSAGE_ERROR);
+      assert.equal(raw.closeInfo, undefined, 'the QUIC connection stays up');
+      await raw.shutdown();
+      await stillServes(server);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('request streams past the concurrent-stream limit are refused by QUIC; the open ones keep working', async () => {
     const server = await h3Server({ maxStreams: 3 });
     try {
