@@ -3,12 +3,11 @@
  * measured alone: TLS (HTTP/1.1 and HTTP/2) on a TCP port and HTTP/3 on UDP. It tells its
  * parent the ports and certificate, then answers `cpu` requests with `process.cpuUsage()`.
  */
-import type { Http3Listener } from '../../src/node/http3/h3-server.js';
 import { serve } from '../../src/node/websocket-server.js';
 import { testCertificate } from '../../test/helpers/tls-cert.js';
 
 const { key, cert } = testCertificate();
-const server = (await serve({
+const server = await serve({
   port: 0,
   host: '127.0.0.1',
   tls: { key, cert },
@@ -17,7 +16,7 @@ const server = (await serve({
   pingInterval: 0,
   idleTimeout: 0,
   handler: { message: (ws, data, isBinary) => void ws.send(data, isBinary) },
-})) as Awaited<ReturnType<typeof serve>> & { http3: Http3Listener };
+});
 
 process.on('message', (message: string) => {
   if (message === 'cpu') process.send?.({ cpu: process.cpuUsage() });

@@ -24,8 +24,8 @@ export interface ConnectOptions<Data = unknown> extends ConnectionOptions {
   readonly headers?: HeaderPairs | Readonly<Record<string, string>>;
   /** `Origin` to send. */
   readonly origin?: string;
-  /** Give up if TCP (and the proxy's tunnel, and TLS) is not ready within this many ms.
-   * Default 10 000. */
+  /** Give up if TCP (and the proxy's tunnel, and TLS) is not ready within this many ms; with
+   * `http3`, the QUIC handshake and the server's SETTINGS (`ERR_TIMEOUT`). Default 10 000. */
   readonly connectTimeout?: number;
   /**
    * Connect through an HTTP proxy's CONNECT tunnel (RFC 9110 §9.3.6), over HTTP/1.1 and HTTP/2:
@@ -38,7 +38,12 @@ export interface ConnectOptions<Data = unknown> extends ConnectionOptions {
    * A proxy that does not open the tunnel fails the connect with `ERR_PROXY`.
    */
   readonly proxy?: ProxyOption;
-  /** Give up if the server's 101 has not arrived within this many ms of connecting. Default 10 000. */
+  /**
+   * Give up (`ERR_TIMEOUT`) if the server's answer — the 101, or the 200 to the extended
+   * CONNECT over HTTP/2 and HTTP/3 — has not arrived within this many ms of connecting (of the
+   * end of `connectTimeout`'s part). A refusal's body, quoted in the error, is read within the
+   * same time. Default 10 000.
+   */
   readonly handshakeTimeout?: number;
   /** TLS settings for `wss://`. */
   readonly tls?: ClientTlsOptions;

@@ -30,7 +30,8 @@ import { type ResolvedConnectionOptions, resolveConnectionOptions } from './conn
 import { type ResolvedDeflate, resolveDeflate } from './deflate-config.js';
 import { type Heartbeat, heartbeatFor } from './heartbeat.js';
 import { refusal } from './http-answer.js';
-import type { Http3ServeOptions } from './http3/h3-server.js';
+// Types only: `wirekit` loads nothing of `wirekit/http3` unless `serve({ http3 })` asks for it.
+import type { Http3Listener, Http3ServeOptions } from './http3/h3-server.js';
 import { resolvePubSub } from './pubsub/pubsub-options.js';
 import { type PubSubStats, TopicRegistry } from './pubsub/topic-registry.js';
 import type { ListenOptions, ServerHandler, ServerOptions } from './server-options.js';
@@ -104,6 +105,7 @@ export class WebSocketServer<Data = unknown> {
   };
   #closePromise: Promise<void> | undefined;
   #drained: (() => void) | undefined;
+  #http3: Http3Listener | undefined;
 
   /**
    * A server with `options` (handler, limits, compression) that answers the upgrades handed to
@@ -190,6 +192,28 @@ export class WebSocketServer<Data = unknown> {
   /** The address of the first listener, once listening. */
   get address(): AddressInfo | undefined {
     return this.#listeners[0]?.address;
+  }
+
+  /**
+   * The HTTP/3 listener (RFC 9220) that `serve({ http3 })` started beside TCP: its UDP port
+   * and how many QUIC connections are open. `undefined` on a server started without `http3`.
+   * It closes with the server, once the server's WebSockets are gone.
+   */
+  get http3(): Http3Listener | undefined {
+    return this.#http3;
+  }
+
+  /**
+   * @internal Serve HTTP/3 with `listener` (made by `serveHttp3` on this server's
+   * `handleStream`): {@link http3} shows it, and `close()` closes it after the WebSockets said
+   * goodbye, as it releases the other transports.
+   */
+  useHttp3(listener: Http3Listener): void {
+    this.#http3 = listener;
+    this.addTransport(() => ({
+      stop(): void {},
+      release: () => listener.close(),
+    }));
   }
 
   /** Listen on TCP (or TLS with `tls`). Resolves with the bound address. */
@@ -458,7 +482,8 @@ function destroyOnError(this: Duplex): void {
 export interface ServeOptions<Data = unknown> extends ServerOptions<Data>, ListenOptions {}
 
 /**
- * Start a WebSocket server listening on TCP (or TLS) and resolve once it listens.
+ * Start a WebSocket server listening on TCP (or TLS) and resolve once it listens. With `http3`
+ * it also listens on UDP for WebSockets over HTTP/3, and `server.http3` is that listener.
  *
  * @example
  * ```ts
@@ -467,6 +492,15 @@ export interface ServeOptions<Data = unknown> extends ServerOptions<Data>, Liste
  * }});
  * ```
  */
+export function serve<Data = unknown>(
+  options: ServeOptions<Data> & { readonly http3: Http3ServeOptions },
+): Promise<ListeningServer<Data, Http3Listener>>;
+/** Start a WebSocket server on TCP (or TLS) only: `server.http3` is `undefined`. */
+export function serve<Data = unknown>(
+  options: ServeOptions<Data> & { readonly http3?: undefined },
+): Promise<ListeningServer<Data, undefined>>;
+/** Start a WebSocket server whose `http3` option is known only at run time. */
+export function serve<Data = unknown>(options: ServeOptions<Data>): Promise<ListeningServer<Data>>;
 export async function serve<Data = unknown>(
   options: ServeOptions<Data>,
 ): Promise<ListeningServer<Data>> {
@@ -481,7 +515,7 @@ export async function serve<Data = unknown>(
 async function serveWithHttp3<Data>(
   options: ServeOptions<Data>,
   http3: Http3ServeOptions,
-): Promise<ListeningServer<Data>> {
+): Promise<ListeningServer<Data, Http3Listener>> {
   const { serveHttp3 } = await import('./http3/h3-server.js');
   let altSvc = '';
   const own = options.responseHeaders;
@@ -493,7 +527,7 @@ async function serveWithHttp3<Data>(
     },
   });
   const address = await server.listen(options);
-  let listener: Awaited<ReturnType<typeof serveHttp3>>;
+  let listener: Http3Listener;
   try {
     listener = await serveHttp3((stream, headers) => server.handleStream(stream, headers), {
       host: options.host ?? '127.0.0.1',
@@ -505,24 +539,23 @@ async function serveWithHttp3<Data>(
     throw error;
   }
   altSvc = `h3=":${listener.port}"`;
-  const closeTcp = server.close.bind(server);
-  // The HTTP/3 listener closes with the server, after its WebSockets said goodbye.
-  Object.defineProperties(server, {
-    close: {
-      value: async (code?: number, reason?: string): Promise<void> => {
-        await closeTcp(code, reason);
-        await listener.close();
-      },
-    },
-    http3: { value: listener },
-  });
-  return server as ListeningServer<Data>;
+  server.useHttp3(listener);
+  return server as ListeningServer<Data, Http3Listener>;
 }
 
-/** A server that {@link serve} started: it has an address until it is closed. */
-export type ListeningServer<Data = unknown> = WebSocketServer<Data> & {
+/**
+ * A server that {@link serve} started: it has an address until it is closed, and `http3` is
+ * its HTTP/3 listener when `serve` was given `http3` (`Http3`: `Http3Listener` then,
+ * `undefined` without it, either when only the run time knows).
+ */
+export type ListeningServer<
+  Data = unknown,
+  Http3 extends Http3Listener | undefined = Http3Listener | undefined,
+> = WebSocketServer<Data> & {
   /** The bound address, family and port (the one the kernel chose when `port` 0 was asked). */
   readonly address: AddressInfo;
+  /** The HTTP/3 listener: its UDP port and open QUIC connections (see `serve`'s `http3`). */
+  readonly http3: Http3;
 };
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

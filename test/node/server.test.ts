@@ -199,13 +199,9 @@ for (const transport of testTransports()) {
     });
 
     // The refusal's body reaches the client's error: the HTTP/1.1 client reads it with the
-    // answer's head, the HTTP/2 client from the refused stream (RFC 8441 §5).
-    // FOLLOW-UP (src, HTTP/3 client refusal body): src/node/http3/h3-client.ts fails a refused
-    // extended CONNECT with the status only; reading the start of the body as
-    // src/node/transports/h2-client.ts does (REFUSAL_SNIPPET_BYTES, checkExtendedConnectResponse's
-    // bodySnippet) lets this case run over h3 as well.
-    const refusalBodyReachesClient = transport.http !== '3';
-    for (const status of refusalBodyReachesClient ? [401, 403] : []) {
+    // answer's head, the HTTP/2 and HTTP/3 clients from the refused stream (RFC 8441 §5,
+    // RFC 9220 §3).
+    for (const status of [401, 403]) {
       test(`rejectUpgrade(${status}) reaches the client as ERR_WS_HANDSHAKE with status`, async (t) => {
         const opened: unknown[] = [];
         const server = await transport.listen({

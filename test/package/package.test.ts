@@ -46,6 +46,25 @@ console.log(typeof core.WebSocketConnection, typeof http.ClientPool);
 });
 `;
 
+/**
+ * An ES module consumer whose resolve hook (registered before wirekit is imported) fails any
+ * module of `wirekit/http3` or of the QUIC package: `serve()` without `http3` must run without
+ * them, and `server.http3` is `undefined`.
+ */
+const HOOK = `export async function resolve(specifier, context, next) {
+  const found = await next(specifier, context);
+  if (/[/]http3[/]|@matrixai/.test(found.url)) throw new Error('loaded ' + found.url);
+  return found;
+}`;
+const ESM_CONSUMER = `
+import { register } from 'node:module';
+register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(HOOK)}));
+const wirekit = await import('wirekit');
+const server = await wirekit.serve({ port: 0, host: '127.0.0.1', handler: {} });
+console.log('http3: ' + server.http3);
+await server.close();
+`;
+
 function run(
   args: readonly string[],
   cwd: string,
@@ -85,6 +104,16 @@ describe('the package', { timeout: 60_000 }, () => {
       ].join('\n'),
       result.stderr,
     );
+  });
+
+  test("import('wirekit') and serve() without http3 load nothing of wirekit/http3 or the QUIC package", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'wirekit-esm-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    mkdirSync(join(dir, 'node_modules'));
+    symlinkSync(ROOT, join(dir, 'node_modules', 'wirekit'), 'dir');
+    const result = await run(['--input-type=module', '-e', ESM_CONSUMER], dir);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'http3: undefined\n', result.stderr);
   });
 
   test('every source map under dist/src carries the source it maps, as it is in src/', () => {

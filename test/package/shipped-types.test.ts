@@ -28,6 +28,14 @@ export const entries = [wirekit, core, http, ws, redis, uring];
 export function echo(connection: wirekit.Connection): boolean {
   return connection.send('hello') && connection.readyState === wirekit.ReadyState.OPEN;
 }
+// serve() types server.http3 by its options: the listener with http3, undefined without.
+export async function udpPorts(key: string, cert: string): Promise<[number, undefined]> {
+  const both = await wirekit.serve({ port: 0, tls: { key, cert }, http3: { key, cert }, handler: {} });
+  const tcp = await wirekit.serve({ port: 0, handler: {} });
+  const ports: [number, undefined] = [both.http3.port, tcp.http3];
+  await Promise.all([both.close(), tcp.close()]);
+  return ports;
+}
 `;
 
 function tsc(args: readonly string[]): Promise<{ code: number; output: string }> {

@@ -5,8 +5,8 @@
  * `stop-sending`, `close`.
  *
  * Application events (the HTTP or WebSocket layer consumes them): `settings`, `request`,
- * `response`, `trailers`, `data`, `end`, `stream-reset`, `stream-stopped`, `stream-error`,
- * `goaway`.
+ * `request-refused`, `response`, `trailers`, `data`, `end`, `stream-reset`, `stream-stopped`,
+ * `stream-error`, `goaway`.
  *
  * @module
  */
@@ -92,6 +92,24 @@ export interface Http3RequestEvent {
   readonly protocol: string | undefined;
 }
 
+/**
+ * Server: the session answered a request itself instead of handing it on, because its header
+ * section is larger than `maxFieldSectionSize`: 431 (Request Header Fields Too Large, RFC 9114
+ * §4.2.2, RFC 6585 §5) with a short text body and FIN, after a `stop-sending` with H3_NO_ERROR
+ * (§4.1.1: the rest of the request is not needed). The stream is over in both directions; no
+ * `request` event came or comes for it.
+ */
+export interface Http3RequestRefusedEvent {
+  /** Tag of this application event. */
+  readonly type: 'request-refused';
+  /** Client-initiated bidirectional QUIC stream whose request was refused. */
+  readonly streamId: number;
+  /** The status sent: 431. */
+  readonly status: number;
+  /** Human-readable cause, for logs (the body sent says the same). */
+  readonly message: string;
+}
+
 /** Client: a response head (`status` below 200 is informational; more heads follow). */
 export interface Http3ResponseEvent {
   /** Tag of this application event. */
@@ -163,8 +181,10 @@ export interface Http3StreamStoppedEvent {
 
 /**
  * The session ended a request stream because of a stream error (a malformed message,
- * H3_MESSAGE_ERROR; a field section over the limit, H3_EXCESSIVE_LOAD; an incomplete request,
- * H3_REQUEST_INCOMPLETE; a request after GOAWAY, H3_REQUEST_REJECTED). The matching
+ * H3_MESSAGE_ERROR; a field section over the limit that cannot be answered with 431 — a
+ * response or trailer section, or a request whose sending side the peer stopped —
+ * H3_EXCESSIVE_LOAD; an incomplete request, H3_REQUEST_INCOMPLETE; a request after GOAWAY,
+ * H3_REQUEST_REJECTED). The matching
  * `stop-sending` and `reset-stream` actions follow in the queue.
  */
 export interface Http3StreamErrorEvent {
@@ -198,6 +218,7 @@ export type Http3Event =
   | Http3CloseAction
   | Http3SettingsEvent
   | Http3RequestEvent
+  | Http3RequestRefusedEvent
   | Http3ResponseEvent
   | Http3TrailersEvent
   | Http3DataEvent

@@ -59,8 +59,11 @@ export interface Http3SessionOptions {
   readonly role: Http3Role;
   /**
    * The largest field section accepted (RFC 9114 §4.2.2 size: name and value lengths plus 32
-   * per line), sent as SETTINGS_MAX_FIELD_SECTION_SIZE. A larger section is a stream error
-   * (H3_EXCESSIVE_LOAD). Default 64 KiB.
+   * per line), sent as SETTINGS_MAX_FIELD_SECTION_SIZE. A server answers a request head over
+   * it with 431 (a `request-refused` event; the HEADERS frame is not read when its length
+   * alone is over the limit); a section it cannot answer so — trailers, a response (client), a
+   * stream whose sending side the peer stopped, a peer whose own limit leaves no room for the
+   * 431's head — is a stream error (H3_EXCESSIVE_LOAD). Default 64 KiB.
    */
   readonly maxFieldSectionSize?: number;
   /** Server: send SETTINGS_ENABLE_CONNECT_PROTOCOL 1 and accept `:protocol` (RFC 9220 §3).
@@ -92,6 +95,20 @@ class UniStream {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** The head of the 431 a server sends for a request head over its limit. */
+const TOO_LARGE_HEAD: FieldLines = [
+  [':status', '431'],
+  ['content-type', 'text/plain; charset=utf-8'],
+];
+/** Its field section size (RFC 9114 §4.2.2), checked against the peer's own limit. */
+const TOO_LARGE_HEAD_SIZE = TOO_LARGE_HEAD.reduce(
+  (size, [name, value]) => size + name.length + value.length + 32,
+  0,
+);
+/** Its body, as the HTTP/1.1 server's 431 has one (`maxHeadBytes`). */
+const TOO_LARGE_MESSAGE = 'field section larger than maxFieldSectionSize (RFC 9114 §4.2.2)';
+const TOO_LARGE_BODY: Uint8Array = new TextEncoder().encode(`${TOO_LARGE_MESSAGE}\n`);
 
 /** One HTTP/3 connection's state machine; see the module description. */
 export class Http3Session {
@@ -466,14 +483,13 @@ export class Http3Session {
           );
           return;
         }
-        // An encoded section is never larger than its decoded size, so a frame over the limit
-        // holds a section over the limit: refuse it before buffering.
+        // A frame over the limit is refused before it is buffered: with raw literals an
+        // encoded section is never larger than its decoded size (each line costs 32 more), and
+        // one that is (long Huffman codes) is more than this endpoint reads. Its bytes are
+        // never read; a request head is still answered (431), as an HTTP/1.1 head over
+        // maxHeadBytes is.
         if (reader.length > this.#maxFieldSectionSize) {
-          this.#streamError(
-            stream,
-            Http3ErrorCode.H3_EXCESSIVE_LOAD,
-            'HEADERS frame over the field section limit',
-          );
+          this.#sectionTooLarge(stream, 'HEADERS frame over the field section limit');
           return;
         }
         reader.bufferPayload();
@@ -513,7 +529,9 @@ export class Http3Session {
   #requestHeaders(stream: RequestStream, payload: Uint8Array): void {
     const decoded = decodeFieldSection(payload, this.#maxFieldSectionSize);
     if (!decoded.ok) {
-      if (decoded.streamError) this.#streamError(stream, decoded.code, decoded.message);
+      if (decoded.code === Http3ErrorCode.H3_EXCESSIVE_LOAD)
+        this.#sectionTooLarge(stream, decoded.message);
+      else if (decoded.streamError) this.#streamError(stream, decoded.code, decoded.message);
       // RFC 9204 §2.2.3, §4.5: a dynamic reference or bad encoding is a connection error.
       else this.#close(decoded.code, decoded.message);
       return;
@@ -694,6 +712,44 @@ export class Http3Session {
     this.#uni.clear();
   }
 
+  /**
+   * A header section over `maxFieldSectionSize` on `stream`. RFC 9114 §4.2.2: "A server that
+   * receives a larger header section than it is willing to handle can send an HTTP 431
+   * (Request Header Fields Too Large) status code": a server does so for a request head, as
+   * its HTTP/1.1 and HTTP/2 counterparts answer what they can, so the client learns why; the
+   * connection and the other streams go on. §4.1.1: the answer needs nothing more of the
+   * request, so reading stops with H3_NO_ERROR and the sending side ends cleanly (FIN).
+   * Where no answer can go — a trailer section (the request was handed on), a response (a
+   * client, which §4.2.2 lets discard it), a sending side the peer stopped, a peer whose own
+   * limit is below the 431's head — it is a stream error, H3_EXCESSIVE_LOAD (§8.1).
+   */
+  #sectionTooLarge(stream: RequestStream, message: string): void {
+    const peerLimit =
+      this.#peerControl?.control?.settings?.maxFieldSectionSize ?? Number.POSITIVE_INFINITY;
+    if (
+      this.role !== 'server' ||
+      stream.state !== R_HEAD ||
+      !stream.sendOpen ||
+      stream.headersSent ||
+      TOO_LARGE_HEAD_SIZE > peerLimit
+    ) {
+      this.#streamError(stream, Http3ErrorCode.H3_EXCESSIVE_LOAD, message);
+      return;
+    }
+    const id = stream.id;
+    stream.state = R_DONE;
+    this.#push({ type: 'stop-sending', streamId: id, code: Http3ErrorCode.H3_NO_ERROR });
+    this.#push({ type: 'request-refused', streamId: id, status: 431, message });
+    const head = encodeHeadersFrame(TOO_LARGE_HEAD, peerLimit);
+    const dataHeader = frameHeaderLength(FrameType.DATA, TOO_LARGE_BODY.length);
+    const answer = new Uint8Array(head.length + dataHeader + TOO_LARGE_BODY.length);
+    answer.set(head, 0);
+    writeFrameHeader(answer, head.length, FrameType.DATA, TOO_LARGE_BODY.length);
+    answer.set(TOO_LARGE_BODY, head.length + dataHeader);
+    stream.headersSent = true;
+    this.#write(stream, answer, true);
+  }
+
   /** A stream error (RFC 9114 §8): report it, stop reading, reset sending. */
   #streamError(stream: RequestStream, code: number, message: string): void {
     this.#push({ type: 'stream-error', streamId: stream.id, code, message });
@@ -732,10 +788,24 @@ export class Http3Session {
   #sendable(streamId: number): RequestStream | undefined {
     if (this.#closed) return undefined;
     const stream = this.#requests.get(streamId);
-    if (stream === undefined || stream.finSent)
+    if (stream === undefined) {
+      // A stream this session already retired (a stream error, a reset): the application may
+      // still answer an event queued before that — a `request` whose bytes went on with a
+      // malformed frame — and its sends are dropped, as on a stream the peer stopped.
+      if (this.#retiredRequest(streamId)) return undefined;
       throw misuse(`no request stream ${streamId} open for sending`);
+    }
+    if (stream.finSent) throw misuse(`no request stream ${streamId} open for sending`);
     if (!stream.sendOpen) return undefined;
     return stream;
+  }
+
+  /** `streamId` is a request stream that existed and is retired: a peer's (server) or one
+   * this client opened. */
+  #retiredRequest(streamId: number): boolean {
+    if ((streamId & 3) !== 0 || streamId < 0) return false;
+    if (this.role === 'client') return streamId < this.#nextRequestId;
+    return streamId < this.#retiredBelow || this.#retired.has(streamId);
   }
 
   #write(stream: RequestStream, data: Uint8Array, fin: boolean): void {

@@ -17,6 +17,7 @@ export type {
   Http3Event,
   Http3GoawayEvent,
   Http3RequestEvent,
+  Http3RequestRefusedEvent,
   Http3ResetStreamAction,
   Http3ResponseEvent,
   Http3SettingsEvent,

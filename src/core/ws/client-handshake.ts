@@ -63,6 +63,47 @@ export function protocolsToOffer(protocols: readonly string[] = []): readonly st
 /** How much of a refusal's body a client reads and quotes in its error, in bytes. */
 export const REFUSAL_SNIPPET_BYTES = 256;
 
+/**
+ * The start of a refusal's body (an auth challenge, a proxy's or server's reason), kept for
+ * the error that quotes it: every client (HTTP/1.1, HTTP/2, HTTP/3) reads a refused answer's
+ * body up to {@link REFUSAL_SNIPPET_BYTES} or its end into one of these, then passes
+ * {@link RefusalSnippet.text} to the response check, which quotes it with {@link quoteSnippet}.
+ */
+export class RefusalSnippet {
+  readonly #parts: Uint8Array[] = [];
+  #bytes = 0;
+
+  /** Whether {@link REFUSAL_SNIPPET_BYTES} bytes are kept: reading more changes nothing. */
+  get full(): boolean {
+    return this.#bytes >= REFUSAL_SNIPPET_BYTES;
+  }
+
+  /**
+   * Keep what still fits of `data` (copied: readers hand out views of chunks they may reuse).
+   * Returns {@link full}.
+   */
+  add(data: Uint8Array): boolean {
+    const room = REFUSAL_SNIPPET_BYTES - this.#bytes;
+    if (room > 0 && data.length > 0) {
+      const kept = data.slice(0, room);
+      this.#parts.push(kept);
+      this.#bytes += kept.length;
+    }
+    return this.full;
+  }
+
+  /** The kept bytes as UTF-8 text (a sequence cut at the limit, or malformed, becomes U+FFFD). */
+  text(): string {
+    const body = new Uint8Array(this.#bytes);
+    let at = 0;
+    for (const part of this.#parts) {
+      body.set(part, at);
+      at += part.length;
+    }
+    return new TextDecoder().decode(body);
+  }
+}
+
 /** What the HTTP layer parsed of the server's answer. */
 export interface UpgradeResponse {
   /** HTTP status of the answer; only 101 accepts the upgrade (RFC 6455 §4.1). */

@@ -25,11 +25,7 @@ import type { HeaderList } from '../http1/header-list.js';
 import { ResponseReader } from '../http1/response-reader.js';
 import { encodeRequestHead } from '../http1/write-head.js';
 import { type Platform, portablePlatform } from '../platform.js';
-import {
-  checkUpgradeResponse,
-  REFUSAL_SNIPPET_BYTES,
-  upgradeRequestHeaders,
-} from './client-handshake.js';
+import { checkUpgradeResponse, RefusalSnippet, upgradeRequestHeaders } from './client-handshake.js';
 import { generateKey } from './handshake-key.js';
 import { type HeaderPairs, headerListSource } from './header-source.js';
 
@@ -106,8 +102,9 @@ export class ClientOpeningHandshake {
   readonly #platform: Platform;
   readonly #reader: ResponseReader;
   /** A non-101 answer whose body is being read for the error message. */
-  #refusal: { status: number; reason: string; headers: HeaderList; body: Uint8Array[] } | undefined;
-  #bodyBytes = 0;
+  #refusal:
+    | { status: number; reason: string; headers: HeaderList; body: RefusalSnippet }
+    | undefined;
   #result: ClientHandshakeAccepted | ClientHandshakeRefused | undefined;
 
   /** Throws `ERR_INVALID_ARGUMENT` for a repeated or invalid subprotocol, or a field with CR,
@@ -161,12 +158,11 @@ export class ClientOpeningHandshake {
             status: event.status,
             reason: event.reason,
             headers: event.headers,
-            body: [],
+            body: new RefusalSnippet(),
           };
           continue;
         case 'body':
-          this.#keepSnippet(event.data);
-          if (this.#bodyBytes < REFUSAL_SNIPPET_BYTES) continue;
+          if (!this.#refusal!.body.add(event.data)) continue;
           return this.#refuseWithStatus();
         case 'end':
           if (this.#refusal !== undefined) return this.#refuseWithStatus();
@@ -221,24 +217,9 @@ export class ClientOpeningHandshake {
     });
   }
 
-  #keepSnippet(data: Uint8Array): void {
-    const room = REFUSAL_SNIPPET_BYTES - this.#bodyBytes;
-    if (room <= 0) return;
-    // The reader's views point into the caller's chunks: keep a copy.
-    const kept = data.slice(0, room);
-    this.#refusal!.body.push(kept);
-    this.#bodyBytes += kept.length;
-  }
-
   #refuseWithStatus(): ClientHandshakeEvent {
     const refusal = this.#refusal!;
-    const body = new Uint8Array(this.#bodyBytes);
-    let at = 0;
-    for (const part of refusal.body) {
-      body.set(part, at);
-      at += part.length;
-    }
-    const snippet = new TextDecoder().decode(body);
+    const snippet = refusal.body.text();
     const result = checkUpgradeResponse(
       {
         status: refusal.status,

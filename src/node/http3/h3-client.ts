@@ -13,6 +13,7 @@
  */
 import { ErrorCode, WirekitError } from '../../core/errors.js';
 import type { FieldSection } from '../../core/qpack/field-section.js';
+import { RefusalSnippet } from '../../core/ws/client-handshake.js';
 import {
   checkExtendedConnectResponse,
   extendedConnectRequest,
@@ -41,6 +42,9 @@ export interface Http3SessionOptions extends Omit<QuicTransportOptions, 'alpn'> 
   readonly tls?: ClientTlsOptions;
   /** Give up if the QUIC handshake and the server's SETTINGS take longer. Default 10 000 ms. */
   readonly connectTimeout?: number;
+  /** Give up the QUIC handshake alone after this long (`ERR_TIMEOUT`, as a peer that never
+   * answers gets). Default: `connectTimeout`. */
+  readonly handshakeTimeout?: number;
   /** Abort connecting. */
   readonly signal?: AbortSignal;
 }
@@ -55,6 +59,40 @@ type Waiter = (status: number, fields: FieldSection) => void;
 
 /** Errors of a stream waiting for its answer: its `close` says what matters. */
 function ignoreError(): void {}
+
+/**
+ * The start of a refused stream's body, for the error (RFC 9220 §3 takes RFC 8441 §5's
+ * answer: anything but 200 refuses, and its body says why — an auth challenge, a reason): up
+ * to `REFUSAL_SNIPPET_BYTES` of DATA, or less when the stream ends first (FIN, or a reset).
+ * Resolves with what arrived when `giveUp` fires (the handshake timeout or the caller's abort:
+ * the caller has rejected by then, so the read lets go of the stream and nothing waits on it).
+ */
+function readRefusalBody(stream: Http3Stream, giveUp: AbortSignal): Promise<string> {
+  return new Promise((resolve) => {
+    const snippet = new RefusalSnippet();
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      stream.off('data', onData);
+      stream.off('end', finish);
+      stream.off('close', finish);
+      giveUp.removeEventListener('abort', finish);
+      resolve(snippet.text());
+    };
+    const onData = (chunk: Uint8Array): void => {
+      if (snippet.add(chunk)) finish();
+    };
+    if (stream.destroyed) {
+      finish();
+      return;
+    }
+    stream.on('data', onData);
+    stream.once('end', finish);
+    stream.once('close', finish);
+    giveUp.addEventListener('abort', finish, { once: true });
+  });
+}
 
 class ClientOwner implements Http3LinkOwner {
   readonly waiters: Map<number, Waiter> = new Map();
@@ -232,11 +270,15 @@ export class Http3WebSocketSession {
           stream.on('error', ignoreError);
           stream.once('close', onEarlyClose);
           giveUp.addEventListener('abort', onGiveUp, { once: true });
+          const expected = {
+            ...(options.protocols === undefined ? {} : { protocols: options.protocols }),
+            extensions: deflate === undefined ? [] : [PERMESSAGE_DEFLATE],
+          };
           this.#owner.waiters.set(stream.id, (status, fields) => {
             giveUp.removeEventListener('abort', onGiveUp);
             stream.off('close', onEarlyClose);
-            stream.off('error', ignoreError);
             if (status === 0) {
+              stream.off('error', ignoreError);
               reject(
                 new WirekitError(
                   ErrorCode.CONNECTION_LOST,
@@ -245,10 +287,24 @@ export class Http3WebSocketSession {
               );
               return;
             }
-            const result = checkExtendedConnectResponse(status, fields, {
-              ...(options.protocols === undefined ? {} : { protocols: options.protocols }),
-              extensions: deflate === undefined ? [] : [PERMESSAGE_DEFLATE],
-            });
+            if (status !== 200) {
+              // Refused: the error quotes the start of the body, as over HTTP/1.1 and HTTP/2
+              // (`ignoreError` stays: a reset while the body is read only ends the read).
+              void readRefusalBody(stream, giveUp).then((snippet) => {
+                stream.close(8);
+                const refused = checkExtendedConnectResponse(status, fields, expected, snippet);
+                reject(
+                  refused.ok
+                    ? new WirekitError(ErrorCode.WS_HANDSHAKE, `server answered ${status}`, {
+                        status,
+                      })
+                    : refused.error,
+                );
+              });
+              return;
+            }
+            stream.off('error', ignoreError);
+            const result = checkExtendedConnectResponse(status, fields, expected);
             if (!result.ok) {
               stream.close(8);
               reject(result.error);

@@ -214,6 +214,10 @@ export class Http3Link implements QuicStreamHandler {
       case 'stream-error':
         this.streams.get(item.streamId)?.failed(`HTTP/3 stream error: ${item.message}`);
         return;
+      case 'request-refused':
+        // The session answered it (431: the header section is over the limit); no stream
+        // object was made for it and nobody waits for it.
+        return;
       case 'trailers':
       case 'goaway':
         return;

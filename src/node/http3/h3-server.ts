@@ -2,7 +2,10 @@
  * The server side of WebSocket over HTTP/3 (RFC 9220): a QUIC listener whose connections run
  * an HTTP/3 session each; every request stream goes to the WebSocket server's stream hook
  * (the same RFC 8441 code path HTTP/2 uses: extended CONNECT checks, `upgrade` hook, 200
- * answer, `Connection`). Anything but an extended CONNECT is answered 404.
+ * answer, `Connection`). Anything but an extended CONNECT is answered 404. A request whose
+ * header section is over the session's field section limit (64 KiB) never reaches the hook: the
+ * core session answers it 431 on its stream (RFC 9114 §4.2.2; `docs/http3-core.md` says when it
+ * is a stream error H3_EXCESSIVE_LOAD instead).
  */
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { FieldSection } from '../../core/qpack/field-section.js';

@@ -17,7 +17,7 @@ import {
 } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import { ErrorCode, WirekitError } from '../../core/errors.js';
-import { REFUSAL_SNIPPET_BYTES } from '../../core/ws/client-handshake.js';
+import { RefusalSnippet } from '../../core/ws/client-handshake.js';
 import {
   checkExtendedConnectResponse,
   extendedConnectRequest,
@@ -225,14 +225,11 @@ export class Http2WebSocketSession {
           let settled = false;
           const refused = (): void => {
             const { status, headers, body } = refusal!;
-            const snippet = new TextDecoder().decode(
-              Buffer.concat(body).subarray(0, REFUSAL_SNIPPET_BYTES),
-            );
             const result = checkExtendedConnectResponse(
               status,
               headerObjectSource(headers),
               expected,
-              snippet,
+              body.text(),
             );
             fail(
               result.ok
@@ -264,9 +261,7 @@ export class Http2WebSocketSession {
           // Given up while reading a refusal's body: the refusal with what has arrived.
           const onGiveUp = (): void => (refusal !== undefined ? refused() : fail(giveUp.reason));
           const onData = (chunk: Buffer): void => {
-            refusal!.body.push(chunk);
-            refusal!.bytes += chunk.length;
-            if (refusal!.bytes >= REFUSAL_SNIPPET_BYTES) refused();
+            if (refusal!.body.add(chunk)) refused();
           };
           const cleanup = (): void => {
             giveUp.removeEventListener('abort', onGiveUp);
@@ -300,7 +295,7 @@ export class Http2WebSocketSession {
             if (status !== 200) {
               // RFC 8441 §5: anything but 200 refuses. Its body (an auth challenge, a reason) is
               // read up to REFUSAL_SNIPPET_BYTES or its end, for the error, as over HTTP/1.1.
-              refusal = { status, headers, body: [], bytes: 0 };
+              refusal = { status, headers, body: new RefusalSnippet() };
               stream.on('data', onData);
               stream.once('end', refused);
               return;
@@ -511,6 +506,5 @@ function ignoreError(): void {}
 interface Refusal {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
-  readonly body: Buffer[];
-  bytes: number;
+  readonly body: RefusalSnippet;
 }

@@ -7,6 +7,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Http3ErrorCode as E } from '../../../src/core/http3/error-code.js';
+import { FrameRead, Http3FrameReader } from '../../../src/core/http3/frame-reader.js';
+import type { Http3Event } from '../../../src/core/http3/http3-event.js';
+import type { Http3Session } from '../../../src/core/http3/http3-session.js';
+import { decodeFieldSection } from '../../../src/core/qpack/field-decoder.js';
 import type { FieldLines } from '../../../src/core/qpack/field-encoder.js';
 import {
   closeCode,
@@ -31,11 +35,55 @@ const GET: FieldLines = [
   [':path', '/'],
 ];
 
+/** A request head whose encoded section is short (20 short lines, under 200 bytes) and whose
+ * decoded size (32 more per line, RFC 9114 §4.2.2) is over 400. */
+const MANY: FieldLines = [
+  ...GET,
+  ...Array.from({ length: 20 }, (_, i) => [`x-${i % 10}`, 'v'] as const),
+];
+
 /** Feed a request stream to a fresh server; its events. */
 function serve(bytes: Uint8Array, fin = false, options = {}) {
   const s = readyServer(options);
   s.streamData(0, bytes, fin);
   return drain(s);
+}
+
+/**
+ * The 431 a server queued on `streamId` for a header section over its limit, after checking
+ * the items around it: STOP_SENDING with H3_NO_ERROR (RFC 9114 §4.1.1), the `request-refused`
+ * event, one write with FIN, and no stream error or connection close.
+ */
+function tooLargeAnswer(
+  s: Http3Session,
+  streamId: number,
+): { status: string | undefined; contentType: string | undefined; body: string } {
+  const items: Http3Event[] = [];
+  for (let e = s.poll(); e !== undefined; e = s.poll()) items.push(e);
+  assert.deepEqual(
+    items.map((e) => e.type),
+    ['stop-sending', 'request-refused', 'write'],
+  );
+  const [stop, refused, write] = items;
+  assert.deepEqual(stop, { type: 'stop-sending', streamId, code: E.H3_NO_ERROR });
+  assert.equal(refused?.type === 'request-refused' && refused.status, 431);
+  assert.ok(write?.type === 'write' && write.fin && write.streamId === streamId);
+  const reader = new Http3FrameReader();
+  reader.receive(write.data);
+  const fields = new Map<string, string>();
+  let body = '';
+  for (let read = reader.poll(); read !== FrameRead.NEED_DATA; read = reader.poll()) {
+    if (read === FrameRead.FRAME_START) {
+      if (reader.type === 0x01) reader.bufferPayload();
+      else reader.streamPayload();
+    } else if (read === FrameRead.FRAME) {
+      const decoded = decodeFieldSection(reader.payload, 1000);
+      assert.ok(decoded.ok);
+      const { names, values } = decoded.fields;
+      for (let i = 0; i < names.length; i++) fields.set(names[i]!, values[i]!);
+    } else body += new TextDecoder().decode(reader.payload);
+  }
+  return { status: fields.get(':status'), contentType: fields.get('content-type'), body };
 }
 
 function malformed(lines: FieldLines, options = {}): number | undefined {
@@ -263,18 +311,69 @@ describe('server: malformed requests are stream errors of type H3_MESSAGE_ERROR 
     assert.equal(malformed([...GET, ['content-length', '1'], ['content-length', '2']]), M);
   });
 
-  test('§4.2.2: a field section over the limit is refused on its stream (H3_EXCESSIVE_LOAD)', () => {
-    const big: FieldLines = [...GET, ['x-big', 'v'.repeat(500)]];
+  test('§4.2.2: a request head over the limit is answered 431 on its stream; the next stream is served', () => {
+    // 20 short lines: 153 bytes encoded, 20 × 35 + the pseudo-headers decoded, over 400.
+    const many: FieldLines = [
+      ...GET,
+      ...Array.from({ length: 20 }, (_, i) => [`x-${i % 10}`, 'v'] as const),
+    ];
+    assert.ok(headersFrame(many).length < 400);
+    const s = readyServer({ maxFieldSectionSize: 400 });
+    s.streamData(0, headersFrame(MANY));
+    const answer = tooLargeAnswer(s, 0);
+    assert.equal(answer.status, '431');
+    assert.equal(answer.contentType, 'text/plain; charset=utf-8');
+    assert.match(answer.body, /RFC 9114 §4\.2\.2/);
+    // The rest of the request is dropped; another stream is served as usual.
+    s.streamData(0, dataFrame('ignored'), true);
+    assert.deepEqual(drain(s), []);
+    s.streamData(4, headersFrame(GET));
+    assert.deepEqual(
+      drain(s).map((e) => e['type']),
+      ['request'],
+    );
+  });
+
+  test('§4.2.2: a HEADERS frame longer than the limit gets 431 without being read', () => {
+    const s = readyServer({ maxFieldSectionSize: 400 });
+    s.streamData(0, frame(0x01, new Uint8Array(0), 100_000));
+    assert.equal(tooLargeAnswer(s, 0).status, '431');
+    assert.equal(s.closed, false);
+  });
+
+  test('§4.2.2: a section over the limit that cannot be answered is H3_EXCESSIVE_LOAD', () => {
+    const big: FieldLines = [['x-big', 'v'.repeat(500)]];
+    // Trailers: the request was handed on already.
     assert.equal(
-      streamErrorCode(serve(headersFrame(big), false, { maxFieldSectionSize: 400 })),
+      streamErrorCode(
+        serve(concat(headersFrame(GET), headersFrame(big)), false, { maxFieldSectionSize: 400 }),
+      ),
       E.H3_EXCESSIVE_LOAD,
     );
-    // A HEADERS frame longer than the limit is refused before it is buffered.
-    const events = serve(frame(0x01, new Uint8Array(0), 100_000), false, {
-      maxFieldSectionSize: 400,
-    });
-    assert.equal(streamErrorCode(events), E.H3_EXCESSIVE_LOAD);
-    assert.equal(closeCode(events), undefined);
+    // The peer stopped the stream's sending side before its head was complete.
+    const stopped = readyServer({ maxFieldSectionSize: 400 });
+    const head = headersFrame(MANY);
+    stopped.streamData(0, head.subarray(0, 10));
+    stopped.streamStopSending(0, E.H3_REQUEST_CANCELLED);
+    drain(stopped);
+    stopped.streamData(0, head.subarray(10));
+    assert.deepEqual(
+      drain(stopped).map((e) => [e['type'], e['code']]),
+      [
+        ['stream-error', E.H3_EXCESSIVE_LOAD],
+        ['stop-sending', E.H3_EXCESSIVE_LOAD],
+      ],
+    );
+    // A peer whose own SETTINGS_MAX_FIELD_SECTION_SIZE (0x06) leaves no room for the 431's head.
+    const tiny = readyServer({ maxFieldSectionSize: 400 }, [[0x06, 50]]);
+    tiny.streamData(0, head);
+    assert.equal(streamErrorCode(drain(tiny)), E.H3_EXCESSIVE_LOAD);
+    // A client discards a response over its limit (§4.2.2) with the stream error.
+    const c = readyClient({ maxFieldSectionSize: 400 });
+    c.openWebSocket({ scheme: 'https', authority: 'example.com', path: '/' });
+    drain(c);
+    c.streamData(0, headersFrame([[':status', '200'], ...big]));
+    assert.equal(streamErrorCode(drain(c)), E.H3_EXCESSIVE_LOAD);
   });
 
   test('§4.1.2: trailers with pseudo-headers are malformed', () => {
@@ -448,6 +547,22 @@ describe('resets, STOP_SENDING and sending', () => {
     assert.throws(() => c.openRequest([...WS_REQUEST, ['x-big', 'v'.repeat(100)]]), {
       code: 'ERR_INVALID_ARGUMENT',
     });
+  });
+
+  test('regression: an answer to a request the session ended in the same bytes (a malformed frame after the head) is dropped, not thrown', () => {
+    const s = server();
+    s.streamData(0, concat(headersFrame(GET), headersFrame([[':path', '/']])));
+    const events = drain(s);
+    assert.deepEqual(
+      events.map((e) => e['type']),
+      ['request', 'stream-error', 'stop-sending', 'reset-stream'],
+    );
+    // The application answers the `request` it polled first: nothing is sent, nothing throws.
+    s.sendHeaders(0, { ':status': 404 }, true);
+    s.finish(0);
+    assert.deepEqual(drain(s), []);
+    // A stream that never existed is still misuse.
+    assert.throws(() => s.sendHeaders(4, { ':status': 200 }), { code: 'ERR_INVALID_ARGUMENT' });
   });
 
   test('abortStream resets and stops a stream with H3_REQUEST_CANCELLED by default', () => {

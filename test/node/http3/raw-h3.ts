@@ -32,6 +32,7 @@ import type {
 import { listenQuic, type QuicServerOptions } from '../../../src/node/http3/quic-server.js';
 import { testCertificate } from '../../helpers/tls-cert.js';
 import { within } from '../../helpers/within.js';
+import { Recorder } from './quic-fixtures.js';
 
 /** How long one raw HTTP/3 step may take before the helper gives up. */
 export const H3_WAIT_MS = 10_000;
@@ -160,6 +161,12 @@ export class RawH3Connection implements QuicStreamHandler {
   closeInfo: QuicCloseInfo | undefined;
   /** Errors QUIC threw at writes the session asked for (e.g. a stream past the limit). */
   readonly writeErrors: unknown[] = [];
+  /**
+   * What arrives on the streams written with {@link writeByHand} (bytes, FIN, RESET_STREAM and
+   * STOP_SENDING codes): the session never sees those streams.
+   */
+  readonly byHand: Recorder = new Recorder();
+  readonly #handStreams = new Set<number>();
   readonly #onRequest: ((link: RawH3Connection, event: RequestEvent) => void) | undefined;
   readonly #waiters: (() => void)[] = [];
   #pumping = false;
@@ -168,10 +175,14 @@ export class RawH3Connection implements QuicStreamHandler {
     quic: QuicConnection,
     role: 'client' | 'server',
     onRequest?: (link: RawH3Connection, event: RequestEvent) => void,
+    maxFieldSectionSize?: number,
   ) {
     this.quic = quic;
     this.#onRequest = onRequest;
-    this.h3 = new Http3Session({ role });
+    this.h3 = new Http3Session({
+      role,
+      ...(maxFieldSectionSize === undefined ? {} : { maxFieldSectionSize }),
+    });
     quic.handler = this;
     this.pump();
   }
@@ -216,6 +227,16 @@ export class RawH3Connection implements QuicStreamHandler {
     this.streams.set(id, stream);
     this.pump();
     return stream;
+  }
+
+  /**
+   * Client: write `bytes` on request stream `id` straight to QUIC, past the session and its
+   * checks (a header section over the server's limit, say); what comes back on that stream is
+   * recorded in {@link byHand}. Use IDs the session will not open itself.
+   */
+  writeByHand(id: number, bytes: Uint8Array, fin = false): void {
+    this.#handStreams.add(id);
+    this.quic.write(id, bytes, fin);
   }
 
   /** Client: the final response head on `stream` (informational ones skipped). */
@@ -268,16 +289,19 @@ export class RawH3Connection implements QuicStreamHandler {
   }
 
   // QuicStreamHandler
-  data(_c: QuicConnection, id: number, data: Uint8Array, fin: boolean): void {
-    this.h3.streamData(id, data, fin);
+  data(c: QuicConnection, id: number, data: Uint8Array, fin: boolean): void {
+    if (this.#handStreams.has(id)) this.byHand.data(c, id, data, fin);
+    else this.h3.streamData(id, data, fin);
     this.pump();
   }
-  reset(_c: QuicConnection, id: number, code: number): void {
-    this.h3.streamReset(id, code);
+  reset(c: QuicConnection, id: number, code: number): void {
+    if (this.#handStreams.has(id)) this.byHand.reset(c, id, code);
+    else this.h3.streamReset(id, code);
     this.pump();
   }
-  stopSending(_c: QuicConnection, id: number, code: number): void {
-    this.h3.streamStopSending(id, code);
+  stopSending(c: QuicConnection, id: number, code: number): void {
+    if (this.#handStreams.has(id)) this.byHand.stopSending(c, id, code);
+    else this.h3.streamStopSending(id, code);
     this.pump();
   }
   drain(_c: QuicConnection, id: number): void {
@@ -341,6 +365,7 @@ export class RawH3Connection implements QuicStreamHandler {
         this.streams.get(item.streamId)?.failed(`HTTP/3 stream error: ${item.message}`);
         return;
       case 'settings':
+      case 'request-refused':
       case 'response':
       case 'trailers':
       case 'stream-stopped':
@@ -365,20 +390,26 @@ export type RequestEvent = Extract<Http3Event, { type: 'request' }> & {
 
 /**
  * A raw client connection to 127.0.0.1:`port` (the test certificate as CA), resolved once
- * the server's SETTINGS arrived.
+ * the server's SETTINGS arrived. `maxFieldSectionSize` is the client's own
+ * SETTINGS_MAX_FIELD_SECTION_SIZE.
  */
 export async function openRawH3(
   port: number,
-  options: { readonly maxStreams?: number; readonly idleTimeout?: number } = {},
+  options: {
+    readonly maxStreams?: number;
+    readonly idleTimeout?: number;
+    readonly maxFieldSectionSize?: number;
+  } = {},
 ): Promise<RawH3Connection> {
+  const { maxFieldSectionSize, ...transport } = options;
   const quic = await connectQuic({
     host: HOST,
     port,
     ca: testCertificate().cert,
     handshakeTimeout: H3_WAIT_MS,
-    ...options,
+    ...transport,
   });
-  const link = new RawH3Connection(quic, 'client');
+  const link = new RawH3Connection(quic, 'client', undefined, maxFieldSectionSize);
   await link.until(
     () => link.h3.peerSettings !== undefined || link.closeInfo !== undefined,
     "the server's SETTINGS",

@@ -6,6 +6,7 @@
  * fallback, and a census after many QUIC connections open and close.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { request } from 'node:https';
@@ -15,18 +16,19 @@ import { connect } from '../../../src/node/connect.js';
 import type { Connection } from '../../../src/node/connection.js';
 import { Http3WebSocketSession } from '../../../src/node/http3/h3-client.js';
 import type { Http3Listener } from '../../../src/node/http3/h3-server.js';
-import { type ListeningServer, serve } from '../../../src/node/websocket-server.js';
+import { type ListeningServer, rejectUpgrade, serve } from '../../../src/node/websocket-server.js';
 import { OP } from '../../conformance/wire-frame.js';
 import { testCertificate } from '../../helpers/tls-cert.js';
 import { within } from '../../helpers/within.js';
 import { closeRawSession, openRawSession, rawExtendedConnect } from '../../http2/raw-h2.js';
 import { testTransport } from '../../transports/test-transports.js';
 import { eventually } from './quic-fixtures.js';
-import type { RawH3Stream } from './raw-h3.js';
+import { type RawH3Stream, rawH3Server } from './raw-h3.js';
+import type { SilentPeerReport } from './silent-peer-child.js';
 
 const { key, cert } = testCertificate();
 
-type H3Server = ListeningServer & { readonly http3: Http3Listener };
+type H3Server = ListeningServer<unknown, Http3Listener>;
 
 async function echoServer(): Promise<H3Server> {
   const server = await serve({
@@ -41,10 +43,10 @@ async function echoServer(): Promise<H3Server> {
       },
     },
   });
-  return server as H3Server;
+  return server;
 }
 
-function urlOf(server: H3Server, path = '/echo'): string {
+function urlOf(server: { readonly http3: Http3Listener }, path = '/echo'): string {
   return `wss://127.0.0.1:${server.http3.port}${path}`;
 }
 
@@ -78,6 +80,49 @@ async function nextMessage<Data>(ws: Connection<Data>): Promise<Buffer> {
   const next = await within(it.next(), 10_000, 'a message');
   assert.equal(next.done, false);
   return Buffer.from(next.value.data);
+}
+
+/**
+ * Run `silent-peer-child.js <mode>` against a UDP socket that reads and never answers: what
+ * the child printed, how many datagrams it sent, and how it ended. The child must exit by
+ * itself; one still alive after 30 s (far past its timeouts) is killed and fails the test.
+ */
+async function againstSilentPeer(
+  mode: 'connect' | 'session',
+): Promise<{ report: SilentPeerReport; datagrams: number; exitCode: number | null }> {
+  const silent = createSocket('udp4');
+  let datagrams = 0;
+  silent.on('message', () => datagrams++);
+  await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+  try {
+    const child = new URL('./silent-peer-child.js', import.meta.url).pathname;
+    const port = String(silent.address().port);
+    const { code, killed, stdout, stderr } = await new Promise<{
+      code: number | null;
+      killed: boolean;
+      stdout: string;
+      stderr: string;
+    }>((resolve) => {
+      const run = execFile(
+        process.execPath,
+        [child, mode, port],
+        { timeout: 30_000 },
+        (error, stdout, stderr) => {
+          resolve({
+            code: error === null ? 0 : typeof error.code === 'number' ? error.code : null,
+            killed: run.killed,
+            stdout,
+            stderr,
+          });
+        },
+      );
+    });
+    assert.equal(killed, false, 'the child exited by itself (no timer or socket kept it alive)');
+    assert.equal(stderr, '');
+    return { report: JSON.parse(stdout) as SilentPeerReport, datagrams, exitCode: code };
+  } finally {
+    silent.close();
+  }
 }
 
 describe('WebSocket over HTTP/3', () => {
@@ -156,12 +201,11 @@ describe('WebSocket over HTTP/3', () => {
       path: '/echo',
       handler: {},
     });
-    const h3 = server as H3Server;
     const session = await openRawSession('h2', server.address.port);
     try {
       const answer = await rawExtendedConnect(session, '/echo');
       assert.equal(answer.status, 200);
-      assert.equal(answer.headers['alt-svc'], `h3=":${h3.http3.port}"`);
+      assert.equal(answer.headers['alt-svc'], `h3=":${server.http3.port}"`);
       answer.stream.destroy();
     } finally {
       await closeRawSession(session);
@@ -181,9 +225,95 @@ describe('WebSocket over HTTP/3', () => {
     await server.close();
   });
 
+  test('a refusal quotes the start of its body, at most 256 bytes (RFC 9220 §3, RFC 8441 §5)', async () => {
+    const reason = 'r'.repeat(300);
+    const server = await serve({
+      port: 0,
+      host: '127.0.0.1',
+      tls: { key, cert },
+      http3: { key, cert },
+      handler: {
+        upgrade() {
+          throw rejectUpgrade(403, reason);
+        },
+      },
+    });
+    try {
+      const error = await connect(urlOf(server, '/'), { http3: true, tls: { ca: cert } }).then(
+        () => assert.fail('connect should have failed'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof WirekitError);
+      assert.equal(error.code, ErrorCode.WS_HANDSHAKE);
+      assert.equal(error.status, 403);
+      assert.ok(error.message.includes(JSON.stringify(reason.slice(0, 256))), error.message);
+      assert.ok(!error.message.includes(reason.slice(0, 257)), error.message);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("a refusal's body is read to its FIN, or to 256 bytes without waiting for the FIN", async () => {
+    const raw = await rawH3Server();
+    try {
+      const url = `wss://127.0.0.1:${raw.port}/`;
+      // A short body and FIN: quoted whole, long before the handshake timeout.
+      const short = connect(url, { http3: true, tls: { ca: cert }, handshakeTimeout: 60_000 });
+      const first = await raw.nextRequest();
+      first.stream.respond({ ':status': '401', 'www-authenticate': 'Bearer' });
+      first.stream.end('token expired');
+      const shortError = await short.then(
+        () => assert.fail('connect should have failed'),
+        (e: unknown) => e,
+      );
+      assert.ok(shortError instanceof WirekitError);
+      assert.equal(shortError.code, ErrorCode.WS_HANDSHAKE);
+      assert.equal(shortError.status, 401);
+      assert.match(shortError.message, /: "token expired"$/);
+      // 300 bytes and no FIN: the first 256 end the read.
+      const long = connect(url, { http3: true, tls: { ca: cert }, handshakeTimeout: 60_000 });
+      const second = await raw.nextRequest();
+      second.stream.respond({ ':status': '503' });
+      second.stream.write(Buffer.alloc(300, 0x7a));
+      const longError = await long.then(
+        () => assert.fail('connect should have failed'),
+        (e: unknown) => e,
+      );
+      assert.ok(longError instanceof WirekitError);
+      assert.equal(longError.status, 503);
+      assert.ok(longError.message.endsWith(`: "${'z'.repeat(256)}"`), longError.message);
+    } finally {
+      await raw.close();
+    }
+  });
+
+  test('a refusal whose body neither reaches 256 bytes nor ends is given up at handshakeTimeout (ERR_TIMEOUT)', async () => {
+    const raw = await rawH3Server();
+    try {
+      const opening = connect(`wss://127.0.0.1:${raw.port}/`, {
+        http3: true,
+        tls: { ca: cert },
+        handshakeTimeout: 300,
+      });
+      const request = await raw.nextRequest();
+      request.stream.respond({ ':status': '403' });
+      request.stream.write('go away, slowly');
+      const error = await opening.then(
+        () => assert.fail('connect should have failed'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof WirekitError);
+      assert.equal(error.code, ErrorCode.TIMEOUT);
+      // The client let go of the stream: the raw server sees it reset.
+      await eventually(() => request.stream.destroyed, 'the refused stream to be released');
+    } finally {
+      await raw.close();
+    }
+  });
+
   test('a WebSocket whose stream is reset ends alone; its neighbours carry on', async () => {
     const closes: number[] = [];
-    const server = (await serve({
+    const server = await serve({
       port: 0,
       host: '127.0.0.1',
       tls: { key, cert },
@@ -196,7 +326,7 @@ describe('WebSocket over HTTP/3', () => {
           closes.push(code);
         },
       },
-    })) as H3Server;
+    });
     const session = await Http3WebSocketSession.connect(urlOf(server, '/'), { tls: { ca: cert } });
     const victim = await session.openWebSocket('/');
     const survivor = await session.openWebSocket('/');
@@ -209,6 +339,46 @@ describe('WebSocket over HTTP/3', () => {
     assert.equal((await nextMessage(survivor)).toString(), 'still fine');
     await session.close();
     await server.close();
+  });
+
+  test('connect({ http3: true }) to a UDP peer that never answers: ERR_TIMEOUT at connectTimeout (the QUIC handshake), and nothing stays behind', async () => {
+    const { report, datagrams, exitCode } = await againstSilentPeer('connect');
+    assert.ok(datagrams > 0, 'the client sent its Initial packets');
+    assert.equal(report.code, ErrorCode.TIMEOUT);
+    // connectTimeout bounds the QUIC handshake and the server's SETTINGS, as it bounds TCP and
+    // TLS; handshakeTimeout (60 s here) starts only once the CONNECT is sent.
+    assert.match(report.message, /connectTimeout 300 ms|handshake timed out/);
+    assert.equal(exitCode, 0);
+  });
+
+  test('Http3WebSocketSession.connect to a UDP peer that never answers: ERR_TIMEOUT at its handshakeTimeout, and nothing stays behind', async () => {
+    const { report, datagrams, exitCode } = await againstSilentPeer('session');
+    assert.ok(datagrams > 0, 'the client sent its Initial packets');
+    assert.equal(report.code, ErrorCode.TIMEOUT);
+    assert.match(report.message, /handshake timed out/);
+    assert.equal(exitCode, 0);
+  });
+
+  test('handshakeTimeout bounds the answer to the CONNECT: a server that never answers is ERR_TIMEOUT, and the stream is cancelled', async () => {
+    const raw = await rawH3Server();
+    try {
+      const opening = connect(`wss://127.0.0.1:${raw.port}/`, {
+        http3: true,
+        tls: { ca: cert },
+        handshakeTimeout: 300,
+      });
+      const request = await raw.nextRequest();
+      const error = await opening.then(
+        () => assert.fail('connect should have failed'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof WirekitError);
+      assert.equal(error.code, ErrorCode.TIMEOUT);
+      assert.match(error.message, /CONNECT to \/ timed out/);
+      await eventually(() => request.stream.destroyed, 'the cancelled stream to reach the server');
+    } finally {
+      await raw.close();
+    }
   });
 
   test("http3: 'prefer' falls back to TLS when nothing answers on UDP", async () => {
