@@ -32,6 +32,7 @@ import { nodePlatform } from './node-platform.js';
 import type { TopicRegistry } from './pubsub/topic-registry.js';
 import { canReadInto, plainBytes, readInto } from './shared-read-buffer.js';
 import { byteStreamTraits, type StreamTraits } from './stream-traits.js';
+import { type TlsDirectWriter, tlsDirectWriter } from './tls-direct-write.js';
 import type { ConnectionCompression } from './zlib-codec.js';
 
 /**
@@ -143,6 +144,18 @@ const ReadGate = {
 } as const;
 type ReadGate = (typeof ReadGate)[keyof typeof ReadGate];
 
+/** How the socket is to be ended once a pending TLS direct write completes (see
+ * {@link Connection.encryptedWriteDone}): ending it earlier would shut TCP down before the
+ * bytes that write and the output held behind it carry. */
+const PendingEnd = {
+  NONE: 0,
+  /** The transport's `endStream` (the connection finished). */
+  TRAITS: 1,
+  /** `socket.end()` (the peer ended its side after the connection finished). */
+  END: 2,
+} as const;
+type PendingEnd = (typeof PendingEnd)[keyof typeof PendingEnd];
+
 const kConnection = Symbol('wirekit.connection');
 type TaggedSocket = Duplex & {
   [kConnection]?: Connection<unknown>;
@@ -242,8 +255,25 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
   readonly #checkBorrowed: boolean;
   /** The TCP handle written to directly (see direct-write.ts), set by start(). */
   #handle: StreamHandle | undefined;
-  /** Bytes of direct writes still queued in libuv (the kernel's buffer was full). */
+  /** The TLS socket's direct writer (see tls-direct-write.ts), set by start(). */
+  #tls: TlsDirectWriter | undefined;
+  /** Bytes of direct writes not completed yet: on TCP those libuv queued (the kernel's buffer
+   * was full), on TLS the one write pending until its completion. */
   #pendingDirect = 0;
+  /** A TLS direct write awaits its completion: the handle takes no other write until then. */
+  #encrypting = false;
+  /** Outputs taken while a TLS direct write was pending, in order (their buffers are not given
+   * back to the pool until they are written), and their bytes. */
+  #held: Uint8Array[] | undefined;
+  #heldBytes = 0;
+  /** The socket's end waits for the pending TLS direct write. */
+  #pendingEnd: PendingEnd = PendingEnd.NONE;
+  /** Direct writes backed up (TCP: the kernel queued one; TLS: the pending bytes reached the
+   * socket's high-water mark): sends say false until everything is out, then `drain`. */
+  #needDrain = false;
+  /** The socket's `writableHighWaterMark`: TLS direct writes back up from there, as the
+   * socket's own `write` would. */
+  #highWater = 16 * 1024;
   /** The transport is done with written bytes once a write completes synchronously. */
   readonly #writesCopied: boolean;
   /** The transport copies written bytes within its write call (the io_uring socket). */
@@ -346,6 +376,10 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
     // A write made before this connection took the socket (the 101) may already wait for one.
     if (socket.writableNeedDrain) this.#watchDrain();
     this.#handle = directHandle(socket);
+    if (this.#handle === undefined) {
+      this.#tls = tlsDirectWriter(socket, this);
+      this.#highWater = socket.writableHighWaterMark;
+    }
     if (this.#heartbeat !== undefined) {
       this.#heartbeat.add(this);
       this.#lastSeen = this.#heartbeat.now;
@@ -367,7 +401,9 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
 
   /** Bytes sent but not yet handed to the kernel. */
   get bufferedAmount(): number {
-    return this.#socket.writableLength + this.#pendingDirect + this.#core.outputLength;
+    return (
+      this.#socket.writableLength + this.#pendingDirect + this.#heldBytes + this.#core.outputLength
+    );
   }
 
   // ---------------------------------------------------------------------------------------
@@ -578,7 +614,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
     const core = this.#core;
     if (core.outputLength === 0 || this.#socket.destroyed) return;
     const socket = this.#socket;
-    const backlog = socket.writableLength + this.#pendingDirect;
+    const backlog = socket.writableLength + this.#pendingDirect + this.#heldBytes;
     if (backlog > this.#options.maxBackpressure && core.readyState === ReadyState.OPEN) {
       // What earlier flushes wrote is still not taken by the peer, past the hard limit: close
       // (1008) rather than buffer without bound. The check is on the backlog before this
@@ -589,6 +625,11 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
       return;
     }
     this.#wroteSinceTick = true;
+    const tls = this.#tls;
+    if (tls !== undefined && (this.#encrypting || socket.writableLength === 0)) {
+      this.#flushEncrypted(tls, core);
+      return;
+    }
     const output = core.takeOutput();
     this.#written += output.length;
     const handle = this.#handle;
@@ -602,6 +643,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
         if (this.#pendingDirect === 0) core.releaseOutput();
       } else if (status === DirectWrite.QUEUED) {
         this.#pendingDirect += output.length;
+        this.#needDrain = true;
         this.#backpressured();
       } else socket.destroy(writeError(status));
       return;
@@ -621,6 +663,100 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
     )
       core.releaseOutput();
     if (!ok) this.#backpressured();
+  }
+
+  /**
+   * The TLS direct path (see tls-direct-write.ts). With a write pending, the output waits: in
+   * the core while it is small (the completion flushes it), else taken into {@link #held} so
+   * the core's buffer does not grow by copying. Otherwise everything held and queued goes to the
+   * handle in one write, which OpenSSL encrypts within the call: the output buffer goes back to
+   * the pool at once, and the completion follows on a later loop turn.
+   */
+  #flushEncrypted(tls: TlsDirectWriter, core: WebSocketConnection): void {
+    if (this.#encrypting) {
+      if (core.outputLength >= FLUSH_AT) {
+        const output = core.takeOutput();
+        this.#written += output.length;
+        this.#held ??= [];
+        this.#held.push(output);
+        this.#heldBytes += output.length;
+      }
+      if (this.#pendingDirect + this.#heldBytes + core.outputLength >= this.#highWater)
+        this.#directBackpressure();
+      return;
+    }
+    const output = core.takeOutput();
+    this.#written += output.length;
+    const held = this.#held;
+    let bytes = output.length;
+    // A failed TCP write completes the request inside the write call: the state is set first.
+    this.#encrypting = true;
+    let status: number;
+    if (held === undefined || held.length === 0) {
+      this.#pendingDirect += bytes;
+      status = tls.write(output);
+    } else {
+      if (output.length > 0) held.push(output);
+      bytes += this.#heldBytes;
+      this.#pendingDirect += bytes;
+      this.#heldBytes = 0;
+      this.#held = undefined;
+      status = tls.writev(held, bytes);
+    }
+    if (status === DirectWrite.QUEUED) {
+      // OpenSSL took the plaintext within the call.
+      core.releaseOutput();
+      if (this.#pendingDirect >= this.#highWater) this.#directBackpressure();
+      return;
+    }
+    this.#encrypting = false;
+    this.#pendingDirect -= bytes;
+    if (status === DirectWrite.WRITTEN) core.releaseOutput();
+    else if (!this.#socket.destroyed) this.#socket.destroy(writeError(status));
+  }
+
+  /** TLS direct writes reached the high-water mark: sends say false until all is out. */
+  #directBackpressure(): void {
+    if (this.#needDrain) return;
+    this.#needDrain = true;
+    this.#backpressured();
+  }
+
+  /** @internal A TLS direct write of `bytes` plaintext bytes completed (tls-direct-write.ts):
+   * write what was held meanwhile, then end the socket or report the drain once all is out. */
+  encryptedWriteDone(status: number, bytes: number): void {
+    this.#encrypting = false;
+    this.#pendingDirect -= bytes;
+    const socket = this.#socket;
+    if (status < 0) {
+      if (!socket.destroyed) socket.destroy(writeError(status));
+      return;
+    }
+    if (socket.destroyed) return;
+    const core = this.#core;
+    if (this.#heldBytes > 0 || core.outputLength > 0) {
+      // Bytes the limit let through when they were sent: no backpressure check again.
+      this.#wroteSinceTick = true;
+      this.#flushEncrypted(this.#tls!, core);
+      if (this.#encrypting || socket.destroyed) return;
+    }
+    const end = this.#pendingEnd;
+    if (end !== PendingEnd.NONE) {
+      this.#pendingEnd = PendingEnd.NONE;
+      this.#endSocket(end);
+    }
+    if (this.#needDrain) {
+      this.#needDrain = false;
+      this.drained();
+    }
+  }
+
+  /** End the socket now, or once the pending TLS direct write completed. */
+  #endSocket(end: PendingEnd): void {
+    if (this.#encrypting) this.#pendingEnd = end;
+    else if (end === PendingEnd.TRAITS)
+      this.#traits.endStream(this.#socket, this.#core.wasClean, this.#server);
+    else this.#socket.end();
   }
 
   /** The transport holds written bytes back: stop reading if so configured (after the read
@@ -648,7 +784,9 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
       if (!this.#socket.destroyed) this.#socket.destroy(writeError(status));
       return;
     }
-    if (this.#pendingDirect === 0 && this.#socket.writableLength === 0) {
+    if (this.#pendingDirect !== 0) return;
+    this.#needDrain = false;
+    if (this.#socket.writableLength === 0) {
       this.#core.releaseOutput();
       this.drained();
     }
@@ -668,7 +806,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
     // False once the connection is over (e.g. this send found the backpressure limit crossed
     // and closed it with 1008; the message still went out before the close frame), or while
     // the socket wants a drain.
-    return !this.#finished && !this.#socket.writableNeedDrain && this.#pendingDirect === 0;
+    return !this.#finished && !this.#socket.writableNeedDrain && !this.#needDrain;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -704,7 +842,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
   #owedReadDone(): void {
     const pause = this.#readGate === ReadGate.PAUSE_AFTER_READ;
     this.#readGate = ReadGate.OPEN;
-    if (pause && !this.#finished && (this.#socket.writableNeedDrain || this.#pendingDirect > 0))
+    if (pause && !this.#finished && (this.#socket.writableNeedDrain || this.#needDrain))
       this.#pauseReading();
   }
 
@@ -795,7 +933,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
     // as the peer's END_STREAM into a bare RST_STREAM (a browser then reports 1006). Queued
     // bytes go out first; the close timer armed by #finish still bounds it.
     if (this.#finished) {
-      if (error === undefined && !this.#socket.writableFinished) this.#socket.end();
+      if (error === undefined && !this.#socket.writableFinished) this.#endSocket(PendingEnd.END);
       else this.#socket.destroy();
     }
   }
@@ -830,7 +968,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
    * connection closes. For `await ws.writable()` between bursts of sends.
    */
   writable(): Promise<void> {
-    if ((!this.#socket.writableNeedDrain && this.#pendingDirect === 0) || this.#finished)
+    if ((!this.#socket.writableNeedDrain && !this.#needDrain) || this.#finished)
       return Promise.resolve();
     return new Promise<void>((resolve) => {
       this.#watchDrain();
@@ -865,7 +1003,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
   /** @internal The socket drained its write buffer. */
   drained(): void {
     // A direct write still queued keeps the socket backpressured; its completion calls again.
-    if (this.#pendingDirect > 0) return;
+    if (this.#needDrain) return;
     this.#wakeDrainWaiters();
     if (this.#readingPaused && (this.#inbox?.length ?? 0) < INBOX_HIGH) {
       this.#readingPaused = false;
@@ -887,7 +1025,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
   heartbeat(now: number): void {
     if (this.#finished) return;
     const options = this.#options;
-    const queued = this.#socket.writableLength + this.#pendingDirect;
+    const queued = this.#socket.writableLength + this.#pendingDirect + this.#heldBytes;
     // A connection that wrote nothing since the last tick gives its output buffer back (it
     // holds no queued bytes then), and a compressor unused since the last tick.
     if (!this.#wroteSinceTick && queued === 0) this.#core.trimOutput();
@@ -947,7 +1085,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
     const socket = this.#socket;
     this.flush();
     if (!socket.destroyed) {
-      this.#traits.endStream(socket, core.wasClean, this.#server);
+      this.#endSocket(PendingEnd.TRAITS);
       // Whoever should close next gets `closeTimeout` to do it, counted from `close()` when
       // this side started the close.
       if (this.#closeTimer === undefined) this.#armCloseTimer();

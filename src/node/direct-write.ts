@@ -11,7 +11,8 @@
  * buffer is full) keeps its request and reports back through {@link DirectWriteSink}.
  *
  * It applies to plain TCP and pipe sockets (`TCP`/`Pipe` handles) only. TLS sockets encrypt on
- * their write path, and other Duplexes (HTTP/2 streams) have no handle. Where Node does not
+ * their write path and complete every write later (tls-direct-write.ts), and other Duplexes
+ * (HTTP/2 streams) have no handle. Where Node does not
  * expose the stream binding (`process.binding('stream_wrap')`), {@link directHandle} returns
  * `undefined` and the connection keeps `socket.write` — slower, never wrong.
  *
@@ -42,8 +43,9 @@ export interface StreamHandle {
   writeBuffer(request: WriteRequest, data: Uint8Array): number;
 }
 
-interface StreamWrapBinding {
-  readonly WriteWrap: new () => WriteRequest;
+/** Node's `stream_wrap` binding: the request class and the last write's result. */
+export interface StreamWrapBinding {
+  readonly WriteWrap: new () => object;
   readonly streamBaseState: Int32Array;
   readonly kLastWriteWasAsync: number;
 }
@@ -58,7 +60,8 @@ export const DirectWrite = {
 
 let binding: StreamWrapBinding | null | undefined;
 
-function streamWrap(): StreamWrapBinding | null {
+/** The `stream_wrap` binding, or `null` when this Node does not offer it (looked up once). */
+export function streamWrap(): StreamWrapBinding | null {
   if (binding !== undefined) return binding;
   binding = null;
   try {
@@ -88,7 +91,7 @@ function onQueuedWriteComplete(this: WriteRequest, status: number): void {
 let spare: WriteRequest | undefined;
 
 function newRequest(wrap: StreamWrapBinding): WriteRequest {
-  const request = new wrap.WriteWrap();
+  const request = new wrap.WriteWrap() as WriteRequest;
   request.handle = null;
   request.buffer = null;
   request.bytes = 0;
