@@ -21,8 +21,10 @@ import { checkMessageData, controlPayload } from '../core/ws/send-arguments.js';
 import { WebSocketConnection } from '../core/ws/websocket-connection.js';
 import type { ResolvedConnectionOptions } from './connection-options.js';
 import {
+  type DirectStream,
   DirectWrite,
   directHandle,
+  directStream,
   type StreamHandle,
   writeDirect,
   writeError,
@@ -242,6 +244,8 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
   readonly #checkBorrowed: boolean;
   /** The TCP handle written to directly (see direct-write.ts), set by start(). */
   #handle: StreamHandle | undefined;
+  /** The in-process stream written to directly (an HTTP/3 stream), set by start(). */
+  #direct: DirectStream | undefined;
   /** Bytes of direct writes still queued in libuv (the kernel's buffer was full). */
   #pendingDirect = 0;
   /** The transport is done with written bytes once a write completes synchronously. */
@@ -346,6 +350,11 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
     // A write made before this connection took the socket (the 101) may already wait for one.
     if (socket.writableNeedDrain) this.#watchDrain();
     this.#handle = directHandle(socket);
+    const direct = directStream(socket);
+    if (direct !== undefined) {
+      this.#direct = direct;
+      direct.readDirect(this);
+    }
     if (this.#heartbeat !== undefined) {
       this.#heartbeat.add(this);
       this.#lastSeen = this.#heartbeat.now;
@@ -576,6 +585,18 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
         this.#pendingDirect += output.length;
         this.#backpressured();
       } else socket.destroy(writeError(status));
+      return;
+    }
+    const direct = this.#direct;
+    if (direct !== undefined && socket.writableLength === 0) {
+      // An in-process stream (HTTP/3): past its Writable to the transport, which copies the
+      // bytes, so the buffer is free at once; what waits for flow control reports its drain.
+      const status = direct.writeDirect(output, this);
+      core.releaseOutput();
+      if (status === DirectWrite.QUEUED) {
+        this.#pendingDirect += output.length;
+        this.#backpressured();
+      }
       return;
     }
     const idle = backlog === 0;
