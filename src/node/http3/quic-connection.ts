@@ -4,14 +4,15 @@
  * and turns stream activity into calls on a shared {@link QuicStreamHandler} object (no
  * closure, promise or stream object per QUIC stream).
  *
- * - Reads: each datagram is fed to quiche as it arrives; streams are read once per event-loop
- *   turn (check phase), after every datagram the poll phase read. The streams that may hold
- *   data (each open one, least recently read first, and the peer's next new one of each type)
- *   are probed one by one (`streamReadable`, a fraction of a microsecond each) until quiche has
- *   nothing readable left; its readable list is walked only when something is left after a
- *   bounded number of probes (the binding builds that list as an iterator object costing 15 µs
- *   or more per walk). Data is handed out
- *   as views of read buffers that are never reused, so a handler may keep them.
+ * - Reads: after each datagram, not once per turn (a RESET_STREAM in a later datagram of the
+ *   same turn would make quiche drop what the stream still held, RFC 9000 §3.2, such as a
+ *   response head sent just before the reset). The streams that may hold data (each open one,
+ *   least recently read first, and the peer's next new one of each type) are probed one by one
+ *   (`streamReadable`, a fraction of a microsecond each) until quiche has nothing readable
+ *   left; its readable list is walked only when something is left after a bounded number of
+ *   probes (the binding builds that list as an iterator object costing 15 µs or more per walk).
+ *   Data is handed out as views of read buffers that are never reused, so a handler may keep
+ *   them.
  * - Writes: {@link QuicConnection.write} gives quiche what the stream's flow control admits
  *   (quiche copies it) and queues a copy of the rest; `drain` fires when the queue empties.
  *   Packets are built once per event-loop turn (check phase) for every datagram read and every
@@ -145,8 +146,6 @@ export class QuicConnection {
   #flushQueued = false;
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
-  /** Datagrams were fed since the streams were last read. */
-  #readPending = false;
   /** Streams whose receiving side is open (ours that the peer answers on, and the peer's
    * seen so far), in the order they were first seen. */
   readonly #open = new Set<number>();
@@ -379,13 +378,12 @@ export class QuicConnection {
   }
 
   /**
-   * @internal Feed one datagram from the peer. Its streams are read, and what quiche then has
-   * to send (ACKs, answers written by the handlers) goes out, once every datagram of this
-   * event-loop turn was fed: one walk over the streams and one ACK cover a burst of packets.
+   * @internal Feed one datagram from the peer. What quiche then has to send (ACKs, answers
+   * written by the handlers) goes out once every datagram of this event-loop turn was fed: one
+   * ACK covers a burst of packets instead of one ACK per packet.
    */
   receive(datagram: Buffer): void {
     this.#feed(datagram);
-    this.#readPending = true;
     this.#scheduleFlush();
   }
 
@@ -402,15 +400,10 @@ export class QuicConnection {
       this.#established = true;
       this.#host.established(this);
     }
-  }
-
-  /** What the datagrams of this turn brought: stream data, and credit for blocked writes
-   * (MAX_STREAM_DATA, MAX_DATA, RFC 9000 §4.1). */
-  #readTurn(): void {
-    this.#readPending = false;
-    if (!this.#established || this.closed) return;
-    if (this.#conn.isReadable()) this.#readStreams();
-    if (this.#blocked.size > 0 && !this.closed) this.#resumeBlocked();
+    if (this.#established && this.#closeInfo === undefined) {
+      if (conn.isReadable()) this.#readStreams();
+      if (this.#blocked.size > 0 && this.#closeInfo === undefined) this.#resumeBlocked();
+    }
   }
 
   /** @internal Send what quiche has queued now, then re-arm the timer. */
@@ -473,7 +466,6 @@ export class QuicConnection {
   }
 
   readonly #flushTask = (): void => {
-    if (this.#readPending) this.#readTurn();
     if (this.#flushQueued) this.flush();
   };
 
