@@ -119,10 +119,12 @@ async function open(
 /** Where a server's CPU went, µs per echo, by part (from its `--cpu-prof` samples). */
 type Split = Record<string, number>;
 
-/** wirekit functions that are mostly calls into quiche (and BoringSSL under it). */
+/** wirekit functions that are mostly calls into quiche (and BoringSSL under it); the read
+ * pass (`#readStreams`) is mostly the binding's per-stream probes and readable list. */
 const QUIC_CALLERS = new Set([
   'flush',
   '#feed',
+  '#readStreams',
   '#readStream',
   'write',
   '#resumeBlocked',
