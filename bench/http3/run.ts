@@ -11,7 +11,10 @@
  * that call the binding), Node's UDP or TLS/TCP/HTTP/2 code, Node's streams and event plumbing,
  * wirekit itself, and the garbage collector; each as µs per echo.
  *
- * Run: `npm run build && node dist/bench/http3/run.js [echoes] [--profile]`
+ * Run: `npm run build && node dist/bench/http3/run.js [echoes] [--profile]`; `--only=h2,h3`,
+ * `--sockets=100` and `--sizes=512` narrow the cases (comma-separated lists), and `--repeat=N`
+ * runs each selected case N times in turn (transports interleaved), for same-run ratios on a
+ * noisy machine.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -27,6 +30,20 @@ const PROFILE = process.argv.includes('--profile');
 const ECHOES = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 2000);
 
 type Transport = 'h1-tls' | 'h2' | 'h3';
+
+/** The values of `--name=a,b`, or `fallback` without it. */
+function listOption<T>(name: string, fallback: readonly T[], parse: (s: string) => T): T[] {
+  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
+  if (arg === undefined) return [...fallback];
+  return arg
+    .slice(name.length + 3)
+    .split(',')
+    .map(parse);
+}
+const TRANSPORTS = listOption<Transport>('only', ['h1-tls', 'h2', 'h3'], (s) => s as Transport);
+const SOCKETS = listOption('sockets', [1, 100], Number);
+const SIZES = listOption('sizes', [512, 16 * 1024], Number);
+const REPEAT = listOption('repeat', [1], Number)[0]!;
 
 interface Server {
   readonly child: ChildProcess;
@@ -102,10 +119,12 @@ async function open(
 /** Where a server's CPU went, µs per echo, by part (from its `--cpu-prof` samples). */
 type Split = Record<string, number>;
 
-/** wirekit functions that are mostly calls into quiche (and BoringSSL under it). */
+/** wirekit functions that are mostly calls into quiche (and BoringSSL under it); the read
+ * pass (`#readStreams`) is mostly the binding's per-stream probes and readable list. */
 const QUIC_CALLERS = new Set([
   'flush',
   '#feed',
+  '#readStreams',
   '#readStream',
   'write',
   '#resumeBlocked',
@@ -188,9 +207,11 @@ async function run(transport: Transport, count: number, size: number): Promise<R
   await Promise.all(sockets.map((ws) => loop(ws, Math.min(50, perSocket)))); // warm-up
   latencies.length = 0;
   const cpuBefore = await serverCpu(server);
+  const clientBefore = process.cpuUsage();
   const wall = performance.now();
   await Promise.all(sockets.map((ws) => loop(ws, perSocket)));
   const elapsed = performance.now() - wall;
+  const client = process.cpuUsage(clientBefore);
   const cpu = (await serverCpu(server)) - cpuBefore;
   await close();
   await stopServer(server);
@@ -201,28 +222,34 @@ async function run(transport: Transport, count: number, size: number): Promise<R
   const cpuPerEcho = cpu / echoes;
   const rate = echoes / (elapsed / 1000);
   const split = server.profileDir === undefined ? {} : splitProfile(server.profileDir, cpuPerEcho);
-  const line = `${transport.padEnd(7)} ${String(count).padStart(3)} ws ${String(size).padStart(5)} B  ${String(echoes).padStart(6)} echoes  ${rate.toFixed(0).padStart(6)} echo/s  server CPU ${cpuPerEcho.toFixed(1).padStart(6)} µs/echo  p50 ${p(0.5).padStart(6)} µs  p99 ${p(0.99).padStart(7)} µs`;
+  const line = `${transport.padEnd(7)} ${String(count).padStart(3)} ws ${String(size).padStart(5)} B  ${String(echoes).padStart(6)} echoes  ${rate.toFixed(0).padStart(6)} echo/s  server CPU ${cpuPerEcho.toFixed(1).padStart(6)} µs/echo  p50 ${p(0.5).padStart(6)} µs  p99 ${p(0.99).padStart(7)} µs  client CPU ${((client.user + client.system) / echoes).toFixed(1).padStart(6)} µs/echo`;
   return { line, cpuPerEcho, rate, split };
 }
 
-for (const count of [1, 100])
-  for (const size of [512, 16 * 1024]) {
-    const results = new Map<Transport, Result>();
-    for (const transport of ['h1-tls', 'h2', 'h3'] as const) {
-      const result = await run(transport, count, size);
-      results.set(transport, result);
-      console.log(result.line);
-      if (PROFILE)
-        console.log(
-          `        where: ${Object.entries(result.split)
-            .map(([part, us]) => `${part} ${us.toFixed(1)}`)
-            .join(', ')}`,
+for (const count of SOCKETS)
+  for (const size of SIZES)
+    for (let round = 0; round < REPEAT; round++) {
+      const results = new Map<Transport, Result>();
+      for (const transport of TRANSPORTS) {
+        const result = await run(transport, count, size);
+        results.set(transport, result);
+        console.log(result.line);
+        if (PROFILE)
+          console.log(
+            `        where: ${Object.entries(result.split)
+              .map(([part, us]) => `${part} ${us.toFixed(1)}`)
+              .join(', ')}`,
+          );
+      }
+      const h1 = results.get('h1-tls');
+      const h2 = results.get('h2');
+      const h3 = results.get('h3');
+      const ratios: string[] = [];
+      if (h3 !== undefined && h1 !== undefined)
+        ratios.push(`h3/h1 server CPU ${(h3.cpuPerEcho / h1.cpuPerEcho).toFixed(2)}×`);
+      if (h3 !== undefined && h2 !== undefined)
+        ratios.push(
+          `h3/h2 server CPU ${(h3.cpuPerEcho / h2.cpuPerEcho).toFixed(2)}×, h3/h2 echo/s ${(h3.rate / h2.rate).toFixed(2)}×`,
         );
+      if (ratios.length > 0) console.log(`        same run: ${ratios.join('; ')}`);
     }
-    const h1 = results.get('h1-tls')!;
-    const h2 = results.get('h2')!;
-    const h3 = results.get('h3')!;
-    console.log(
-      `        same run: h3/h1 server CPU ${(h3.cpuPerEcho / h1.cpuPerEcho).toFixed(2)}×, h3/h2 ${(h3.cpuPerEcho / h2.cpuPerEcho).toFixed(2)}×; h3/h2 echo/s ${(h3.rate / h2.rate).toFixed(2)}×`,
-    );
-  }

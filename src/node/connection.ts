@@ -21,8 +21,10 @@ import { checkMessageData, controlPayload } from '../core/ws/send-arguments.js';
 import { WebSocketConnection } from '../core/ws/websocket-connection.js';
 import type { ResolvedConnectionOptions } from './connection-options.js';
 import {
+  type DirectStream,
   DirectWrite,
   directHandle,
+  directStream,
   type StreamHandle,
   writeDirect,
   writeError,
@@ -257,8 +259,11 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
   #handle: StreamHandle | undefined;
   /** The TLS socket's direct writer (see tls-direct-write.ts), set by start(). */
   #tls: TlsDirectWriter | undefined;
+  /** The in-process stream written to directly (an HTTP/3 stream), set by start(). */
+  #direct: DirectStream | undefined;
   /** Bytes of direct writes not completed yet: on TCP those libuv queued (the kernel's buffer
-   * was full), on TLS the one write pending until its completion. */
+   * was full), on TLS the one write pending until its completion, on an in-process stream
+   * those it holds for flow control. */
   #pendingDirect = 0;
   /** A TLS direct write awaits its completion: the handle takes no other write until then. */
   #encrypting = false;
@@ -377,8 +382,14 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
     if (socket.writableNeedDrain) this.#watchDrain();
     this.#handle = directHandle(socket);
     if (this.#handle === undefined) {
-      this.#tls = tlsDirectWriter(socket, this);
-      this.#highWater = socket.writableHighWaterMark;
+      const direct = directStream(socket);
+      if (direct !== undefined) {
+        this.#direct = direct;
+        direct.readDirect(this);
+      } else {
+        this.#tls = tlsDirectWriter(socket, this);
+        this.#highWater = socket.writableHighWaterMark;
+      }
     }
     if (this.#heartbeat !== undefined) {
       this.#heartbeat.add(this);
@@ -646,6 +657,19 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
         this.#needDrain = true;
         this.#backpressured();
       } else socket.destroy(writeError(status));
+      return;
+    }
+    const direct = this.#direct;
+    if (direct !== undefined && socket.writableLength === 0) {
+      // An in-process stream (HTTP/3): past its Writable to the transport, which copies the
+      // bytes, so the buffer is free at once; what waits for flow control reports its drain.
+      const status = direct.writeDirect(output, this);
+      core.releaseOutput();
+      if (status === DirectWrite.QUEUED) {
+        this.#pendingDirect += output.length;
+        this.#needDrain = true;
+        this.#backpressured();
+      }
       return;
     }
     const idle = backlog === 0;

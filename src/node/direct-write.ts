@@ -144,6 +144,38 @@ export function writeDirect(handle: StreamHandle, data: Uint8Array, sink: Direct
   return DirectWrite.QUEUED;
 }
 
+/**
+ * A JavaScript stream that takes bytes and hands them out without its `Duplex` machinery (an
+ * HTTP/3 request stream: its bytes go to and come from QUIC in the same process). A connection
+ * on one writes with {@link DirectStream.writeDirect} whenever nothing is queued in the
+ * stream's `Writable`, and is handed what arrives while the stream flows with nothing buffered
+ * in its `Readable`; otherwise the stream's own `Duplex` paths serve, in order with these.
+ */
+export interface DirectStream {
+  /**
+   * Write `data`: {@link DirectWrite.WRITTEN} when the transport took every byte,
+   * {@link DirectWrite.QUEUED} when some wait (then `sink.directWriteDone(0, data.length)`
+   * follows once they are out). Either way the stream is done with `data` when this returns.
+   */
+  writeDirect(data: Uint8Array, sink: DirectWriteSink): number;
+  /** Hand what arrives to `reader` while the stream flows (its return value `false`: the
+   * reader paused the stream). */
+  readDirect(reader: DirectReadSink): void;
+}
+
+/** Where a {@link DirectStream} hands what arrives. */
+export interface DirectReadSink {
+  /** Bytes from the peer; returns whether reading goes on (not paused). */
+  receive(chunk: Uint8Array): boolean;
+}
+
+/** The {@link DirectStream} side of `socket`, if it has one. */
+export function directStream(socket: Duplex): DirectStream | undefined {
+  return typeof (socket as Partial<DirectStream>).writeDirect === 'function'
+    ? (socket as unknown as DirectStream)
+    : undefined;
+}
+
 /** An `Error` for a failed write, as Node's own socket write would report it. */
 export function writeError(status: number): Error {
   const name = getSystemErrorName(status);

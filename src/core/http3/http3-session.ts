@@ -340,6 +340,23 @@ export class Http3Session {
     this.#write(stream, out, fin);
   }
 
+  /**
+   * For a caller that writes a DATA frame to QUIC itself, without a `write` action: checks the
+   * stream as {@link Http3Session.sendData} does and writes the frame header for `length`
+   * payload bytes into `out` at 0 (at most 9 bytes: type and length varints, RFC 9114 §7.2.1);
+   * the payload follows it on the stream. Returns the header's length, or -1 when the bytes are
+   * to be dropped (the peer stopped the stream, or the session is closed). The caller keeps the
+   * stream's order: no earlier `write` action of the stream may still wait in {@link poll}.
+   * @throws {WirekitError} as {@link Http3Session.sendData}.
+   */
+  dataFrameHeader(streamId: number, length: number, out: Uint8Array): number {
+    const stream = this.#sendable(streamId);
+    if (stream === undefined) return -1;
+    if (!stream.headersSent)
+      throw misuse(`DATA before HEADERS on stream ${streamId} (RFC 9114 §4.1)`);
+    return writeFrameHeader(out, 0, FrameType.DATA, length);
+  }
+
   /** End the sending side of `streamId` (FIN) without more bytes. */
   finish(streamId: number): void {
     const stream = this.#sendable(streamId);

@@ -20,8 +20,14 @@
  */
 import { type Platform, portablePlatform } from '../platform.js';
 
-/** What a pool keeps for reuse, at most. */
-const MAX_FREE = 16;
+/**
+ * What a pool keeps for reuse, at most (4 MiB of 64 KiB buffers). Every connection that sends
+ * before the tick's flush holds a buffer until then: when one callback delivers the messages of
+ * many connections (one read pass over a QUIC connection's streams hands out those of every
+ * stream its datagrams carried), their answers take that many buffers at once, and each one a
+ * smaller pool cannot give back is a new, zero-filled 64 KiB allocation for the collector.
+ */
+const MAX_FREE = 64;
 /** Buffers larger than this are left to the garbage collector. */
 const MAX_POOLED = 1024 * 1024;
 /** The size of a new pooled buffer, unless a frame needs more. */

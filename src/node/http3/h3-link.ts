@@ -12,6 +12,13 @@ import type { ExtendedConnectOptions } from '../../core/ws/extended-connect.js';
 import { Http3Stream } from './h3-stream.js';
 import type { QuicCloseInfo, QuicConnection, QuicStreamHandler } from './quic-connection.js';
 
+/** Room for a DATA frame header: type and length varints (RFC 9114 §7.2.1, RFC 9000 §16). */
+const MAX_DATA_HEADER = 9;
+/** A DATA frame up to this size is built in {@link frame} and handed to QUIC in one write. */
+const FRAME_ROOM = 64 * 1024;
+/** Where DATA frames are built (QUIC copies what it is given, so one buffer serves all). */
+const frame = new Uint8Array(FRAME_ROOM);
+
 /** What the owner of a link hears. @internal */
 export interface Http3LinkOwner {
   /** Server: a request head on a new stream (its stream object is made). */
@@ -38,6 +45,8 @@ export class Http3Link implements QuicStreamHandler {
   #settings = false;
   /** Streams whose DATA was queued while pumping (see {@link sendData}). */
   #deferred: number[] = [];
+  /** Streams with a write queued in the session during this pump: their DATA queues behind. */
+  readonly #queued = new Set<number>();
 
   constructor(quic: QuicConnection, role: 'server' | 'client', owner: Http3LinkOwner) {
     this.quic = quic;
@@ -64,28 +73,43 @@ export class Http3Link implements QuicStreamHandler {
   sendHeaders(id: number, fields: Record<string, string>, fin: boolean): void {
     if (this.quic.closed) return;
     this.h3.sendHeaders(id, fields, fin);
+    if (this.#pumping) this.#queued.add(id);
     this.#pump();
   }
 
   /**
-   * DATA on a stream; `true` when QUIC took all of it (no flow-control wait). Inside a pump
-   * (a handler sending from an event of this link) the write is not out yet: `false`, and the
-   * stream hears `drained` once the pump wrote it and QUIC took it.
+   * DATA on a stream; `true` when QUIC took all of it (no flow-control wait; else the stream
+   * hears `drained` once it did). The frame goes straight to QUIC, built in a reused buffer,
+   * unless a write of the stream waits in the session's queue (a response head sent from a
+   * handler inside a pump): then it queues behind it, `false` is returned, and the stream
+   * hears `drained` once the pump wrote it and QUIC took it.
    */
   sendData(id: number, data: Uint8Array): boolean {
-    if (this.quic.closed) return true;
-    this.h3.sendData(id, data);
-    if (this.#pumping) {
+    const quic = this.quic;
+    if (quic.closed) return true;
+    if (this.#pumping && this.#queued.has(id)) {
+      this.h3.sendData(id, data);
       this.#deferred.push(id);
       return false;
     }
-    this.#pump();
-    return this.quic.closed || this.quic.bufferedAmount(id) === 0;
+    const length = data.length;
+    if (length <= FRAME_ROOM - MAX_DATA_HEADER) {
+      const header = this.h3.dataFrameHeader(id, length, frame);
+      if (header < 0) return true; // dropped: the peer stopped the stream
+      frame.set(data, header);
+      // `false` with nothing queued: the peer stopped the stream and QUIC dropped the bytes.
+      return quic.write(id, frame.subarray(0, header + length)) || quic.bufferedAmount(id) === 0;
+    }
+    const header = this.h3.dataFrameHeader(id, length, frame);
+    if (header < 0) return true;
+    quic.write(id, frame.subarray(0, header));
+    return quic.write(id, data) || quic.bufferedAmount(id) === 0;
   }
 
   finish(id: number): void {
     if (this.quic.closed) return;
     this.h3.finish(id);
+    if (this.#pumping) this.#queued.add(id);
     this.#pump();
   }
 
@@ -151,6 +175,7 @@ export class Http3Link implements QuicStreamHandler {
       for (let item = h3.poll(); item !== undefined; item = h3.poll()) this.#apply(item, quic);
     } finally {
       this.#pumping = false;
+      this.#queued.clear();
     }
     if (this.#deferred.length > 0) this.#settleDeferred();
   }

@@ -6,8 +6,19 @@
  *
  * What differs at the end of an HTTP/3 stream: a clean end is a FIN (QUIC STREAM frame with
  * FIN, RFC 9114 §4.1); an abort is RESET_STREAM plus STOP_SENDING with an HTTP/3 code.
+ *
+ * The `Duplex` serves the handshake and any user of the stream; the WebSocket `Connection` on
+ * it goes past it ({@link DirectStream}): its writes go to the link as they are made, and what
+ * arrives is handed to it while the stream flows with nothing buffered, so a message costs no
+ * `Writable` or `Readable` work.
  */
 import { Duplex } from 'node:stream';
+import {
+  type DirectReadSink,
+  type DirectStream,
+  DirectWrite,
+  type DirectWriteSink,
+} from '../direct-write.js';
 /** What a stream asks of its HTTP/3 connection (the link implements it). @internal */
 export interface Http3StreamSink {
   readonly quic: { readonly remoteAddress: string; readonly remotePort: number };
@@ -35,7 +46,7 @@ const H2_REFUSED_STREAM = 7;
 type ResponseFields = Readonly<Record<string, string | number | readonly string[]>>;
 
 /** A WebSocket's HTTP/3 request stream as a Duplex. @internal */
-export class Http3Stream extends Duplex {
+export class Http3Stream extends Duplex implements DirectStream {
   /** The QUIC stream ID. */
   readonly id: number;
   /** Like an HTTP/2 stream's: the peer's address and UDP port (read by the shared server code;
@@ -51,6 +62,11 @@ export class Http3Stream extends Duplex {
   #blocked: ((error?: Error | null) => void) | undefined;
   #finished = false;
   #peerEnded = false;
+  /** The connection reading past the Readable ({@link readDirect}). */
+  #reader: DirectReadSink | undefined;
+  /** The connection whose direct writes wait for QUIC flow control, and their bytes. */
+  #writer: DirectWriteSink | undefined;
+  #writerBytes = 0;
 
   constructor(link: Http3StreamSink, id: number) {
     // Strings written (a page body, say) become bytes here: the link sends bytes only.
@@ -99,6 +115,14 @@ export class Http3Stream extends Duplex {
   /** @internal DATA payload from the peer; a full buffer (the reader paused) leaves the rest
    * unread in QUIC, so stream flow control holds the peer back (RFC 9000 §4.1). */
   received(data: Uint8Array): void {
+    const reader = this.#reader;
+    // Flowing with nothing buffered: the Readable would emit it as 'data' at once anyway. A
+    // reader that pauses the stream gets what follows through the Readable, which holds up to
+    // its high-water mark and then pauses QUIC, and reads QUIC again once drained (`_read`).
+    if (reader !== undefined && this.readableFlowing === true && this.readableLength === 0) {
+      reader.receive(data);
+      return;
+    }
     if (!this.push(data)) this.#link.pauseReading(this.id);
   }
 
@@ -118,9 +142,34 @@ export class Http3Stream extends Duplex {
 
   /** @internal Queued bytes went out: accept more. */
   drained(): void {
+    const writer = this.#writer;
+    if (writer !== undefined) {
+      const bytes = this.#writerBytes;
+      this.#writer = undefined;
+      this.#writerBytes = 0;
+      writer.directWriteDone(0, bytes);
+    }
     const callback = this.#blocked;
     this.#blocked = undefined;
     callback?.();
+  }
+
+  /** @internal {@link DirectStream}: DATA straight to the link. After the end or a destroy it
+   * goes through the Writable, which reports the misuse as it would. */
+  writeDirect(data: Uint8Array, sink: DirectWriteSink): number {
+    if (this.writableEnded || this.destroyed) {
+      this.write(data);
+      return DirectWrite.WRITTEN;
+    }
+    if (this.#link.sendData(this.id, data)) return DirectWrite.WRITTEN;
+    this.#writer = sink;
+    this.#writerBytes += data.length;
+    return DirectWrite.QUEUED;
+  }
+
+  /** @internal {@link DirectStream}: what arrives goes to `reader` while the stream flows. */
+  readDirect(reader: DirectReadSink): void {
+    this.#reader = reader;
   }
 
   override _read(): void {

@@ -63,6 +63,7 @@ export interface QuicheConnection {
   streamSend(streamId: number, data: Uint8Array, fin: boolean): number | null;
   streamShutdown(streamId: number, direction: number, err: number): void;
   streamCapacity(streamId: number): number;
+  streamReadable(streamId: number): boolean;
   peerStreamsLeftBidi(): number;
   peerStreamsLeftUni(): number;
   readable(): Iterable<number>;

@@ -504,6 +504,27 @@ describe('resets, STOP_SENDING and sending', () => {
     assert.deepEqual(drain(s), []);
   });
 
+  test('dataFrameHeader writes the DATA frame header a transport sends itself, checked as sendData', () => {
+    const s = readyServer();
+    s.streamData(0, headersFrame(WS_REQUEST));
+    drain(s);
+    const out = new Uint8Array(9);
+    // RFC 9114 §4.1: no DATA before the response head.
+    assert.throws(() => s.dataFrameHeader(0, 2, out), { code: 'ERR_INVALID_ARGUMENT' });
+    s.sendHeaders(0, { ':status': 200 });
+    drain(s);
+    assert.equal(s.dataFrameHeader(0, 2, out), 2);
+    assert.equal(toHex(out.subarray(0, 2)), '0002');
+    // A length past 63 takes a two-byte varint (RFC 9000 §16).
+    assert.equal(s.dataFrameHeader(0, 300, out), 3);
+    assert.equal(toHex(out.subarray(0, 3)), '00412c');
+    assert.deepEqual(drain(s), [], 'nothing is queued');
+    s.streamStopSending(0, E.H3_REQUEST_CANCELLED);
+    drain(s);
+    assert.equal(s.dataFrameHeader(0, 2, out), -1, 'dropped after STOP_SENDING');
+    assert.throws(() => s.dataFrameHeader(4, 2, out), { code: 'ERR_INVALID_ARGUMENT' });
+  });
+
   test('the response is HEADERS then DATA frames; fields are checked and pseudo-headers go first', () => {
     const s = readyServer();
     s.streamData(0, headersFrame(WS_REQUEST));
