@@ -31,7 +31,7 @@ import {
 } from './direct-write.js';
 import type { Heartbeat } from './heartbeat.js';
 import { nodePlatform } from './node-platform.js';
-import type { TopicRegistry } from './pubsub/topic-registry.js';
+import { Delivery, type TopicRegistry } from './pubsub/topic-registry.js';
 import { canReadInto, plainBytes, readInto } from './shared-read-buffer.js';
 import { byteStreamTraits, type StreamTraits } from './stream-traits.js';
 import { type TlsDirectWriter, tlsDirectWriter } from './tls-direct-write.js';
@@ -471,6 +471,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
    */
   ping(data?: Uint8Array | string): boolean {
     if (this.#core.readyState === ReadyState.CLOSED) return this.#dropControl(data);
+    if (this.#topics?.batching === true) this.#topics.drainBefore(this);
     this.#core.ping(data);
     return this.#afterSend();
   }
@@ -482,6 +483,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
    */
   pong(data?: Uint8Array | string): boolean {
     if (this.#core.readyState === ReadyState.CLOSED) return this.#dropControl(data);
+    if (this.#topics?.batching === true) this.#topics.drainBefore(this);
     this.#core.pong(data);
     return this.#afterSend();
   }
@@ -562,7 +564,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
   /**
    * Publish to every subscriber of `topic` except this connection (as uWebSockets.js does),
    * on this server and, with a broker, beyond it. A string is text and bytes are binary unless
-   * `isBinary` says otherwise. Returns how many of this server's subscribers it was queued for.
+   * `isBinary` says otherwise. Returns how many of this server's subscribers it is queued for.
    */
   publish(
     topic: string,
@@ -589,15 +591,20 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
     return this.#compression === undefined;
   }
 
-  /** @internal Frames published to a topic of this connection, queued by reference: `false`
-   * if the connection is not OPEN. */
-  deliverFrames(frames: Uint8Array): boolean {
+  /**
+   * @internal Frames published to a topic of this connection, queued by reference. Returns
+   * {@link Delivery.SKIPPED} if the connection is not OPEN, {@link Delivery.QUEUED}, or
+   * {@link Delivery.FLUSH} when its output is large enough to be written now: the registry
+   * calls {@link flush} then, once every subscriber has the frames (a flush can close a
+   * connection and run its handler, which must find the frames queued everywhere).
+   */
+  deliverFrames(frames: Uint8Array): number {
     const core = this.#core;
-    if (core.readyState !== ReadyState.OPEN) return false;
+    if (core.readyState !== ReadyState.OPEN) return Delivery.SKIPPED;
     core.sendFrame(frames);
-    if (core.outputLength >= FLUSH_AT) this.flush();
-    else if (!this.#dispatching && !this.#dirty) this.#markDirty();
-    return true;
+    if (core.outputLength >= FLUSH_AT) return Delivery.FLUSH;
+    if (!this.#dispatching && !this.#dirty) this.#markDirty();
+    return Delivery.QUEUED;
   }
 
   #markDirty(): void {
@@ -1096,6 +1103,9 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
 
   /** Close from this side without waiting for the peer (heartbeat missed, limits). */
   #abort(code: number, reason: string): void {
+    // What was published to this connection before goes out before the close frame.
+    if (this.#topics?.batching === true && this.#core.readyState === ReadyState.OPEN)
+      this.#topics.drainBefore(this);
     if (this.#core.abort(code, reason)) this.#finish();
   }
 

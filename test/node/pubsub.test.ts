@@ -13,9 +13,10 @@ import { ReadyState } from '../../src/core/ws/ready-state.js';
 import { connect } from '../../src/node/connect.js';
 import type { Connection } from '../../src/node/connection.js';
 import type { DeflateConfig } from '../../src/node/deflate-config.js';
+import { LocalBroker } from '../../src/node/pubsub/local-broker.js';
 import type { PubSubOptions } from '../../src/node/pubsub/pubsub-options.js';
 import { serve, WebSocketServer } from '../../src/node/websocket-server.js';
-import { RawClient, until } from './helpers.js';
+import { collectUncaught, RawClient, until, upgradeRequest } from './helpers.js';
 
 /** A server whose connections subscribe to the topics named in the URL query (`?t=a,b`). */
 async function topicServer(
@@ -367,6 +368,158 @@ describe('one batch per topic per tick', { timeout: 60_000 }, () => {
     }
     assert.equal(server.subscribers('t'), 1, 'the stuck peer was closed');
     await until(() => seen.includes('from close'), 'the publish from the close handler');
+  });
+});
+
+describe('a batch and the callbacks that run while it goes out', { timeout: 60_000 }, () => {
+  /** A server whose connections subscribe to `t` (or the topics in `?t=`), listed in order. */
+  async function batchServer(
+    options: { maxBackpressure?: number; broker?: LocalBroker } = {},
+    handler: {
+      message?: (ws: Connection<string[]>) => void;
+      close?: (ws: Connection<string[]>) => void;
+    } = {},
+  ): Promise<{ server: WebSocketServer<string[]>; sides: Connection<string[]>[]; port: number }> {
+    const sides: Connection<string[]>[] = [];
+    const server = await serve<string[]>({
+      port: 0,
+      closeTimeout: 500,
+      pauseOnBackpressure: false,
+      ...(options.maxBackpressure === undefined
+        ? {}
+        : { maxBackpressure: options.maxBackpressure }),
+      ...(options.broker === undefined ? {} : { pubsub: { broker: options.broker } }),
+      handler: {
+        upgrade: (request) =>
+          (new URL(request.url, 'http://x').searchParams.get('t') ?? 't').split(','),
+        open(ws) {
+          for (const topic of ws.data) ws.subscribe(topic);
+          sides.push(ws);
+        },
+        ...(handler.message === undefined ? {} : { message: handler.message }),
+        ...(handler.close === undefined ? {} : { close: handler.close }),
+      },
+    });
+    return { server, sides, port: server.address!.port };
+  }
+
+  const texts = (client: RawClient): string[] =>
+    client.frames.map((frame) => `${frame.opcode}:${frame.payload.toString()}`);
+
+  test('a ping or pong sent after a publish follows the published message', async (t) => {
+    const { server, sides, port } = await batchServer();
+    t.after(() => server.close());
+    const client = await RawClient.open(port);
+    t.after(() => client.socket.destroy());
+    await until(() => server.subscribers('t') === 1, 'the subscription');
+    server.publish('t', 'm1');
+    sides[0]!.ping('p');
+    server.publish('t', 'm2');
+    sides[0]!.pong('q');
+    await client.waitForFrames(4);
+    assert.deepEqual(texts(client), ['1:m1', '9:p', '1:m2', '10:q']);
+  });
+
+  test('a handler error (1011) after a publish: the message goes out before the close frame', async (t) => {
+    const errors = collectUncaught(1);
+    const { server, port } = await batchServer(
+      {},
+      {
+        message() {
+          server.publish('t', 'published before the error');
+          throw new Error('boom');
+        },
+      },
+    );
+    t.after(() => server.close());
+    const client = await RawClient.open(port);
+    t.after(() => client.socket.destroy());
+    await until(() => server.subscribers('t') === 1, 'the subscription');
+    client.sendFrame(0x1, 'go');
+    await errors;
+    await client.closed;
+    assert.equal(texts(client)[0], '1:published before the error');
+    assert.equal(client.frames[1]!.opcode, 0x8);
+    assert.equal(client.frames[1]!.payload.readUInt16BE(0), 1011);
+  });
+
+  test('a close handler run by the batch going out sends after the batch', async (t) => {
+    let published = 0;
+    let publishedAtClose = -1;
+    const { server, sides, port } = await batchServer(
+      { maxBackpressure: 64 * 1024 },
+      {
+        close() {
+          if (publishedAtClose >= 0) return;
+          publishedAtClose = published;
+          sides[1]!.send('left');
+        },
+      },
+    );
+    t.after(() => server.close());
+    const slow = await RawClient.open(port); // never reads: closed with 1008
+    slow.socket.pause();
+    t.after(() => slow.socket.destroy());
+    await until(() => server.subscribers('t') === 1, 'the first subscription');
+    const fast = await RawClient.open(port);
+    t.after(() => fast.socket.destroy());
+    await until(() => server.subscribers('t') === 2, 'the subscriptions');
+    const big = 'x'.repeat(100_000);
+    for (let round = 0; round < 200 && publishedAtClose < 0; round++) {
+      // Three per tick: the batch passes 256 KiB and goes out inside the third publish.
+      for (let i = 0; i < 3; i++) {
+        published++; // counted first: the close can come from inside this publish
+        server.publish('t', `${big}${round}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    assert.ok(publishedAtClose > 0, 'the slow subscriber was closed');
+    await fast.waitForFrames(publishedAtClose + 1);
+    const left = fast.frames.findIndex((frame) => frame.payload.toString() === 'left');
+    assert.equal(left, publishedAtClose, 'every message published before comes first');
+  });
+
+  test('a close handler run inside a broker publish publishes to another topic: it goes there', async (t) => {
+    const broker = new LocalBroker();
+    let fired = false;
+    let a: WebSocketServer<string[]> | undefined;
+    const b = await batchServer(
+      { maxBackpressure: 64 * 1024, broker },
+      {
+        close() {
+          if (fired) return;
+          fired = true;
+          a!.publish('x', 'bye'); // runs inside a.publish('t', …) → broker → b's fan-out
+        },
+      },
+    );
+    const aServer = await batchServer({ broker });
+    a = aServer.server;
+    t.after(() => Promise.all([aServer.server.close(), b.server.close()]));
+    const open = (port: number, topics: string) =>
+      RawClient.open(port, { request: upgradeRequest({ target: `/?t=${topics}` }) });
+    const slow = await open(b.port, 'u,t'); // on b, never reads: closed with 1008
+    slow.socket.pause();
+    const onT = await open(aServer.port, 't');
+    const onX = await open(aServer.port, 'x');
+    t.after(() => {
+      for (const client of [slow, onT, onX]) client.socket.destroy();
+    });
+    await until(
+      () => b.server.subscribers('u') === 1 && aServer.server.subscribers('x') === 1,
+      'subs',
+    );
+    const big = 'y'.repeat(100_000);
+    for (let i = 0; i < 200 && !fired; i++) {
+      b.server.publish('u', big); // fills the slow peer's socket
+      aServer.server.publish('t', `m${i}`); // reaches b through the broker, where it closes
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    assert.ok(fired, 'the slow subscriber was closed inside the broker publish');
+    await onX.waitForFrames(1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(texts(onX), ['1:bye']);
+    assert.ok(!texts(onT).includes('1:bye'), "'bye' is not delivered to topic t");
   });
 });
 

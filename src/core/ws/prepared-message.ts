@@ -1,7 +1,6 @@
 /**
  * A message framed once for many recipients (pub/sub): the frame bytes are built on first use
- * and every recipient's connection copies the same bytes into its output with
- * `WebSocketConnection.sendFrame`.
+ * and every recipient's connection queues the same bytes with `WebSocketConnection.sendFrame`.
  *
  * Frames are a server's (unmasked, RFC 6455 §5.1: a server never masks, so one frame is valid
  * for every client; a client masks each frame with a fresh key, §5.3, so client frames cannot
@@ -11,8 +10,8 @@
  * a recipient with context takeover has its own window and compresses for itself.
  *
  * One object is reused for message after message ({@link prepare}); each message's frames
- * are new memory that is never written again, since recipients may keep a reference to them
- * until their output is taken (`WebSocketConnection.sendFrame`).
+ * are new memory that is never written again, since recipients keep a reference to them until
+ * their transport has written them (`WebSocketConnection.sendFrame`).
  *
  * @example
  * ```ts

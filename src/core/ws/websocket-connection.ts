@@ -352,9 +352,9 @@ export class WebSocketConnection {
    * permessage-deflate was negotiated with a compressor that keeps no context, RFC 7692 §6);
    * that is the caller's promise, not checked here. While a fragmented message is being sent,
    * the frame waits until its last fragment: §5.4 forbids interleaving the frames of two
-   * messages. The connection keeps a reference to `frame` until the output is taken
-   * ({@link takeOutput}): do not change its bytes before. Throws `ERR_WS_SEND_AFTER_CLOSE`
-   * unless OPEN.
+   * messages. The connection keeps a reference to `frame`, and {@link takeOutput} may return
+   * `frame` itself when nothing else is queued: do not change its bytes until the transport has
+   * written what it took. Throws `ERR_WS_SEND_AFTER_CLOSE` unless OPEN.
    */
   sendFrame(frame: Uint8Array): void {
     this.#checkPreparedSend();
@@ -367,9 +367,10 @@ export class WebSocketConnection {
   }
 
   /**
-   * Keep `frame` by reference, to be copied when the output is taken: a server publishing to
-   * many connections then fills one (pooled, cache-warm) buffer per connection just before its
-   * write, instead of one buffer per connection all at once. The caller checked the state and
+   * Keep `frame` by reference until the output is taken: alone it is handed out as it is (a
+   * pub/sub batch written without a copy); behind other output it is copied after it then, so a
+   * server publishing to many connections fills one (pooled, cache-warm) buffer per connection
+   * just before its write, instead of one buffer per connection all at once. The caller checked the state and
    * that no fragmented message is unfinished.
    */
   #queueFrame(frame: Uint8Array): void {

@@ -13,13 +13,16 @@
  * itself. A subscriber that does not keep up is handled alone (see `SlowSubscriber`): writes
  * never wait for a peer, so it slows no one else.
  *
- * Order: a subscriber gets a batch before anything else is queued for it (a send, a close, a
- * message of another topic or another publisher), because each of those drains the batch
- * first; so every subscriber sees messages in the order they were published and sent.
+ * Order: a subscriber gets a batch before anything else is queued for it (a send, a ping or
+ * pong, a close or an abort, a message of another topic or another publisher), because each of
+ * those drains the batch first; a batch is queued to every subscriber before any of them is
+ * written (a write can close a connection and run its handler); so every subscriber sees
+ * messages in the order they were published and sent.
  *
  * Subscriptions are the registry's, not the connection's: a connection only holds a reference
  * to its server's registry, and leaves every topic when it closes.
  */
+import { Buffer } from 'node:buffer';
 import { ErrorCode, WirekitError } from '../../core/errors.js';
 import { FrameWriter } from '../../core/ws/frame-writer.js';
 import { Opcode } from '../../core/ws/opcode.js';
@@ -40,11 +43,23 @@ export interface TopicMember {
   /** `true` when the member sends shared frames as they are (no permessage-deflate). */
   readonly sharesFrames: boolean;
   /**
-   * Queue whole, unmasked server frames by reference unless the connection is not OPEN;
-   * `false` when they were not queued. The bytes are never written to again.
+   * Queue whole, unmasked server frames by reference (the bytes are never written to again),
+   * without running any callback; a {@link Delivery} value.
    */
-  deliverFrames(frames: Uint8Array): boolean;
+  deliverFrames(frames: Uint8Array): number;
+  /** Write what is queued now (after {@link Delivery.FLUSH}). */
+  flush(): void;
 }
+
+/** What {@link TopicMember.deliverFrames} did. */
+export const Delivery = {
+  /** Not queued: the connection is not OPEN. */
+  SKIPPED: 0,
+  /** Queued; written at the end of the tick. */
+  QUEUED: 1,
+  /** Queued, and the member's output is large enough to be written at once. */
+  FLUSH: 2,
+} as const;
 
 /** A topic's subscribers. */
 interface Topic {
@@ -58,6 +73,11 @@ const EMPTY = new Uint8Array(0);
 const BATCH_LIMIT = 256 * 1024;
 /** The smallest batch buffer: room for a few small frames. */
 const BATCH_MIN = 2048;
+/** A new batch buffer starts at the last batch's size, up to this (it grows when needed). */
+const BATCH_START_MAX = 64 * 1024;
+/** Strings longer than this are encoded on their own first, so that the batch grows by their
+ * exact UTF-8 size rather than by the three bytes per character a string may need. */
+const LONG_STRING = 1024;
 
 /** Counters of a server's pub/sub since it started. */
 export interface PubSubStats {
@@ -98,6 +118,8 @@ export class TopicRegistry implements BrokerSink {
   #batchSender: TopicMember | undefined;
   /** How large the next batch buffer starts: the last batch's size. */
   #batchSize = BATCH_MIN;
+  /** Members whose output is to be written once a batch is queued everywhere (reused). */
+  readonly #toFlush: TopicMember[] = [];
   #drainScheduled = false;
   /** @internal `true` while a batch waits: a connection drains it before queueing output. */
   batching = false;
@@ -252,11 +274,11 @@ export class TopicRegistry implements BrokerSink {
     const count = this.#batchCount;
     const sender = this.#batchSender;
     // The buffer is the subscribers' now (they may write it after this returns): the next batch
-    // gets a new one. Reset first, so a publish made from a callback this loop runs (a close
-    // handler) starts a batch of its own.
+    // gets a new one. Reset first, so a publish made from a callback the flushes below run (a
+    // close handler) starts a batch of its own.
     this.#batchSize = Math.min(
       Math.max(this.#batchLength + (this.#batchLength >> 2), BATCH_MIN),
-      BATCH_LIMIT,
+      BATCH_START_MAX,
     );
     this.#batch = EMPTY;
     this.#batchLength = 0;
@@ -264,11 +286,21 @@ export class TopicRegistry implements BrokerSink {
     this.#batchTopic = undefined;
     this.#batchSender = undefined;
     this.batching = false;
+    // Queue to every member first (no callback runs), then write the large outputs: a flush
+    // can close a member and run a handler whose sends must come after this batch everywhere.
+    const toFlush = this.#toFlush;
     let delivered = 0;
     for (const member of entry.members) {
-      if (member !== sender && member.deliverFrames(frames)) delivered++;
+      if (member === sender) continue;
+      const result = member.deliverFrames(frames);
+      if (result === Delivery.SKIPPED) continue;
+      delivered++;
+      if (result === Delivery.FLUSH) toFlush.push(member);
     }
     this.#delivered += delivered * count;
+    if (toFlush.length === 0) return;
+    const members = toFlush.splice(0);
+    for (const member of members) member.flush();
   }
 
   /** Drain the waiting batch if `member` is one of its recipients (the sender is not). */
@@ -299,18 +331,33 @@ export class TopicRegistry implements BrokerSink {
     isBinary: boolean,
     sender: TopicMember | undefined,
   ): number {
-    if (this.#batchTopic !== entry || this.#batchSender !== sender) this.drain();
-    const at = this.#batchLength;
-    const payload = this.#append(data, isBinary);
-    // The broker first: a message it refuses (too large, a flood) goes nowhere.
+    let payload = data;
+    // The broker first: a message it refuses (too large, a flood) goes nowhere. It may deliver
+    // to other servers of this process at once, and their handlers may publish here: those
+    // publishes finish before this one starts.
     if (topic !== undefined && this.#broker !== undefined && !this.#closed) {
+      const message = this.#enter();
       try {
-        this.#broker.publish(topic, payload, isBinary, this);
-      } catch (error) {
-        this.#batchLength = at;
-        throw error;
+        message.prepare(data, isBinary);
+        this.#broker.publish(topic, message.payload, isBinary, this);
+      } finally {
+        this.#exit(message);
       }
+    } else if (typeof data !== 'string' && !isBinary && !nodePlatform.isUtf8(data)) {
+      throw new WirekitError(
+        ErrorCode.WS_INVALID_UTF8,
+        'text to publish is not valid UTF-8 (RFC 6455 §5.6)',
+      );
     }
+    if (typeof payload === 'string' && payload.length > LONG_STRING) payload = Buffer.from(payload);
+    // A batch of another topic or sender goes first. Draining runs callbacks that may publish
+    // again, so look until what waits is this topic's batch or nothing.
+    while (
+      this.#batchTopic !== undefined &&
+      (this.#batchTopic !== entry || this.#batchSender !== sender)
+    )
+      this.drain();
+    this.#append(payload, isBinary);
     this.#published++;
     this.#framesBatched++;
     this.#batchCount++;
@@ -334,35 +381,21 @@ export class TopicRegistry implements BrokerSink {
     this.drain();
   }
 
-  /**
-   * Frame `data` at the end of the batch; returns the payload's bytes there. Text given as
-   * bytes must be UTF-8 (RFC 6455 §5.6): else `ERR_WS_INVALID_UTF8` is thrown and the batch is
-   * unchanged.
-   */
-  #append(data: string | Uint8Array, isBinary: boolean): Uint8Array {
+  /** Frame `data` (checked: text bytes are UTF-8) at the end of the batch. Runs no callback. */
+  #append(data: string | Uint8Array, isBinary: boolean): void {
     const writer = this.#writer;
-    if (typeof data !== 'string' && !isBinary && !nodePlatform.isUtf8(data)) {
-      throw new WirekitError(
-        ErrorCode.WS_INVALID_UTF8,
-        'text to publish is not valid UTF-8 (RFC 6455 §5.6)',
-      );
-    }
     const need = writer.maxFrameSize(data);
     const at = this.#batchLength;
     let batch = this.#batch;
     if (batch.length - at < need) {
-      const grown = nodePlatform.allocUnsafe(
-        Math.max(this.#batchSize, 2 * batch.length, at + need),
-      );
+      // Memory of its own, not a slice of Node's pool: subscribers' queued writes keep it.
+      const grown = Buffer.allocUnsafeSlow(Math.max(this.#batchSize, 2 * batch.length, at + need));
       if (at > 0) grown.set(batch.subarray(0, at));
       batch = grown;
       this.#batch = grown;
     }
-    const size = writer.writeFrame(batch, at, isBinary ? Opcode.BINARY : Opcode.TEXT, data, true);
-    this.#batchLength = at + size;
-    // An unmasked server frame: the header is 2, 4 or 10 bytes (RFC 6455 §5.2) before the payload.
-    const header = size - 2 <= 125 ? 2 : size - 4 <= 0xffff ? 4 : 10;
-    return batch.subarray(at + header, at + size);
+    this.#batchLength =
+      at + writer.writeFrame(batch, at, isBinary ? Opcode.BINARY : Opcode.TEXT, data, true);
   }
 
   #fanOut(
