@@ -48,10 +48,17 @@ export class Http3Link implements QuicStreamHandler {
   /** Streams with a write queued in the session during this pump: their DATA queues behind. */
   readonly #queued = new Set<number>();
 
-  constructor(quic: QuicConnection, role: 'server' | 'client', owner: Http3LinkOwner) {
+  constructor(
+    quic: QuicConnection,
+    role: 'server' | 'client',
+    owner: Http3LinkOwner,
+    maxFieldSectionSize?: number,
+  ) {
     this.quic = quic;
     this.#owner = owner;
-    this.h3 = new Http3Session({ role });
+    this.h3 = new Http3Session(
+      maxFieldSectionSize === undefined ? { role } : { role, maxFieldSectionSize },
+    );
     quic.handler = this;
     this.#pump();
   }

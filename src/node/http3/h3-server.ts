@@ -7,7 +7,9 @@
  * core session answers it 431 on its stream (RFC 9114 §4.2.2; `docs/http3-core.md` says when it
  * is a stream error H3_EXCESSIVE_LOAD instead).
  */
+
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { ErrorCode, WirekitError } from '../../core/errors.js';
 import type { FieldSection } from '../../core/qpack/field-section.js';
 import { Http3Link, type Http3LinkOwner } from './h3-link.js';
 import type { Http3Stream } from './h3-stream.js';
@@ -23,6 +25,12 @@ export interface Http3ServeOptions extends QuicTransportOptions, QuicServerTls {
   readonly host?: string;
   /** QUIC connections at most. Default 10 000. */
   readonly maxConnections?: number;
+  /**
+   * The largest request head accepted, in RFC 9114 §4.2.2 size (name and value lengths plus 32
+   * per field line), advertised as SETTINGS_MAX_FIELD_SECTION_SIZE (§7.2.4.1). A larger head is
+   * answered 431 on its stream; the connection goes on. Default 64 KiB.
+   */
+  readonly maxFieldSectionSize?: number;
 }
 
 /** What takes a request stream: `WebSocketServer#handleStream`. */
@@ -78,11 +86,21 @@ export async function serveHttp3(
   hook: Http3StreamHook,
   options: Http3ServeOptions,
 ): Promise<Http3Listener> {
+  const maxFieldSectionSize = options.maxFieldSectionSize;
+  if (
+    maxFieldSectionSize !== undefined &&
+    (!Number.isSafeInteger(maxFieldSectionSize) || maxFieldSectionSize < 1)
+  ) {
+    throw new WirekitError(
+      ErrorCode.INVALID_ARGUMENT,
+      `http3.maxFieldSectionSize must be a positive integer, got ${maxFieldSectionSize}`,
+    );
+  }
   const owner = new ServerOwner(hook);
   const quic: QuicServer = await listenQuic({
     ...options,
     connection(connection) {
-      owner.links.add(new Http3Link(connection, 'server', owner));
+      owner.links.add(new Http3Link(connection, 'server', owner, maxFieldSectionSize));
     },
   });
   return {

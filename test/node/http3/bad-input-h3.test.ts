@@ -27,7 +27,7 @@ import { openRawH3, type RawH3Connection } from './raw-h3.js';
 const { key, cert } = testCertificate();
 
 async function h3Server(
-  http3: { maxStreams?: number; idleTimeout?: number } = {},
+  http3: { maxStreams?: number; idleTimeout?: number; maxFieldSectionSize?: number } = {},
   handler: Parameters<typeof serve>[0]['handler'] = {
     message(ws, data, isBinary) {
       ws.send(data, isBinary);
@@ -198,6 +198,30 @@ describe('HTTP/3 bad input over QUIC', () => {
     } finally {
       await server.close();
     }
+  });
+
+  test('serve({ http3: { maxFieldSectionSize } }) sets the limit: 431 above it, a WebSocket below it; a bad value throws', async () => {
+    const server = await h3Server({ maxFieldSectionSize: 2048 });
+    try {
+      const raw = await openRawH3(server.address.port);
+      const peer = await rawWebSocket(raw); // stream 0: a head well under 2 KiB opens
+      // Stream 4: two fields of 1 KiB each, under the default limit but over 2,048 (each
+      // counts its value, its name and 32, RFC 9114 §4.2.2).
+      const field = 'v'.repeat(1024);
+      raw.writeByHand(4, headersFrame([...GET, ['x-a', field], ['x-b', field]]));
+      await raw.byHand.until(() => raw.byHand.finished.has(4), 'the answer on stream 4');
+      assert.equal(responseOn(raw, 4).fields.get(':status'), '431');
+      peer.send({ opcode: OP.TEXT, payload: Buffer.from('below the limit') });
+      await peer.expectMessage(OP.TEXT, 'below the limit');
+      await raw.shutdown();
+    } finally {
+      await server.close();
+    }
+    await assert.rejects(
+      h3Server({ maxFieldSectionSize: 0 }),
+      (error: unknown) =>
+        error instanceof WirekitError && error.code === ErrorCode.INVALID_ARGUMENT,
+    );
   });
 
   test('a request head over the limit that cannot be answered (the client allows no room for the 431) is H3_EXCESSIVE_LOAD on its stream (RFC 9114 §8.1); the connection goes on', async () => {
