@@ -232,7 +232,8 @@ export class TopicRegistry implements BrokerSink {
     if (entry !== undefined && entry.compressing === 0 && this.#dropAbove === Infinity) {
       return this.#publishBatched(topic, entry, data, isBinary, sender);
     }
-    if (this.batching) this.drain();
+    // Draining runs callbacks that may publish again: until nothing waits.
+    while (this.batching) this.drain();
     const message = this.#enter();
     try {
       message.prepare(data, isBinary);
@@ -253,7 +254,8 @@ export class TopicRegistry implements BrokerSink {
       this.#publishBatched(undefined, entry, data, isBinary, undefined);
       return;
     }
-    if (this.batching) this.drain();
+    // Draining runs callbacks that may publish again: until nothing waits.
+    while (this.batching) this.drain();
     const message = this.#enter();
     try {
       message.prepare(data, isBinary);
