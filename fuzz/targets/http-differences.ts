@@ -124,6 +124,8 @@ export const HTTP_DIFFERENCES: readonly Rule[] = [
 
 /** A Transfer-Encoding value that ends with OWS or an empty list element after `chunked`. */
 const TE_LIST_SYNTAX = /\r\nTransfer-Encoding:[^\r\n]*chunked[ \t,]+\r\n/i;
+/** A Connection field whose `upgrade` option is followed by HTAB (trailing OWS). */
+const CONNECTION_LIST_SYNTAX = /\r\nConnection:[^\r\n]*upgrade[ \t]*\t[ \t]*\r\n/i;
 
 function hasBareCr(stream: Uint8Array): boolean {
   return stream.some((b, i) => b === 0x0d && stream[i + 1] !== 0x0a);
@@ -155,6 +157,17 @@ export function explainHttpDifference(
     // The last head read by the point they part (wirekit's view of it).
     const head = wirekit.events.slice(0, same + 1).findLast((e) => e.startsWith('head:')) ?? '';
     if (/"Transfer-Encoding","[^"]*chunked[^"]*"/i.test(head)) return 'te-list-syntax';
+  }
+  // The same for Connection (RFC 9112 §5, RFC 9110 §7.6.1): llhttp does not read "Upgrade\t"
+  // (a trailing HTAB) as the upgrade option, wirekit does and stops at the head as an upgrade. Everything before that head must agree, and the heads differ only there.
+  if (CONNECTION_LIST_SYNTAX.test(Buffer.from(stream).toString('latin1'))) {
+    const at = wirekit.events.findIndex((e) => /^head:.*"upgrade":true\}$/.test(e));
+    const head = wirekit.events[at];
+    if (head !== undefined) {
+      const noUpgrade = head.replace('"upgrade":true}', '"upgrade":false}');
+      const fixed = wirekit.events.map((e, i) => (i === at ? noUpgrade : e));
+      if (isPrefix(fixed, llhttp.events)) return 'connection-list-syntax';
+    }
   }
   // RFC 9110 §6.5.1: trailer fields do not decide framing or persistence; llhttp lets a
   // trailer Connection or Transfer-Encoding field end the connection.

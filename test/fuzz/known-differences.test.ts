@@ -65,6 +65,11 @@ const EXAMPLES: [string, boolean, string][] = [
   ['te-and-cl', false, 'HTTP/1.1 200\r\nTransfer-Encoding:\r\nContent-Length: 2\r\n\r\nhi'],
   ['connect-content', true, `CONNECT a:1 HTTP/1.1\r\n${H}Transfer-Encoding:\r\n\r\n`],
   [
+    'connection-list-syntax',
+    true,
+    'GET / HTTP/1.1\r\nHost:\r\nUpgrade:w\r\nConnection:Upgrade\t\r\n\r\n\u0000',
+  ],
+  [
     'upgrade-http10',
     true,
     'GET / HTTP/1.0\r\nConnection: keep-alive, Upgrade\r\nUpgrade: t\r\n\r\n',
