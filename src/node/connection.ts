@@ -441,7 +441,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
     fin = true,
   ): boolean {
     if (this.#core.readyState !== ReadyState.OPEN) return this.#drop(data);
-    if (this.#topics?.batching === true) this.#topics.drainBefore(this);
+    this.#drainPublished();
     if (isBinary) this.#core.sendBinary(data, fin);
     else this.#core.sendText(data, fin, data === this.#receivedText);
     return this.#afterSend();
@@ -450,7 +450,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
   /** Send a text message (a `Uint8Array` must be UTF-8); as {@link send}. */
   sendText(text: string | Uint8Array, fin = true): boolean {
     if (this.#core.readyState !== ReadyState.OPEN) return this.#drop(text);
-    if (this.#topics?.batching === true) this.#topics.drainBefore(this);
+    this.#drainPublished();
     this.#core.sendText(text, fin, text === this.#receivedText);
     return this.#afterSend();
   }
@@ -458,7 +458,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
   /** Send a binary message; as {@link send}. */
   sendBinary(data: Uint8Array | string, fin = true): boolean {
     if (this.#core.readyState !== ReadyState.OPEN) return this.#drop(data);
-    if (this.#topics?.batching === true) this.#topics.drainBefore(this);
+    this.#drainPublished();
     this.#core.sendBinary(data, fin);
     return this.#afterSend();
   }
@@ -471,7 +471,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
    */
   ping(data?: Uint8Array | string): boolean {
     if (this.#core.readyState === ReadyState.CLOSED) return this.#dropControl(data);
-    if (this.#topics?.batching === true) this.#topics.drainBefore(this);
+    this.#drainPublished();
     this.#core.ping(data);
     return this.#afterSend();
   }
@@ -483,7 +483,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
    */
   pong(data?: Uint8Array | string): boolean {
     if (this.#core.readyState === ReadyState.CLOSED) return this.#dropControl(data);
-    if (this.#topics?.batching === true) this.#topics.drainBefore(this);
+    this.#drainPublished();
     this.#core.pong(data);
     return this.#afterSend();
   }
@@ -518,7 +518,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
       // What was published before the close reaches the peer before the close frame; after it,
       // the connection can take no more data frames (RFC 6455 §5.5.1), so it leaves its topics
       // now, and publishes count only subscribers that can still receive.
-      if (topics.batching) topics.drainBefore(this);
+      this.#drainPublished();
       topics.remove(this);
     }
     this.#core.close(code, reason);
@@ -605,6 +605,13 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
     if (core.outputLength >= FLUSH_AT) return Delivery.FLUSH;
     if (!this.#dispatching && !this.#dirty) this.#markDirty();
     return Delivery.QUEUED;
+  }
+
+  /** Messages published to this connection's topics and still batched go out before anything
+   * it queues now (see topic-registry.ts: order). */
+  #drainPublished(): void {
+    const topics = this.#topics;
+    if (topics?.batching === true) topics.drainBefore(this);
   }
 
   #markDirty(): void {
@@ -1104,8 +1111,7 @@ export class Connection<Data = unknown> implements AsyncIterable<Message> {
   /** Close from this side without waiting for the peer (heartbeat missed, limits). */
   #abort(code: number, reason: string): void {
     // What was published to this connection before goes out before the close frame.
-    if (this.#topics?.batching === true && this.#core.readyState === ReadyState.OPEN)
-      this.#topics.drainBefore(this);
+    if (this.#core.readyState === ReadyState.OPEN) this.#drainPublished();
     if (this.#core.abort(code, reason)) this.#finish();
   }
 
